@@ -1,0 +1,30 @@
+"""Newsdesk: question answering over a folder of news articles, with cited extractive answers.
+
+    >>> from qa import answer
+    >>> result = answer("Who will Putin meet during his visit?")  # doctest: +SKIP
+
+Heavy modules (torch, FAISS, the models) load on first use, not on import.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+__all__ = ["Answer", "Article", "Chunk", "Citation", "Newsdesk", "Passage", "answer"]
+
+if TYPE_CHECKING:
+    from qa.newsdesk import Newsdesk, answer
+    from qa.schema import Answer, Article, Chunk, Citation, Passage
+
+
+def __getattr__(name: str) -> Any:
+    if name in {"Newsdesk", "answer"}:
+        from qa import newsdesk
+
+        return getattr(newsdesk, name)
+    if name in {"Answer", "Article", "Chunk", "Citation", "Passage"}:
+        from qa import schema
+
+        return getattr(schema, name)
+    raise AttributeError(f"module 'qa' has no attribute {name!r}")

@@ -1,0 +1,107 @@
+"""Cutting articles into sentence-aware, overlapping chunks with exact character offsets.
+
+A chunk is a run of whole sentences of at most ``max_chars`` characters (a longer sentence is cut
+at whitespace); consecutive chunks share ``overlap_sentences`` sentences so that an answer near a
+boundary is whole in at least one chunk. Every chunk satisfies
+``article.text[chunk.start:chunk.end] == chunk.text``.
+
+>>> from qa.schema import Article
+>>> article = Article("a1", "Title", "One sentence here. Another one follows! A third? Yes.")
+>>> [(c.start, c.end, c.text) for c in Chunker(max_chars=40).split(article)]
+[(0, 39, 'One sentence here. Another one follows!'), (19, 53, 'Another one follows! A third? Yes.')]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+from qa.schema import Article, Chunk
+
+# A sentence ends at . ! ? (or …), optionally followed by closing quotes/brackets, then space, at
+# a capital, digit or opening quote; a blank line always ends one.
+_SENTENCE_END = re.compile(r"""(?<=[.!?…])["'”’)\]]*\s+(?=["'“‘(\[]?[A-Z0-9])|\n\s*\n""")
+_NON_SPACE = re.compile(r"\S+")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """``[start, end)`` of each sentence, without surrounding whitespace."""
+    spans: list[tuple[int, int]] = []
+    position = 0
+    for boundary in _SENTENCE_END.finditer(text):
+        _append_trimmed(text, position, boundary.start(), spans)
+        position = boundary.end()
+    _append_trimmed(text, position, len(text), spans)
+    return spans
+
+
+def _append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append((start, end))
+
+
+def sentence_at(text: str, start: int, end: int) -> tuple[int, int]:
+    """The ``[start, end)`` of the sentence(s) that hold the span ``[start, end)``."""
+    first, last = start, end
+    for sentence_start, sentence_end in sentence_spans(text):
+        if sentence_start <= start < sentence_end or (start <= sentence_start < end):
+            first = min(first, sentence_start)
+            last = max(last, sentence_end)
+    return first, last
+
+
+@dataclass(frozen=True)
+class Chunker:
+    """Splits articles into chunks; its settings go into the index manifest."""
+
+    max_chars: int = 800
+    overlap_sentences: int = 1
+
+    def __post_init__(self) -> None:
+        if self.max_chars < 20:
+            raise ValueError("max_chars must be at least 20")
+        if self.overlap_sentences < 0:
+            raise ValueError("overlap_sentences must be >= 0")
+
+    @property
+    def settings(self) -> dict[str, int | str]:
+        return {"method": "sentences", **asdict(self)}
+
+    def split(self, article: Article) -> list[Chunk]:
+        pieces = self._pieces(article.text)
+        chunks: list[Chunk] = []
+        first = 0
+        while first < len(pieces):
+            last = first
+            while last + 1 < len(pieces) and pieces[last + 1][1] - pieces[first][0] <= self.max_chars:
+                last += 1
+            start, end = pieces[first][0], pieces[last][1]
+            chunks.append(Chunk(article.id, len(chunks), start, end, article.text[start:end]))
+            if last + 1 >= len(pieces):
+                break
+            first = max(first + 1, last + 1 - self.overlap_sentences)
+        return chunks
+
+    def _pieces(self, text: str) -> list[tuple[int, int]]:
+        """Sentences, with any longer than ``max_chars`` cut at whitespace into parts that fit."""
+        pieces: list[tuple[int, int]] = []
+        for start, end in sentence_spans(text):
+            if end - start <= self.max_chars:
+                pieces.append((start, end))
+                continue
+            piece_start = piece_end = start
+            for word in _NON_SPACE.finditer(text, start, end):
+                if word.end() - piece_start > self.max_chars and piece_end > piece_start:
+                    pieces.append((piece_start, piece_end))
+                    piece_start = word.start()
+                while word.end() - piece_start > self.max_chars:  # a single word longer than a chunk
+                    pieces.append((piece_start, piece_start + self.max_chars))
+                    piece_start += self.max_chars
+                piece_end = word.end()
+            if piece_end > piece_start:
+                pieces.append((piece_start, piece_end))
+        return pieces

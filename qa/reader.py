@@ -1,0 +1,253 @@
+"""The reader: an extractive QA model that finds answer spans in passages.
+
+It reads one question against several passages in one batch. Long passages are cut into
+overlapping token windows; each window scores every span of context tokens. A span's score is its
+start + end logit minus the window's no-answer logit (the [CLS] position), so scores are comparable
+across windows and passages, and ``sigmoid(score)`` is the model's odds of that span against
+abstaining. Character offsets come from the fast tokenizer's offset mapping, so every span is an
+exact slice of its passage.
+
+Usage (the shipped Newsdesk reader, loaded offline)::
+
+    >>> reader = Reader()
+    >>> reading = reader.read("Who won?", ["Kenya's Eliud Kipchoge won the race in Berlin."])
+    >>> span = reading.best
+    >>> "Kipchoge" in span.text and span.text == reading.passages[0][span.start:span.end]
+    True
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import torch
+
+from qa.reader_model import load_reader_model
+
+Precision = Literal["fp32", "bf16", "int8"]
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Span:
+    """One answer span, as character offsets into ``passages[passage_index]``."""
+
+    passage_index: int
+    start: int
+    end: int
+    text: str
+    score: float
+
+    @property
+    def confidence(self) -> float:
+        """The model's probability of this span against 'no answer here', in [0, 1]."""
+        return 1.0 / (1.0 + math.exp(-self.score))
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the reader found for one question: distinct spans, best first."""
+
+    question: str
+    passages: tuple[str, ...]
+    spans: tuple[Span, ...]
+    threshold: float
+
+    @property
+    def best(self) -> Span | None:
+        return self.spans[0] if self.spans else None
+
+    @property
+    def answered(self) -> bool:
+        """Whether the best span beats the no-answer threshold."""
+        return bool(self.spans) and self.spans[0].score >= self.threshold
+
+
+@dataclass
+class Reader:
+    """Extractive QA over passages with an `AutoModelForQuestionAnswering` checkpoint.
+
+    ``model`` is None for the shipped Newsdesk reader, or a Hugging Face hub id or local folder.
+    ``precision`` picks the CPU path: fp32, bf16 (autocast) or int8 (dynamic quantisation of the
+    linear layers). ``no_answer_threshold`` defaults to the shipped model's tuned value (0.0 for
+    other checkpoints).
+    """
+
+    model: str | Path | None = None
+    precision: Precision | None = None
+    max_length: int = 256
+    stride: int = 96
+    max_answer_tokens: int = 30
+    no_answer_threshold: float | None = None
+    batch_size: int = 32
+    device: str = "cpu"
+    _network: torch.nn.Module | None = field(default=None, init=False, repr=False)
+    _tokenizer: object = field(default=None, init=False, repr=False)
+
+    @classmethod
+    def from_model(cls, network: torch.nn.Module, tokenizer: object, **options: object) -> Reader:
+        """A reader over an already loaded model, e.g. one being trained."""
+        reader = cls(**options)  # type: ignore[arg-type]
+        reader._network, reader._tokenizer = network, tokenizer
+        reader.precision = reader.precision or "fp32"
+        reader.no_answer_threshold = reader.no_answer_threshold or 0.0
+        return reader
+
+    def warm_up(self) -> None:
+        """Load the model and tokenizer (once)."""
+        if self._network is not None:
+            return
+        loaded = load_reader_model(self.model)
+        self._tokenizer = loaded.tokenizer
+        if self.no_answer_threshold is None:
+            self.no_answer_threshold = loaded.no_answer_threshold
+        if self.precision is None:
+            self.precision = loaded.precision
+        network = loaded.model.eval().to(self.device)
+        if self.precision == "int8":
+            network = torch.ao.quantization.quantize_dynamic(network, {torch.nn.Linear}, dtype=torch.qint8)
+        self._network = network
+
+    @property
+    def threshold(self) -> float:
+        self.warm_up()
+        assert self.no_answer_threshold is not None
+        return self.no_answer_threshold
+
+    def read(self, question: str, passages: Sequence[str], top_k: int = 3) -> Reading:
+        """Find the best distinct answer spans for one question across ``passages``."""
+        return self.read_many([(question, passages)], top_k=top_k)[0]
+
+    def read_many(self, items: Sequence[tuple[str, Sequence[str]]], top_k: int = 3) -> list[Reading]:
+        """Read several questions, each against its own passages, batching all windows together."""
+        self.warm_up()
+        questions: list[str] = []
+        contexts: list[str] = []
+        owners: list[tuple[int, int]] = []  # (item, passage) of every encoded pair
+        for item_index, (question, passages) in enumerate(items):
+            if not question.strip():
+                raise ValueError("the question is empty")
+            for passage_index, passage in enumerate(passages):
+                questions.append(question)
+                contexts.append(passage)
+                owners.append((item_index, passage_index))
+        candidates: list[list[Span]] = [[] for _ in items]
+        if questions:
+            self._score_windows(questions, contexts, owners, candidates)
+        return [
+            Reading(
+                question=question,
+                passages=tuple(passages),
+                spans=tuple(_distinct(sorted(found, key=lambda s: -s.score), top_k)),
+                threshold=self.threshold,
+            )
+            for (question, passages), found in zip(items, candidates, strict=True)
+        ]
+
+    def _score_windows(
+        self,
+        questions: list[str],
+        contexts: list[str],
+        owners: list[tuple[int, int]],
+        candidates: list[list[Span]],
+    ) -> None:
+        encoding = self._tokenizer(
+            questions,
+            contexts,
+            truncation="only_second",
+            max_length=self.max_length,
+            stride=self.stride,
+            return_overflowing_tokens=True,
+            return_offsets_mapping=True,
+            padding=False,
+        )
+        windows = len(encoding["input_ids"])
+        # Longest windows first keeps padding low inside each batch.
+        order = sorted(range(windows), key=lambda w: -len(encoding["input_ids"][w]))
+        for begin in range(0, windows, self.batch_size):
+            batch = order[begin : begin + self.batch_size]
+            start_logits, end_logits = self._forward([encoding["input_ids"][w] for w in batch])
+            for row, window in enumerate(batch):
+                pair = encoding["overflow_to_sample_mapping"][window]
+                item_index, passage_index = owners[pair]
+                sequence_ids = encoding.sequence_ids(window)
+                length = len(sequence_ids)
+                candidates[item_index].extend(
+                    self._decode_window(
+                        start_logits[row, :length],
+                        end_logits[row, :length],
+                        sequence_ids,
+                        encoding["offset_mapping"][window],
+                        contexts[pair],
+                        passage_index,
+                    )
+                )
+
+    def _forward(self, input_ids: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+        assert self._network is not None
+        width = max(len(ids) for ids in input_ids)
+        ids = torch.zeros((len(input_ids), width), dtype=torch.long)
+        mask = torch.zeros_like(ids)
+        token_types = torch.zeros_like(ids)
+        sep_id = self._tokenizer.sep_token_id
+        for row, sequence in enumerate(input_ids):
+            ids[row, : len(sequence)] = torch.tensor(sequence)
+            mask[row, : len(sequence)] = 1
+            first_sep = sequence.index(sep_id)
+            token_types[row, first_sep + 1 : len(sequence)] = 1
+        inputs = {"input_ids": ids, "attention_mask": mask}
+        if getattr(self._network.config, "type_vocab_size", 0) > 1:
+            inputs["token_type_ids"] = token_types
+        inputs = {name: tensor.to(self.device) for name, tensor in inputs.items()}
+        device_type = torch.device(self.device).type
+        with torch.inference_mode(), torch.autocast(device_type, dtype=torch.bfloat16, enabled=self.precision == "bf16"):
+            output = self._network(**inputs)
+        return output.start_logits.float().cpu().numpy(), output.end_logits.float().cpu().numpy()
+
+    def _decode_window(
+        self,
+        start_logits: np.ndarray,
+        end_logits: np.ndarray,
+        sequence_ids: list[int | None],
+        offsets: list[tuple[int, int]],
+        context: str,
+        passage_index: int,
+        candidates_per_side: int = 20,
+    ) -> list[Span]:
+        is_context = np.array([s == 1 for s in sequence_ids])
+        if not is_context.any():
+            return []
+        null_score = float(start_logits[0] + end_logits[0])
+        context_positions = np.flatnonzero(is_context)
+        top = min(candidates_per_side, len(context_positions))
+        starts = context_positions[np.argsort(-start_logits[context_positions])[:top]]
+        ends = context_positions[np.argsort(-end_logits[context_positions])[:top]]
+        spans: list[Span] = []
+        for start in starts:
+            for end in ends:
+                if end < start or end - start + 1 > self.max_answer_tokens:
+                    continue
+                char_start, char_end = offsets[start][0], offsets[end][1]
+                if char_end <= char_start:
+                    continue
+                score = float(start_logits[start] + end_logits[end]) - null_score
+                spans.append(Span(passage_index, char_start, char_end, context[char_start:char_end], score))
+        return spans
+
+
+def _distinct(spans: list[Span], top_k: int) -> list[Span]:
+    """Best-first spans with overlapping ones (same passage) merged into the better one."""
+    kept: list[Span] = []
+    for span in spans:
+        if any(k.passage_index == span.passage_index and span.start < k.end and k.start < span.end for k in kept):
+            continue
+        kept.append(span)
+        if len(kept) == top_k:
+            break
+    return kept

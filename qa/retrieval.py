@@ -1,0 +1,84 @@
+"""Retrieval: the passages most likely to hold the answer, by dense vectors, BM25, or both fused.
+
+Hybrid retrieval fuses the dense and BM25 rankings with reciprocal-rank fusion (RRF): a passage
+scores ``sum(1 / (rrf_k + rank))`` over the rankings it appears in, so neither score scale has to
+be calibrated against the other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from qa.embedding import Embedder
+from qa.index import Index
+from qa.schema import Passage
+
+RetrievalMode = Literal["hybrid", "dense", "bm25"]
+RETRIEVAL_MODES: tuple[str, ...] = ("hybrid", "dense", "bm25")
+
+
+@dataclass
+class Retriever:
+    """Finds passages in an `Index`.
+
+    >>> import tempfile, pathlib
+    >>> from qa.index import sync_index
+    >>> from qa.chunking import Chunker
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "a.txt").write_text("Rain\\nIt rained in Madrid on Monday.")
+    >>> _ = (folder / "b.txt").write_text("Chess\\nMagnus Carlsen won the chess final.")
+    >>> embedder = Embedder()
+    >>> _ = sync_index(folder, folder / "index", Chunker(), embedder)
+    >>> retriever = Retriever(Index.open(folder / "index"), embedder)
+    >>> [p.article_id for p in retriever.run("Who won the chess game?", top_k=1)]
+    ['b']
+    """
+
+    index: Index
+    embedder: Embedder
+    mode: RetrievalMode = "hybrid"
+    candidates: int = 50
+    rrf_k: int = 60
+
+    def run(
+        self,
+        question: str,
+        top_k: int = 5,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        source: str | None = None,
+        mode: RetrievalMode | None = None,
+    ) -> list[Passage]:
+        mode = mode or self.mode
+        if mode not in RETRIEVAL_MODES:
+            raise ValueError(f"unknown retrieval mode {mode!r}; choose one of {', '.join(RETRIEVAL_MODES)}")
+        allowed = None
+        if date_from or date_to or source:
+            allowed = self.index.store.chunk_ids_where(date_from, date_to, source)
+            if not len(allowed):
+                return []
+        depth = max(top_k, self.candidates)
+        dense = self._dense(question, depth, allowed) if mode in ("hybrid", "dense") else []
+        sparse = self.index.store.bm25(question, depth, allowed) if mode in ("hybrid", "bm25") else []
+        if mode == "dense":
+            ranked = dense[:top_k]
+        elif mode == "bm25":
+            ranked = sparse[:top_k]
+        else:
+            ranked = self._fuse([dense, sparse])[:top_k]
+        return self.index.store.passages(ranked)
+
+    def _dense(self, question: str, depth: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
+        vector = self.embedder.embed([question])
+        scores, ids = self.index.dense.search(vector, depth, allowed)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+
+    def _fuse(self, rankings: list[list[tuple[int, float]]]) -> list[tuple[int, float]]:
+        fused: dict[int, float] = {}
+        for ranking in rankings:
+            for rank, (chunk_id, _) in enumerate(ranking, 1):
+                fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (self.rrf_k + rank)
+        return sorted(fused.items(), key=lambda item: -item[1])

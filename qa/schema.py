@@ -1,0 +1,95 @@
+"""The plain records that cross stage boundaries: Article -> Chunk -> Passage -> Answer."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article. ``text`` is the body that every offset in Newsdesk points into."""
+
+    id: str
+    title: str
+    text: str
+    date: str = ""  # ISO YYYY-MM-DD, or "" when unknown
+    source: str = ""
+    url: str = ""
+    path: str = ""  # the file it was read from
+
+    @property
+    def content_hash(self) -> str:
+        """A digest of everything indexed about the article: a change of any of it re-indexes it."""
+        digest = hashlib.sha256()
+        for part in (self.title, self.date, self.source, self.url, self.text):
+            digest.update(part.encode("utf-8"))
+            digest.update(b"\x00")
+        return digest.hexdigest()
+
+    @property
+    def text_hash(self) -> str:
+        """A digest of the text alone, to index duplicate articles once."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A window of an article: ``article.text[start:end] == text`` always."""
+
+    article_id: str
+    index: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with its article's metadata and its retrieval score."""
+
+    chunk_id: int
+    article_id: str
+    title: str
+    date: str
+    source: str
+    url: str
+    start: int
+    end: int
+    text: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where an answer stands: the span ``[start, end)`` in the article's text."""
+
+    article_id: str
+    title: str
+    date: str
+    source: str
+    url: str
+    start: int
+    end: int
+    quote: str  # article.text[start:end]
+    sentence: str  # the sentence that holds the span
+    sentence_start: int  # offset of ``sentence`` in the article
+    passage: Passage
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The reply to a question: an exact quote from an article, or an honest 'not found'."""
+
+    question: str
+    text: str  # "" when nothing in the archive answers
+    score: float  # the reader's margin of the span over abstaining
+    confidence: float  # in [0, 1]; 0.5 at the no-answer threshold
+    found: bool
+    citations: tuple[Citation, ...] = ()
+    alternatives: tuple[Citation, ...] = ()  # other distinct spans, best first
+    passages: tuple[Passage, ...] = field(default=(), repr=False)  # what the reader was given
+
+    @property
+    def citation(self) -> Citation | None:
+        return self.citations[0] if self.citations else None

