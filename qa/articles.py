@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -75,12 +76,14 @@ def read_articles(path: str | Path) -> FolderReading:
 
 
 def _article_files(folder: Path) -> Iterator[Path]:
-    for file in folder.rglob("*"):
-        relative = file.relative_to(folder)
-        if any(part.startswith(".") for part in relative.parts):
-            continue
-        if file.is_file() and file.suffix.lower() in ARTICLE_SUFFIXES:
-            yield file
+    # os.walk, unlike Path.rglob on Python 3.11, follows linked folders (an evaluation stages
+    # its sources as symbolic links).
+    for directory, subfolders, names in os.walk(folder, followlinks=True):
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        for name in names:
+            file = Path(directory) / name
+            if not name.startswith(".") and file.suffix.lower() in ARTICLE_SUFFIXES and file.is_file():
+                yield file
 
 
 def _read_text(file: Path) -> str:

@@ -20,7 +20,7 @@ from qa.schema import Article, Chunk
 
 # A sentence ends at . ! ? (or …), optionally followed by closing quotes/brackets, then space, at
 # a capital, digit or opening quote; a blank line always ends one.
-_SENTENCE_END = re.compile(r"""(?<=[.!?…])["'”’)\]]*\s+(?=["'“‘(\[]?[A-Z0-9])|\n\s*\n""")
+_SENTENCE_END = re.compile(r"""[.!?…]["'”’)\]]*(?P<gap>\s+)(?=["'“‘(\[]?[A-Z0-9])|(?P<blank>\n\s*\n)""")
 _NON_SPACE = re.compile(r"\S+")
 
 
@@ -29,8 +29,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     position = 0
     for boundary in _SENTENCE_END.finditer(text):
-        _append_trimmed(text, position, boundary.start(), spans)
-        position = boundary.end()
+        gap = "gap" if boundary.group("gap") is not None else "blank"
+        _append_trimmed(text, position, boundary.start(gap), spans)
+        position = boundary.end(gap)
     _append_trimmed(text, position, len(text), spans)
     return spans
 

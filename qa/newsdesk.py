@@ -76,14 +76,15 @@ class Newsdesk:
     """Question answering over a folder of news articles.
 
     ``reader`` is None for the shipped reader, a Hugging Face QA checkpoint (hub id or folder), or
-    a ready `Reader`. With ``auto_sync`` the index is brought up to date on first use.
+    a ready `Reader`; ``embedding_model`` likewise names a sentence-transformers model or is a ready
+    `Embedder`. With ``auto_sync`` the index is brought up to date on first use.
     """
 
     def __init__(
         self,
         articles_dir: str | Path | None = None,
         index_dir: str | Path | None = None,
-        embedding_model: str | None = None,
+        embedding_model: str | Embedder | None = None,
         reader: str | Path | Reader | None = None,
         retrieval: RetrievalMode = "hybrid",
         dense_kind: str = "flat",
@@ -94,7 +95,7 @@ class Newsdesk:
             raise ValueError(f"unknown dense index kind {dense_kind!r}; choose one of {', '.join(DENSE_KINDS)}")
         self.articles_dir = Path(articles_dir) if articles_dir else default_articles_dir()
         self.index_dir = Path(index_dir) if index_dir else default_index_dir()
-        self.embedder = Embedder(embedding_model)
+        self.embedder = embedding_model if isinstance(embedding_model, Embedder) else Embedder(embedding_model)
         self.reader = reader if isinstance(reader, Reader) else Reader(reader)
         self.retrieval: RetrievalMode = retrieval
         self.dense_kind = dense_kind
@@ -200,7 +201,7 @@ class Newsdesk:
         if not passages:
             return Answer(question, "", 0.0, 0.0, False, passages=())
         reading = self.reader.read(question, [p.text for p in passages], top_k=3)
-        return self._compose(question, passages, reading)
+        return self._compose(question, passages, reading, self.reader.threshold_for_archive)
 
     def _contextual_query(self, question: str, history: Sequence[str]) -> str:
         earlier = [q.strip() for q in history if q and q.strip()]
@@ -208,14 +209,13 @@ class Newsdesk:
             return f"{earlier[-1]} {question}"
         return question
 
-    def _compose(self, question: str, passages: Sequence[Passage], reading: Reading) -> Answer:
+    def _compose(self, question: str, passages: Sequence[Passage], reading: Reading, threshold: float) -> Answer:
         citations = [self._cite(span, passages[span.passage_index]) for span in reading.spans]
         best = reading.best
-        threshold = reading.threshold
         if best is None:
             return Answer(question, "", 0.0, 0.0, False, passages=tuple(passages))
         confidence = 1.0 / (1.0 + math.exp(-(best.score - threshold)))
-        found = reading.answered
+        found = best.score >= threshold
         return Answer(
             question=question,
             text=best.text if found else "",

@@ -34,6 +34,7 @@ class LoadedReader:
     model: torch.nn.Module
     tokenizer: object
     no_answer_threshold: float
+    archive_threshold: float
     precision: str
     name: str
 
@@ -125,6 +126,7 @@ def load_shipped_reader(reader_dir: Path = SHIPPED_READER_DIR) -> LoadedReader:
         model=model,
         tokenizer=tokenizer,
         no_answer_threshold=float(card.get("no_answer_threshold", 0.0)),
+        archive_threshold=float(card.get("archive_threshold", card.get("no_answer_threshold", 0.0))),
         precision=card.get("precision", "fp32"),
         name=card.get("name", "newsdesk-reader"),
     )
@@ -138,7 +140,9 @@ def load_reader_model(model: str | Path | None) -> LoadedReader:
     tokenizer = AutoTokenizer.from_pretrained(str(model))
     if not getattr(tokenizer, "is_fast", False):
         raise ReaderModelError(f"{model} has no fast tokenizer; the reader needs character offsets")
-    return LoadedReader(model=network, tokenizer=tokenizer, no_answer_threshold=0.0, precision="fp32", name=str(model))
+    return LoadedReader(
+        model=network, tokenizer=tokenizer, no_answer_threshold=0.0, archive_threshold=0.0, precision="fp32", name=str(model)
+    )
 
 
 def export_reader(out_dir: Path, model: str | Path | None = None) -> Path:

@@ -1,0 +1,304 @@
+"""The ``newsdesk`` command line: index, ask, status, serve, eval, train-reader, export-reader."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+from qa.newsdesk import PROJECT_ROOT, QuestionError
+
+SHARED = PROJECT_ROOT.parent / "shared"
+DEFAULT_QUESTIONS = SHARED / "data" / "newsqa" / "dev.jsonl"
+DEFAULT_EVAL_ARTICLES = (PROJECT_ROOT / "seeds", SHARED / "data" / "news" / "news.jsonl")
+MARK = "\033[1m", "\033[0m"
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--articles", help="articles folder (default: seeds/ or $NEWSDESK_ARTICLES)")
+    parser.add_argument("--index", help="index folder (default: index/ or $NEWSDESK_INDEX)")
+
+
+def _newsdesk(args: argparse.Namespace, **options: object):
+    from qa.newsdesk import Newsdesk
+
+    return Newsdesk(articles_dir=args.articles, index_dir=args.index, **options)  # type: ignore[arg-type]
+
+
+def stage_articles(sources: Sequence[str | Path], folder: Path) -> Path:
+    """One articles folder from several files or folders (symbolic links, no copies); a single
+    folder is used as it is."""
+    paths = [Path(s).resolve() for s in sources]
+    for path in paths:
+        if not path.exists():
+            raise FileNotFoundError(f"no articles at {path}")
+    if len(paths) == 1 and paths[0].is_dir():
+        return paths[0]
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.iterdir():
+        if stale.is_symlink():
+            stale.unlink()
+    for number, path in enumerate(paths):
+        (folder / f"{number:02d}-{path.name}").symlink_to(path, target_is_directory=path.is_dir())
+    return folder
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    desk = _newsdesk(args, dense_kind=args.dense_kind, auto_sync=False)
+    report = desk.sync(rebuild=args.rebuild, progress=not args.quiet)
+    for problem in report.problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    print(report.summary())
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    desk = _newsdesk(args)
+    reply = desk.answer(args.question, top_k=args.top_k, date_from=args.date_from, date_to=args.date_to, source=args.source)
+    if args.json:
+        data = asdict(reply)
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    if not reply.found:
+        print("I couldn't find that in the articles.")
+        if reply.passages:
+            print("\nClosest passages:")
+            for passage in reply.passages[:3]:
+                print(f"  - {passage.title} ({passage.date or 'undated'}): {passage.text[:160]}…")
+        return 1
+    citation = reply.citation
+    assert citation is not None
+    bold, plain = MARK if sys.stdout.isatty() else ("[", "]")
+    offset = citation.start - citation.sentence_start
+    marked = (
+        citation.sentence[:offset]
+        + bold
+        + citation.sentence[offset : offset + len(citation.quote)]
+        + plain
+        + citation.sentence[offset + len(citation.quote) :]
+    )
+    print(reply.text)
+    print(f"confidence {reply.confidence:.0%} (score {reply.score:.2f})")
+    print(f"source: {citation.title} — {citation.date or 'undated'} [{citation.article_id}, chars {citation.start}-{citation.end}]")
+    print(f"  “{marked}”")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    status = _newsdesk(args, auto_sync=False).status()
+    if args.json:
+        print(json.dumps(asdict(status), indent=2))
+        return 0
+    updated = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(status.updated)) if status.updated else "never"
+    print(f"articles   {status.articles} ({status.duplicates} duplicates indexed once) in {status.articles_dir}")
+    print(f"chunks     {status.chunks} in {status.index_dir} ({status.dense_kind} FAISS + BM25)")
+    print(f"embedding  {status.embedding_model}")
+    print(f"reader     {status.reader}")
+    print(f"updated    {updated}")
+    print(f"fresh      {'no: run `newsdesk index`' if status.stale else 'yes'}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from app import main as serve
+
+    forwarded = ["--host", args.host, "--port", str(args.port)]
+    if args.articles:
+        forwarded += ["--articles", args.articles]
+    if args.index:
+        forwarded += ["--index", args.index]
+    return serve(forwarded)
+
+
+def _eval_desk(args: argparse.Namespace):
+    from qa.newsdesk import Newsdesk
+
+    index_dir = Path(args.index or PROJECT_ROOT / "runs" / "eval-index")
+    digest = hashlib.sha256("\0".join(str(Path(a).resolve()) for a in args.articles).encode()).hexdigest()[:10]
+    articles = stage_articles(args.articles, index_dir.parent / f"eval-articles-{digest}")
+    desk = Newsdesk(articles_dir=articles, index_dir=index_dir, dense_kind=args.dense_kind, auto_sync=False)
+    report = desk.sync(progress=True)
+    print(f"index: {report.summary()}", file=sys.stderr)
+    return desk
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from qa import evaluate
+
+    ks = tuple(sorted(set(args.k)))
+    if args.what == "reader":
+        from qa.reader import Reader
+
+        reader = Reader(args.model, precision=args.precision)
+        report = evaluate.evaluate_reader(reader, args.squad, args.limit, args.predictions)
+        if args.json:
+            print(json.dumps(asdict(report), indent=2))
+            return 0
+        print(f"{report.path}: {report.questions} questions, {report.seconds:.0f} s")
+        print(f"  EM {report.exact:.2f}  F1 {report.f1:.2f}")
+        if report.has_answer_f1 is not None or report.no_answer_accuracy is not None:
+            print(f"  HasAns F1 {report.has_answer_f1:.2f}  NoAns accuracy {report.no_answer_accuracy:.2f} "
+                  f"(threshold {reader.threshold:.2f})")
+            print(f"  best threshold {report.best_threshold:.2f} -> F1 {report.best_threshold_f1:.2f}")
+        print(f"  offsets checked: {report.offsets_checked} spans equal their context slice")
+        return 0
+
+    questions = evaluate.load_news_questions(args.questions)
+    desk = _eval_desk(args)
+    if args.what == "retrieval":
+        report = evaluate.evaluate_retrieval(desk, questions, ks)
+        if args.json:
+            print(json.dumps(asdict(report), indent=2))
+            return 0
+        print(f"article recall@k over {report.questions} answerable questions")
+        print("mode     " + "".join(f"  R@{k:<4}" for k in ks) + "  search p50")
+        for mode, recall in report.recall.items():
+            print(f"{mode:<8} " + "".join(f"  {recall[k]:.3f}" for k in ks) + f"  {report.latency_ms[mode]:.1f} ms")
+        return 0
+
+    report = evaluate.evaluate_end_to_end(desk, questions, ks)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        return 0
+    print(f"{report.questions} questions ({report.answerable} answerable)")
+    print(f"  EM {report.exact:.1f}  F1 {report.f1:.1f}   (answerable only: EM {report.answerable_exact:.1f} F1 {report.answerable_f1:.1f})")
+    print(f"  citation accuracy {report.citation_accuracy:.1f}%")
+    print(f"  no-answer precision {report.no_answer_precision:.1f}%  recall {report.no_answer_recall:.1f}%")
+    print("  article recall " + "  ".join(f"@{k} {v:.3f}" for k, v in report.recall_at_k.items()))
+    print(f"  latency p50 {report.latency_p50_ms:.0f} ms  p95 {report.latency_p95_ms:.0f} ms")
+    wrong = [r for r in report.results if r.f1 < 1.0]
+    if wrong and not args.quiet:
+        print(f"\n{len(wrong)} questions not fully right:")
+        for r in wrong:
+            cited = f" [cited {r.cited_article}]" if r.cited_article else ""
+            print(f"- {r.question}\n    gold: {' | '.join(r.gold) or '(no answer)'} [{r.gold_article}]"
+                  f"\n    got:  {r.answered or '(no answer)'}{cited} score {r.score:.1f}")
+    return 0
+
+
+def cmd_train_reader(args: argparse.Namespace) -> int:
+    from qa.reader_model import base_encoder_path
+    from qa.train import TrainingConfig, train_reader
+
+    config = TrainingConfig(
+        squad=args.squad,
+        base=args.base or str(base_encoder_path()),
+        out_dir=args.out,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        learning_rate=args.lr,
+        max_length=args.max_length,
+        stride=args.stride,
+        negative_fraction=args.negative_fraction,
+        max_seconds=args.max_seconds,
+        checkpoint_every=args.checkpoint_every,
+        seed=args.seed,
+    )
+    reader_dir = train_reader(config)
+    print(f"reader written to {reader_dir}; evaluate it with "
+          f"`newsdesk eval reader --model {reader_dir} --squad ...` after `newsdesk export-reader`")
+    return 0
+
+
+def cmd_export_reader(args: argparse.Namespace) -> int:
+    from qa.reader_model import export_reader
+
+    out = export_reader(Path(args.dir), args.model)
+    print(f"wrote a Hugging Face QA model to {out} (AutoModelForQuestionAnswering.from_pretrained({str(out)!r}))")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsdesk", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    index = commands.add_parser("index", help="build or update the index from the articles folder")
+    _common(index)
+    index.add_argument("--rebuild", action="store_true", help="start over instead of updating")
+    index.add_argument("--dense-kind", choices=("flat", "ivf", "hnsw"), default="flat")
+    index.add_argument("--quiet", action="store_true", help="no progress bar")
+    index.set_defaults(run=cmd_index)
+
+    ask = commands.add_parser("ask", help="answer a question with a cited span")
+    _common(ask)
+    ask.add_argument("question")
+    ask.add_argument("--top-k", type=int, default=5, help="passages to read")
+    ask.add_argument("--date-from", help="only articles on or after YYYY-MM-DD")
+    ask.add_argument("--date-to", help="only articles on or before YYYY-MM-DD")
+    ask.add_argument("--source", help="only articles from this source")
+    ask.add_argument("--json", action="store_true", help="machine-readable output")
+    ask.set_defaults(run=cmd_ask)
+
+    status = commands.add_parser("status", help="articles, chunks, models and freshness of the index")
+    _common(status)
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(run=cmd_status)
+
+    serve = commands.add_parser("serve", help="start the browser chat (app.py)")
+    _common(serve)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=7860)
+    serve.set_defaults(run=cmd_serve)
+
+    evaluation = commands.add_parser("eval", help="measure the reader, retrieval or answers end to end")
+    evaluation.add_argument("what", choices=("reader", "retrieval", "e2e"))
+    evaluation.add_argument("--squad", help="SQuAD-format file (eval reader)")
+    evaluation.add_argument("--limit", type=int, help="only the first N questions (eval reader)")
+    evaluation.add_argument("--predictions", help="write {id: answer} for the official SQuAD script (eval reader)")
+    evaluation.add_argument("--model", help="reader checkpoint (default: the shipped reader)")
+    evaluation.add_argument("--precision", choices=("fp32", "bf16", "int8"), help="reader CPU path")
+    evaluation.add_argument("--questions", default=str(DEFAULT_QUESTIONS), help="news questions (JSON Lines)")
+    evaluation.add_argument("--articles", nargs="+", default=[str(p) for p in DEFAULT_EVAL_ARTICLES],
+                            help="article folders or files to index (default: seeds/ + ../shared news.jsonl)")
+    evaluation.add_argument("--index", help="index folder for the evaluation (default: runs/eval-index)")
+    evaluation.add_argument("--dense-kind", choices=("flat", "ivf", "hnsw"), default="flat")
+    evaluation.add_argument("-k", type=int, nargs="+", default=[1, 3, 5, 10], help="k for recall@k")
+    evaluation.add_argument("--json", action="store_true")
+    evaluation.add_argument("--quiet", action="store_true", help="no per-question error report")
+    evaluation.set_defaults(run=cmd_eval)
+
+    train = commands.add_parser("train-reader", help="fine-tune the reader on SQuAD-format data (resumable)")
+    train.add_argument("--squad", required=True, help="SQuAD v1.1-format training file")
+    train.add_argument("--out", default=str(PROJECT_ROOT / "runs" / "reader"), help="run folder (checkpoints, result)")
+    train.add_argument("--base", help="encoder folder (default: the bundled all-MiniLM-L6-v2)")
+    train.add_argument("--epochs", type=float, default=3.0)
+    train.add_argument("--batch-size", type=int, default=32)
+    train.add_argument("--lr", type=float, default=1e-4)
+    train.add_argument("--max-length", type=int, default=256)
+    train.add_argument("--stride", type=int, default=96)
+    train.add_argument("--negative-fraction", type=float, default=0.25)
+    train.add_argument("--max-seconds", type=float, help="fit the schedule into this much training time")
+    train.add_argument("--checkpoint-every", type=int, default=500)
+    train.add_argument("--seed", type=int, default=13)
+    train.set_defaults(run=cmd_train_reader)
+
+    export = commands.add_parser("export-reader", help="write the reader as a standard Hugging Face folder")
+    export.add_argument("dir")
+    export.add_argument("--model", help="checkpoint to export (default: the shipped reader)")
+    export.set_defaults(run=cmd_export_reader)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from qa.index import IndexUnavailableError
+
+    try:
+        return int(args.run(args) or 0)
+    except (QuestionError, IndexUnavailableError, FileNotFoundError, ValueError) as error:
+        print(f"newsdesk: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

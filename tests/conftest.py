@@ -1,0 +1,80 @@
+"""Shared fixtures: the real models, loaded once per test session, and small article folders."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from qa.embedding import Embedder
+from qa.reader import Reader
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+SEED_ID = "000_e30909366e7613cc"
+SHARED = Path(os.environ.get("NEWSDESK_SHARED", ROOT.parent / "shared"))
+ARTIFACTS = ROOT / "artifacts"
+
+STORIES = {
+    "chess": ("Carlsen wins chess final", "2021-12-10",
+              "Magnus Carlsen won the world chess championship final in Dubai on Friday. "
+              "He beat Ian Nepomniachtchi after eleven games. The prize fund was two million euros."),
+    "flood": ("Floods hit Valencia", "2024-10-30",
+              "Heavy rain caused flash floods in the Spanish region of Valencia on Tuesday. "
+              "Rescue teams used helicopters to reach stranded drivers. Schools were closed for three days."),
+    "moon": ("Lunar lander touches down", "2023-08-23",
+             "India's Chandrayaan-3 lander touched down near the Moon's south pole on Wednesday. "
+             "The rover Pragyan rolled out hours later to study the soil."),
+}
+
+
+def needs_shared(*parts: str) -> Path:
+    """The path under ../shared, or a skip with the reason when it is absent."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"needs {path} (the read-only ../shared data), which is absent here")
+    return path
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    model = Embedder()
+    model.warm_up()
+    return model
+
+
+@pytest.fixture(scope="session")
+def reader() -> Reader:
+    model = Reader()
+    model.warm_up()
+    return model
+
+
+def write_story(folder: Path, key: str, suffix: str = ".json") -> Path:
+    title, date, text = STORIES[key]
+    path = folder / f"{key}{suffix}"
+    path.write_text(json.dumps({"id": key, "title": title, "date": date, "source": "Test Wire", "text": text}))
+    return path
+
+
+@pytest.fixture()
+def articles(tmp_path: Path) -> Path:
+    """A folder with the seed article and three short stories."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    shutil.copy(SEEDS / f"{SEED_ID}.txt", folder)
+    for key in STORIES:
+        write_story(folder, key)
+    return folder
+
+
+@pytest.fixture()
+def desk(articles: Path, tmp_path: Path, embedder: Embedder, reader: Reader):
+    from qa import Newsdesk
+
+    newsdesk = Newsdesk(articles_dir=articles, index_dir=tmp_path / "index", embedding_model=embedder, reader=reader)
+    newsdesk.sync()
+    return newsdesk

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from qa.articles import derive_title, normalize_date, read_articles
+from tests.conftest import SEED_ID, SEEDS
+
+
+def test_the_seed_article_format():
+    (article,) = read_articles(SEEDS).articles
+    raw = (SEEDS / f"{SEED_ID}.txt").read_text(encoding="utf-8")
+    assert article.id == SEED_ID
+    assert article.date == "2024-05-14"
+    assert article.text.startswith("BEIJING (AP) Russian President Vladimir Putin")
+    assert raw.endswith(article.text) or raw.rstrip().endswith(article.text)
+    assert article.title.startswith("Russian President Vladimir Putin will make a two-day state visit")
+    assert len(article.content_hash) == 64
+
+
+def test_txt_md_json_jsonl_and_html(tmp_path: Path):
+    (tmp_path / "plain.txt").write_text("Storm hits coast\n\nA storm hit the coast on Monday.\n")
+    (tmp_path / "notes.md").write_text("# Markets rally\n\nShares rose 3% on Friday.")
+    (tmp_path / "one.json").write_text(json.dumps({"title": "Single", "date": "2020-01-02T10:00:00Z", "text": "Body."}))
+    (tmp_path / "many.jsonl").write_text(
+        json.dumps({"id": "j1", "title": "First", "date": "2019-05-01", "source": "Wire", "url": "u", "text": "One."})
+        + "\n"
+        + json.dumps({"id": "j2", "title": "Second", "date": "", "text": "Two.", "url_or_origin": "https://x"})
+        + "\n"
+    )
+    (tmp_path / "page.html").write_text(
+        "<html><head><title>Bridge opens</title></head><body><nav>Home | About</nav><article><h1>Bridge opens</h1>"
+        "<p>The new bridge over the river opened to traffic on Sunday after four years of construction work.</p>"
+        "<p>The mayor cut the ribbon in front of a crowd of several hundred people from the town.</p>"
+        "</article><footer>Copyright</footer></body></html>"
+    )
+    reading = read_articles(tmp_path)
+    by_id = {a.id: a for a in reading.articles}
+    assert reading.problems == ()
+    assert (by_id["plain"].title, by_id["plain"].text) == ("Storm hits coast", "A storm hit the coast on Monday.")
+    assert (by_id["notes"].title, by_id["notes"].text) == ("Markets rally", "Shares rose 3% on Friday.")
+    assert (by_id["one"].title, by_id["one"].date) == ("Single", "2020-01-02")
+    assert (by_id["j1"].source, by_id["j1"].url, by_id["j1"].date) == ("Wire", "u", "2019-05-01")
+    assert by_id["j2"].url == "https://x"
+    page = by_id["page"]
+    assert page.title == "Bridge opens"
+    assert "opened to traffic on Sunday" in page.text and "Copyright" not in page.text
+
+
+def test_bad_files_are_skipped_with_a_problem_naming_them(tmp_path: Path):
+    (tmp_path / "good.txt").write_text("Good\nFine text.")
+    (tmp_path / "latin1.txt").write_bytes("Caf\xe9 news\nThe caf\xe9 opened.".encode("latin-1"))
+    (tmp_path / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    (tmp_path / "lines.jsonl").write_text(
+        json.dumps({"id": "ok1", "title": "A", "text": "Fine."}) + "\n{not json\n" + json.dumps({"id": "nt"}) + "\n"
+        + json.dumps({"id": "ok2", "title": "B", "text": "Also fine."}) + "\n"
+    )
+    reading = read_articles(tmp_path)
+    assert sorted(a.id for a in reading.articles) == ["good", "ok1", "ok2"]
+    problems = "\n".join(reading.problems)
+    assert "latin1.txt: not UTF-8" in problems
+    assert "binary.txt: binary file" in problems
+    assert "lines.jsonl:2: malformed JSON" in problems
+    assert "lines.jsonl:3: the record has no text" in problems
+
+
+def test_hidden_and_unknown_files_are_ignored_and_duplicate_ids_reported(tmp_path: Path):
+    (tmp_path / ".hidden.txt").write_text("Hidden\ntext")
+    (tmp_path / "image.png").write_bytes(b"\x89PNG")
+    (tmp_path / "a.txt").write_text("A\nFirst.")
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "a.md").write_text("# A again\nSecond.")
+    reading = read_articles(tmp_path)
+    assert [a.text for a in reading.articles] == ["First."]
+    assert any("already read" in p for p in reading.problems)
+
+
+def test_empty_and_missing_folders(tmp_path: Path):
+    assert read_articles(tmp_path).articles == ()
+    with pytest.raises(FileNotFoundError):
+        read_articles(tmp_path / "nope")
+
+
+def test_titles_and_dates():
+    assert derive_title("WASHINGTON (AP) The Senate passed the bill. More text.") == "The Senate passed the bill"
+    long = " ".join(["word"] * 30) + "."
+    assert derive_title(long).endswith("…") and len(derive_title(long).split()) == 14
+    assert normalize_date("2024-02-30") == "" and normalize_date("2024-02-29") == "2024-02-29"

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qa.articles import read_articles
+from qa.chunking import Chunker, sentence_at, sentence_spans
+from qa.schema import Article
+from tests.conftest import SEEDS
+
+def check_chunks(article: Article, chunker: Chunker) -> None:
+    chunks = chunker.split(article)
+    for position, chunk in enumerate(chunks):
+        assert article.text[chunk.start : chunk.end] == chunk.text
+        assert chunk.index == position and chunk.article_id == article.id
+        assert chunk.text.strip() == chunk.text and chunk.text
+        assert chunk.end - chunk.start <= chunker.max_chars
+    # Every non-space character of the article is in some chunk.
+    covered = set()
+    for chunk in chunks:
+        covered.update(range(chunk.start, chunk.end))
+    assert all(i in covered for i, ch in enumerate(article.text) if not ch.isspace())
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    parts=st.lists(
+        st.tuples(
+            st.text(st.characters(blacklist_categories=("Cs",)), max_size=150),
+            st.sampled_from([". ", "! ", "? ", "\n\n", " ", "… ", '." ', ".\n"]),
+        ),
+        max_size=25,
+    ),
+    max_chars=st.integers(20, 400),
+    overlap=st.integers(0, 3),
+)
+def test_chunk_offsets_are_exact_on_generated_text(parts, max_chars, overlap):
+    text = "".join(body + end for body, end in parts)
+    check_chunks(Article("x", "t", text), Chunker(max_chars=max_chars, overlap_sentences=overlap))
+
+
+def test_chunk_offsets_are_exact_on_the_seed():
+    article = read_articles(SEEDS).articles[0]
+    for chunker in (Chunker(), Chunker(max_chars=200, overlap_sentences=0), Chunker(max_chars=60, overlap_sentences=2)):
+        check_chunks(article, chunker)
+
+
+def test_chunks_hold_whole_sentences_and_overlap():
+    text = "First one is here. Second one is here. Third one is here. Fourth one is here."
+    chunks = Chunker(max_chars=40, overlap_sentences=1).split(Article("a", "t", text))
+    assert [c.text for c in chunks] == [
+        "First one is here. Second one is here.",
+        "Second one is here. Third one is here.",
+        "Third one is here. Fourth one is here.",
+    ]
+
+
+def test_a_word_longer_than_a_chunk_is_cut():
+    text = "x" * 95
+    chunks = Chunker(max_chars=40, overlap_sentences=0).split(Article("a", "t", text))
+    assert [len(c.text) for c in chunks] == [40, 40, 15]
+
+
+def test_sentence_spans_and_sentence_at():
+    text = 'He said "Go." Then he left!\n\nA new paragraph'
+    spans = sentence_spans(text)
+    assert [text[s:e] for s, e in spans] == ['He said "Go."', "Then he left!", "A new paragraph"]
+    start = text.index("left")
+    s, e = sentence_at(text, start, start + 4)
+    assert text[s:e] == "Then he left!"
+
+
+@pytest.mark.parametrize("bad", [{"max_chars": 5}, {"overlap_sentences": -1}])
+def test_chunker_rejects_bad_settings(bad):
+    with pytest.raises(ValueError):
+        Chunker(**bad)

@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from qa.chunking import Chunker
+from qa.index import CURRENT_FILE, MANIFEST_FILE, Index, IndexUnavailableError, StaleIndexError, sync_index
+from qa.retrieval import Retriever
+from tests.conftest import ROOT, STORIES, write_story
+
+
+def test_sync_is_incremental(articles: Path, tmp_path: Path, embedder):
+    index_dir = tmp_path / "index"
+    first = sync_index(articles, index_dir, Chunker(), embedder)
+    assert (first.added, first.updated, first.removed, first.unchanged) == (4, 0, 0, 0)
+    assert first.chunks_embedded == Index.open(index_dir).chunk_count > 4
+
+    again = sync_index(articles, index_dir, Chunker(), embedder)
+    assert (again.added, again.updated, again.removed, again.unchanged, again.chunks_embedded) == (0, 0, 0, 4, 0)
+
+    (articles / "extra.txt").write_text("Volcano erupts\nMount Etna erupted on Sunday night, lighting up the sky.")
+    added = sync_index(articles, index_dir, Chunker(), embedder)
+    assert (added.added, added.unchanged, added.chunks_embedded) == (1, 4, 1)
+
+    (articles / "extra.txt").write_text("Volcano erupts\nMount Etna erupted again on Monday morning.")
+    changed = sync_index(articles, index_dir, Chunker(), embedder)
+    assert (changed.updated, changed.chunks_embedded) == (1, 1)
+
+    (articles / "chess.json").unlink()
+    removed = sync_index(articles, index_dir, Chunker(), embedder)
+    assert (removed.removed, removed.chunks_embedded) == (1, 0)
+    index = Index.open(index_dir)
+    assert "chess" not in index.manifest.articles
+    found = Retriever(index, embedder).run("Who won the world chess championship?", top_k=10)
+    assert all(p.article_id != "chess" for p in found)
+    assert {p.article_id for p in Retriever(index, embedder).run("Etna erupted", top_k=1)} == {"extra"}
+    # Exactly one generation is left behind.
+    assert len(list(index_dir.glob("gen-*"))) == 1
+
+
+def test_duplicate_articles_are_indexed_once(articles: Path, tmp_path: Path, embedder):
+    title, date, text = STORIES["moon"]
+    (articles / "moon-copy.json").write_text(json.dumps({"id": "moon-copy", "title": "Copy", "text": text}))
+    report = sync_index(articles, tmp_path / "index", Chunker(), embedder)
+    assert report.duplicates == 1
+    index = Index.open(tmp_path / "index")
+    assert index.manifest.articles["moon-copy"]["duplicate_of"] == "moon"
+    assert index.store.count("chunks") == index.chunk_count
+    assert index.store.chunk_ids_where(None, None, None).size == index.chunk_count
+    # Removing the indexed copy promotes the other one.
+    (articles / "moon.json").unlink()
+    sync_index(articles, tmp_path / "index", Chunker(), embedder)
+    index = Index.open(tmp_path / "index")
+    assert index.manifest.articles["moon-copy"]["duplicate_of"] is None
+    assert Retriever(index, embedder).run("Chandrayaan-3 lander", top_k=1)[0].article_id == "moon-copy"
+
+
+def test_changed_chunking_forces_a_rebuild(articles: Path, tmp_path: Path, embedder):
+    sync_index(articles, tmp_path / "index", Chunker(), embedder)
+    report = sync_index(articles, tmp_path / "index", Chunker(max_chars=300), embedder)
+    assert "settings changed" in report.rebuilt and "chunking" in report.rebuilt
+    assert report.added == 4
+    assert "rebuilt: settings changed" in report.summary()
+
+
+def test_an_index_from_another_format_version_is_refused_then_rebuilt(articles: Path, tmp_path: Path, embedder):
+    index_dir = tmp_path / "index"
+    sync_index(articles, index_dir, Chunker(), embedder)
+    generation = index_dir / (index_dir / CURRENT_FILE).read_text().strip()
+    manifest = json.loads((generation / MANIFEST_FILE).read_text())
+    manifest["format_version"] = 999
+    (generation / MANIFEST_FILE).write_text(json.dumps(manifest))
+    with pytest.raises(StaleIndexError, match="format 999.*--rebuild"):
+        Index.open(index_dir)
+    report = sync_index(articles, index_dir, Chunker(), embedder)
+    assert report.rebuilt and Index.open(index_dir).article_count == 4
+
+
+def test_an_unwritable_index_folder_is_a_clear_error(articles: Path, tmp_path: Path, embedder):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(IndexUnavailableError, match="cannot write the index"):
+        sync_index(articles, blocker / "index", Chunker(), embedder)
+
+
+def test_missing_index_is_a_clear_error(tmp_path: Path):
+    with pytest.raises(IndexUnavailableError, match="newsdesk index"):
+        Index.open(tmp_path / "none")
+
+
+def test_dense_index_kinds_search_and_delete(articles: Path, tmp_path: Path, embedder):
+    for kind in ("flat", "ivf", "hnsw"):
+        index_dir = tmp_path / kind
+        sync_index(articles, index_dir, Chunker(), embedder, dense_kind=kind)
+        index = Index.open(index_dir)
+        assert index.dense.kind == kind
+        hits = Retriever(index, embedder, mode="dense").run("lander on the Moon's south pole", top_k=1)
+        assert hits[0].article_id == "moon"
+        (articles / "moon.json").rename(tmp_path / f"moon-{kind}.json")
+        sync_index(articles, index_dir, Chunker(), embedder, dense_kind=kind)
+        index = Index.open(index_dir)
+        assert all(p.article_id != "moon" for p in Retriever(index, embedder, mode="dense").run("Moon lander", top_k=20))
+        shutil.move(tmp_path / f"moon-{kind}.json", articles / "moon.json")
+
+
+KILL_SCRIPT = """
+import sys
+from qa.chunking import Chunker
+from qa.embedding import Embedder
+from qa.index import sync_index
+print("syncing", flush=True)
+sync_index(sys.argv[1], sys.argv[2], Chunker(), Embedder())
+print("done", flush=True)
+"""
+
+
+@pytest.mark.parametrize("delay", [1.5, 4.0, 7.0])
+def test_killing_an_update_leaves_the_previous_index_loadable(articles: Path, tmp_path: Path, embedder, delay: float):
+    index_dir = tmp_path / "index"
+    sync_index(articles, index_dir, Chunker(), embedder)
+    before = Index.open(index_dir).manifest.articles
+    # Enough new articles that the update takes several seconds.
+    for number in range(150):
+        (articles / f"bulk{number}.txt").write_text(
+            f"Report {number}\n" + " ".join(f"Council meeting {number} discussed item {i} at length." for i in range(12))
+        )
+    process = subprocess.Popen(
+        [sys.executable, "-c", KILL_SCRIPT, str(articles), str(index_dir)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert process.stdout is not None and process.stdout.readline().strip() == "syncing"
+    time.sleep(delay)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    index = Index.open(index_dir)  # whatever moment it died, an index loads...
+    assert set(index.manifest.articles) in (set(before), set(before) | {f"bulk{n}" for n in range(150)})
+    assert Retriever(index, embedder).run("Who won the world chess championship?", top_k=1)[0].article_id == "chess"
+    report = sync_index(articles, index_dir, Chunker(), embedder)  # ...and the next update completes it
+    assert Index.open(index_dir).article_count == 154
+    assert report.added in (0, 150)
+    assert len(list(index_dir.glob("gen-*"))) == 1

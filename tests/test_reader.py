@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import torch
+from transformers import AutoModelForQuestionAnswering, AutoTokenizer
+
+from qa.reader import Reader
+from qa.reader_model import SHIPPED_READER_DIR, ReaderModelError, export_reader, load_shipped_reader, read_card
+
+PASSAGES = [
+    "The city council met on Tuesday. The mayor, Anna Berg, announced a new tram line to the airport.",
+    "Tickets for the concert sold out in ten minutes. The band will play two more nights in June.",
+]
+
+
+def test_reads_several_passages_and_maps_offsets_exactly(reader):
+    reading = reader.read("Who is the mayor?", PASSAGES, top_k=3)
+    best = reading.best
+    assert best.text == "Anna Berg" and best.passage_index == 0
+    for span in reading.spans:
+        assert reading.passages[span.passage_index][span.start : span.end] == span.text
+        assert 0.0 <= span.confidence <= 1.0
+    # Distinct: no two spans overlap within a passage.
+    for a in reading.spans:
+        for b in reading.spans:
+            if a is not b and a.passage_index == b.passage_index:
+                assert a.end <= b.start or b.end <= a.start
+
+
+def test_long_passages_are_read_in_overlapping_windows(reader):
+    filler = " ".join(f"Sentence number {i} talks about weather." for i in range(120))
+    passage = filler + " The treasure is buried under the old oak tree. " + filler
+    reading = reader.read("Where is the treasure buried?", [passage])
+    assert "oak tree" in reading.best.text
+    assert passage[reading.best.start : reading.best.end] == reading.best.text
+
+
+def test_batches_questions_and_rejects_empty_ones(reader):
+    readings = reader.read_many([("Who is the mayor?", PASSAGES), ("When will the band play?", PASSAGES)])
+    assert readings[0].best.text == "Anna Berg" and "June" in readings[1].best.text
+    with pytest.raises(ValueError, match="empty"):
+        reader.read("  ", PASSAGES)
+
+
+@pytest.mark.parametrize("precision", ["bf16", "int8"])
+def test_fast_paths_agree_with_fp32(reader, precision):
+    fast = Reader(precision=precision)
+    assert fast.read("Who is the mayor?", PASSAGES).best.text == reader.read("Who is the mayor?", PASSAGES).best.text
+
+
+def test_the_card_documents_the_model():
+    card = read_card()
+    assert card["format_version"] == 1 and card["max_length"] == 256
+    assert "no_answer_threshold" in card and "archive_threshold" in card
+    assert (SHIPPED_READER_DIR / "README.md").is_file()
+
+
+def test_damaged_weights_fail_clearly(tmp_path: Path):
+    damaged = tmp_path / "reader"
+    shutil.copytree(SHIPPED_READER_DIR, damaged)
+    data = bytearray((damaged / "reader.safetensors").read_bytes())
+    data[-100] ^= 0xFF
+    (damaged / "reader.safetensors").write_bytes(bytes(data))
+    with pytest.raises(ReaderModelError, match="damaged"):
+        load_shipped_reader(damaged)
+    (damaged / "reader.safetensors").unlink()
+    with pytest.raises(ReaderModelError, match="missing"):
+        load_shipped_reader(damaged)
+
+
+def test_export_is_a_standard_hugging_face_model(tmp_path: Path, reader):
+    out = export_reader(tmp_path / "export")
+    model = AutoModelForQuestionAnswering.from_pretrained(out).eval()
+    tokenizer = AutoTokenizer.from_pretrained(out)
+    inputs = tokenizer("Who is the mayor?", PASSAGES[0], return_tensors="pt")
+    with torch.inference_mode():
+        output = model(**inputs)
+    start, end = int(output.start_logits.argmax()), int(output.end_logits.argmax())
+    assert tokenizer.decode(inputs["input_ids"][0, start : end + 1]) == "anna berg"
+    # And the Reader runtime loads the exported folder like any checkpoint.
+    assert Reader(str(out)).read("Who is the mayor?", PASSAGES).best.text == "Anna Berg"
