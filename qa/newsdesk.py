@@ -177,9 +177,10 @@ class Newsdesk:
     ) -> list[Passage]:
         """The ``top_k`` passages most likely to hold the answer, best first."""
         question = check_question(question)
-        self.warm_up()
-        assert self._retriever is not None
-        return self._retriever.run(question, top_k, date_from, date_to, source, mode)
+        with self._lock:  # one SQLite connection, and a sync may swap the index
+            self.warm_up()
+            assert self._retriever is not None
+            return self._retriever.run(question, top_k, date_from, date_to, source, mode)
 
     def answer(
         self,
@@ -197,11 +198,12 @@ class Newsdesk:
         """
         question = check_question(question)
         query = self._contextual_query(question, history)
-        passages = self.search(query, top_k, date_from, date_to, source)
-        if not passages:
-            return Answer(question, "", 0.0, 0.0, False, passages=())
-        reading = self.reader.read(question, [p.text for p in passages], top_k=3)
-        return self._compose(question, passages, reading, self.reader.threshold_for_archive)
+        with self._lock:
+            passages = self.search(query, top_k, date_from, date_to, source)
+            if not passages:
+                return Answer(question, "", 0.0, 0.0, False, passages=())
+            reading = self.reader.read(question, [p.text for p in passages], top_k=3)
+            return self._compose(question, passages, reading, self.reader.threshold_for_archive)
 
     def _contextual_query(self, question: str, history: Sequence[str]) -> str:
         earlier = [q.strip() for q in history if q and q.strip()]
