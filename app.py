@@ -43,7 +43,7 @@ def escape(text: str) -> str:
 
 
 def _when(citation: Citation | None) -> str:
-    return (citation.date if citation and citation.date else "undated")
+    return citation.date if citation and citation.date else "undated"
 
 
 def format_answer(reply: Answer) -> str:
@@ -113,7 +113,9 @@ def previous_questions(history: Sequence[dict]) -> list[str]:
     return questions
 
 
-def save_uploads(paths: Sequence[str | Path], articles_dir: Path, max_bytes: int = MAX_UPLOAD_BYTES) -> tuple[list[Path], list[str]]:
+def save_uploads(
+    paths: Sequence[str | Path], articles_dir: Path, max_bytes: int = MAX_UPLOAD_BYTES
+) -> tuple[list[Path], list[str]]:
     """Copy uploaded files into ``articles_dir`` under safe names; refuse wrong types and sizes.
     Returns (saved files, problems)."""
     articles_dir = articles_dir.resolve()
@@ -177,13 +179,16 @@ def build_app(desk: Newsdesk, max_upload_bytes: int = MAX_UPLOAD_BYTES) -> gr.Bl
         gr.Markdown("# Newsdesk\nAsk about the news archive. Every answer quotes an article and says where it stands.")
         with gr.Row():
             with gr.Column(scale=3):
-                with gr.Accordion("Filter by date", open=False):
-                    with gr.Row():
-                        date_from = gr.Textbox(label="From (YYYY-MM-DD)", elem_id="date-from")
-                        date_to = gr.Textbox(label="To (YYYY-MM-DD)", elem_id="date-to")
+                with gr.Accordion("Filter by date", open=False), gr.Row():
+                    date_from = gr.Textbox(label="From (YYYY-MM-DD)", elem_id="date-from")
+                    date_to = gr.Textbox(label="To (YYYY-MM-DD)", elem_id="date-to")
                 source = gr.HighlightedText(
-                    label="Source passage (answer highlighted)", color_map={"answer": "yellow"},
-                    combine_adjacent=False, show_legend=False, elem_id="source", render=False,
+                    label="Source passage (answer highlighted)",
+                    color_map={"answer": "yellow"},
+                    combine_adjacent=False,
+                    show_legend=False,
+                    elem_id="source",
+                    render=False,
                 )
                 others = gr.Markdown(elem_id="other-passages", render=False)
                 gr.ChatInterface(
@@ -205,8 +210,11 @@ def build_app(desk: Newsdesk, max_upload_bytes: int = MAX_UPLOAD_BYTES) -> gr.Bl
                 with gr.Accordion("Add articles", open=False):
                     status = gr.Markdown(index_status(desk), elem_id="index-status")
                     uploads = gr.File(
-                        label=f"Articles ({', '.join(ARTICLE_SUFFIXES)}; up to {max_upload_bytes // 1_000_000} MB each)",
-                        file_count="multiple", file_types=list(ARTICLE_SUFFIXES), elem_id="upload",
+                        label=f"Articles ({', '.join(ARTICLE_SUFFIXES)}; "
+                        f"up to {max_upload_bytes // 1_000_000} MB each)",
+                        file_count="multiple",
+                        file_types=list(ARTICLE_SUFFIXES),
+                        elem_id="upload",
                     )
                     add = gr.Button("Add to the archive", elem_id="add-articles")
                     added = gr.Markdown(elem_id="upload-result")
@@ -227,7 +235,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     max_bytes = int(args.max_upload_mb * 1e6)
     app = build_app(desk, max_bytes)
     app.queue(max_size=64).launch(
-        server_name=args.host, server_port=args.port, max_file_size=max_bytes, show_error=True, theme=gr.themes.Soft(), css=CSS
+        server_name=args.host,
+        server_port=args.port,
+        max_file_size=max_bytes,
+        show_error=True,
+        theme=gr.themes.Soft(),
+        css=CSS,
     )
     return 0
 

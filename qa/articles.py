@@ -69,7 +69,9 @@ def read_articles(path: str | Path) -> FolderReading:
         problems.extend(file_problems)
         for article in found:
             if article.id in articles:
-                problems.append(f"{file}: article id {article.id!r} already read from {articles[article.id].path}; skipped")
+                problems.append(
+                    f"{file}: article id {article.id!r} already read from {articles[article.id].path}; skipped"
+                )
                 continue
             articles[article.id] = article
     return FolderReading(tuple(articles.values()), tuple(problems))

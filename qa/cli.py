@@ -61,7 +61,9 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     desk = _newsdesk(args)
-    reply = desk.answer(args.question, top_k=args.top_k, date_from=args.date_from, date_to=args.date_to, source=args.source)
+    reply = desk.answer(
+        args.question, top_k=args.top_k, date_from=args.date_from, date_to=args.date_to, source=args.source
+    )
     if args.json:
         data = asdict(reply)
         print(json.dumps(data, ensure_ascii=False, indent=2))
@@ -86,7 +88,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
     )
     print(reply.text)
     print(f"confidence {reply.confidence:.0%} (score {reply.score:.2f})")
-    print(f"source: {citation.title} — {citation.date or 'undated'} [{citation.article_id}, chars {citation.start}-{citation.end}]")
+    print(
+        f"source: {citation.title} — {citation.date or 'undated'} "
+        f"[{citation.article_id}, chars {citation.start}-{citation.end}]"
+    )
     print(f"  “{marked}”")
     return 0
 
@@ -144,8 +149,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
         print(f"{report.path}: {report.questions} questions, {report.seconds:.0f} s")
         print(f"  EM {report.exact:.2f}  F1 {report.f1:.2f}")
         if report.has_answer_f1 is not None or report.no_answer_accuracy is not None:
-            print(f"  HasAns F1 {report.has_answer_f1:.2f}  NoAns accuracy {report.no_answer_accuracy:.2f} "
-                  f"(threshold {reader.threshold:.2f})")
+            print(
+                f"  HasAns F1 {report.has_answer_f1:.2f}  NoAns accuracy {report.no_answer_accuracy:.2f} "
+                f"(threshold {reader.threshold:.2f})"
+            )
             print(f"  best threshold {report.best_threshold:.2f} -> F1 {report.best_threshold_f1:.2f}")
         print(f"  offsets checked: {report.offsets_checked} spans equal their context slice")
         return 0
@@ -168,7 +175,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
         return 0
     print(f"{report.questions} questions ({report.answerable} answerable)")
-    print(f"  EM {report.exact:.1f}  F1 {report.f1:.1f}   (answerable only: EM {report.answerable_exact:.1f} F1 {report.answerable_f1:.1f})")
+    print(
+        f"  EM {report.exact:.1f}  F1 {report.f1:.1f}   "
+        f"(answerable only: EM {report.answerable_exact:.1f} F1 {report.answerable_f1:.1f})"
+    )
     print(f"  citation accuracy {report.citation_accuracy:.1f}%")
     print(f"  no-answer precision {report.no_answer_precision:.1f}%  recall {report.no_answer_recall:.1f}%")
     print("  article recall " + "  ".join(f"@{k} {v:.3f}" for k, v in report.recall_at_k.items()))
@@ -178,8 +188,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
         print(f"\n{len(wrong)} questions not fully right:")
         for r in wrong:
             cited = f" [cited {r.cited_article}]" if r.cited_article else ""
-            print(f"- {r.question}\n    gold: {' | '.join(r.gold) or '(no answer)'} [{r.gold_article}]"
-                  f"\n    got:  {r.answered or '(no answer)'}{cited} score {r.score:.1f}")
+            print(
+                f"- {r.question}\n    gold: {' | '.join(r.gold) or '(no answer)'} [{r.gold_article}]"
+                f"\n    got:  {r.answered or '(no answer)'}{cited} score {r.score:.1f}"
+            )
     return 0
 
 
@@ -202,8 +214,10 @@ def cmd_train_reader(args: argparse.Namespace) -> int:
         seed=args.seed,
     )
     reader_dir = train_reader(config)
-    print(f"reader written to {reader_dir}; evaluate it with "
-          f"`newsdesk eval reader --model {reader_dir} --squad ...` after `newsdesk export-reader`")
+    print(
+        f"reader written to {reader_dir}; evaluate it with "
+        f"`newsdesk eval reader --model {reader_dir} --squad ...` after `newsdesk export-reader`"
+    )
     return 0
 
 
@@ -256,8 +270,12 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--model", help="reader checkpoint (default: the shipped reader)")
     evaluation.add_argument("--precision", choices=("fp32", "bf16", "int8"), help="reader CPU path")
     evaluation.add_argument("--questions", default=str(DEFAULT_QUESTIONS), help="news questions (JSON Lines)")
-    evaluation.add_argument("--articles", nargs="+", default=[str(p) for p in DEFAULT_EVAL_ARTICLES],
-                            help="article folders or files to index (default: seeds/ + ../shared news.jsonl)")
+    evaluation.add_argument(
+        "--articles",
+        nargs="+",
+        default=[str(p) for p in DEFAULT_EVAL_ARTICLES],
+        help="article folders or files to index (default: seeds/ + ../shared news.jsonl)",
+    )
     evaluation.add_argument("--index", help="index folder for the evaluation (default: runs/eval-index)")
     evaluation.add_argument("--dense-kind", choices=("flat", "ivf", "hnsw"), default="flat")
     evaluation.add_argument("-k", type=int, nargs="+", default=[1, 3, 5, 10], help="k for recall@k")

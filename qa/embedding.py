@@ -33,11 +33,12 @@ def bundled_model_path() -> Path:
 @dataclass
 class Embedder:
     """``model``: None or BUNDLED_MODEL for the bundled model, else a hub id or folder.
-    ``precision`` "bf16" runs the encoder under bfloat16 autocast (faster on CPUs with AVX-512 BF16)."""
+    ``precision``: "bf16" (the default) runs the encoder under bfloat16 autocast, twice as fast as
+    "fp32" on CPUs with AVX-512 BF16, with vectors at cosine 0.9999 to the fp32 ones (bench/)."""
 
     model: str | None = None
     batch_size: int = 64
-    precision: str = "fp32"
+    precision: str = "bf16"
     _encoder: object = field(default=None, init=False, repr=False)
 
     @property
@@ -55,7 +56,9 @@ class Embedder:
     @property
     def dimension(self) -> int:
         self.warm_up()
-        getter = getattr(self._encoder, "get_embedding_dimension", None) or self._encoder.get_sentence_embedding_dimension
+        getter = (
+            getattr(self._encoder, "get_embedding_dimension", None) or self._encoder.get_sentence_embedding_dimension
+        )
         return int(getter())
 
     def embed(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:

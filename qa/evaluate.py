@@ -89,7 +89,10 @@ class RetrievalReport:
 
 
 def evaluate_retrieval(
-    desk: Newsdesk, questions: Sequence[NewsQuestion], ks: Sequence[int] = DEFAULT_KS, modes: Sequence[str] = RETRIEVAL_MODES
+    desk: Newsdesk,
+    questions: Sequence[NewsQuestion],
+    ks: Sequence[int] = DEFAULT_KS,
+    modes: Sequence[str] = RETRIEVAL_MODES,
 ) -> RetrievalReport:
     """Article-level recall@k: the share of answerable questions whose gold article is among the
     articles of the top-k passages."""
@@ -250,17 +253,17 @@ def evaluate_reader(
     scores: dict[str, float] = {}
     for begin in range(0, len(examples), batch):
         chunk = examples[begin : begin + batch]
-        for example, reading in zip(chunk, reader.read_many([(e.question, [e.context]) for e in chunk], top_k=1), strict=True):
+        for example, reading in zip(
+            chunk, reader.read_many([(e.question, [e.context]) for e in chunk], top_k=1), strict=True
+        ):
             best = reading.best
             if best is not None and example.context[best.start : best.end] != best.text:
                 raise AssertionError(f"{example.id}: span offsets do not match the context")
             texts[example.id] = best.text if best else ""
             scores[example.id] = best.score if best else float("-inf")
     threshold = reader.threshold
-    if with_no_answers:
-        predictions = {i: (t if scores[i] >= threshold else "") for i, t in texts.items()}
-    else:
-        predictions = texts
+    # SQuAD v1.1 has no unanswerable questions, so there the best span is always taken.
+    predictions = {i: (t if scores[i] >= threshold else "") for i, t in texts.items()} if with_no_answers else texts
     scored = score_predictions(examples, predictions)
     best_threshold = best_f1 = None
     if with_no_answers:

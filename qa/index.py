@@ -48,8 +48,8 @@ DENSE_KINDS = ("flat", "ivf", "hnsw")
 log = logging.getLogger(__name__)
 
 _STOPWORDS = frozenset(
-    "a an and are as at be by did do does for from had has have he her his how in is it its of on or she "
-    "that the their them they this to was were what when where which who whom why will with would".split()
+    "a an and are as at be by did do does for from had has have he her his how in is it its of on or she that the "
+    "their them they this to was were what when where which who whom why will with would".split()
 )
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_QUERY_TERMS = 64
@@ -88,7 +88,9 @@ class DenseIndex:
             lists = max(1, min(1024, int(4 * np.sqrt(max(1, len(vectors)))), len(vectors) // 39 or 1))
             quantizer = faiss.IndexFlatIP(dimension)
             ivf = faiss.IndexIVFFlat(quantizer, dimension, lists, faiss.METRIC_INNER_PRODUCT)
-            ivf.train(vectors if len(vectors) else np.random.default_rng(0).normal(size=(lists, dimension)).astype(np.float32))
+            ivf.train(
+                vectors if len(vectors) else np.random.default_rng(0).normal(size=(lists, dimension)).astype(np.float32)
+            )
             ivf.nprobe = min(lists, 16)
             ivf.make_direct_map()
             index = ivf
@@ -264,15 +266,17 @@ class ChunkStore:
             clauses.append("a.source = ?")
             params.append(source)
         where = " AND ".join(clauses) or "1"
-        rows = self.db.execute(f"SELECT c.id FROM chunks c JOIN articles a ON a.id = c.article_id WHERE {where}", params)
+        rows = self.db.execute(
+            f"SELECT c.id FROM chunks c JOIN articles a ON a.id = c.article_id WHERE {where}", params
+        )
         return np.fromiter((row[0] for row in rows), dtype=np.int64)
 
     def article(self, article_id: str) -> Article | None:
         row = self.db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
-        return None if row is None else Article(**{key: row[key] for key in row.keys()})
+        return None if row is None else Article(**{key: row[key] for key in row.keys()})  # noqa: SIM118 - sqlite3.Row
 
     def count(self, table: str) -> int:
-        return int(self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])  # noqa: S608 - fixed names
+        return int(self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
 
 
 # --------------------------------------------------------------------------- manifest
@@ -398,7 +402,9 @@ class Index:
         except (OSError, ValueError, KeyError, RuntimeError, sqlite3.Error) as error:
             if isinstance(error, StaleIndexError):
                 raise
-            raise IndexUnavailableError(f"the index at {directory} is damaged ({error}); rebuild it with `newsdesk index --rebuild`") from error
+            raise IndexUnavailableError(
+                f"the index at {directory} is damaged ({error}); rebuild it with `newsdesk index --rebuild`"
+            ) from error
         return cls(directory, generation, manifest, store, dense)
 
     def close(self) -> None:
@@ -484,8 +490,9 @@ def sync_index(
         embed = [a for a in reading.articles if a.id in to_index and (a.id not in was_indexed or a.id in updated)]
         if previous is not None and not (drop or embed) and wanted == old_articles:
             previous.close()
-            return SyncReport(0, 0, 0, unchanged, _count_duplicates(wanted), 0, "", reading.problems,
-                              time.perf_counter() - started)
+            return SyncReport(
+                0, 0, 0, unchanged, _count_duplicates(wanted), 0, "", reading.problems, time.perf_counter() - started
+            )
 
         generation = _new_generation(index_dir)
         try:

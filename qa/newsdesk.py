@@ -1,13 +1,13 @@
 """The Newsdesk facade: keep an index in sync with an articles folder, search it, answer from it.
 
-    >>> from qa import Newsdesk
-    >>> desk = Newsdesk()  # seeds/ and index/ (or $NEWSDESK_ARTICLES, $NEWSDESK_INDEX)
-    >>> reply = desk.answer("Who will Putin meet during his visit?")
-    >>> reply.found, reply.text
-    (True, 'Chinese leader Xi Jinping')
-    >>> citation = reply.citation
-    >>> desk.article(citation.article_id).text[citation.start:citation.end] == reply.text
-    True
+>>> from qa import Newsdesk
+>>> desk = Newsdesk()  # seeds/ and index/ (or $NEWSDESK_ARTICLES, $NEWSDESK_INDEX)
+>>> reply = desk.answer("Who will Putin meet during his visit?")
+>>> reply.found, reply.text
+(True, 'Chinese leader Xi Jinping')
+>>> citation = reply.citation
+>>> desk.article(citation.article_id).text[citation.start:citation.end] == reply.text
+True
 """
 
 from __future__ import annotations
@@ -53,7 +53,8 @@ def check_question(question: str) -> str:
         raise QuestionError("The question is empty: type a question about the articles.")
     if len(question) > MAX_QUESTION_CHARS:
         raise QuestionError(
-            f"The question is {len(question):,} characters long; the limit is {MAX_QUESTION_CHARS:,}. Ask it more briefly."
+            f"The question is {len(question):,} characters long; the limit is {MAX_QUESTION_CHARS:,}. "
+            "Ask it more briefly."
         )
     return question
 
@@ -258,7 +259,10 @@ def default_newsdesk() -> Newsdesk:
     """One shared Newsdesk over the default folders, so repeated calls load the models once."""
     global _default
     with _default_lock:
-        if _default is None or (_default.articles_dir, _default.index_dir) != (default_articles_dir(), default_index_dir()):
+        if _default is None or (_default.articles_dir, _default.index_dir) != (
+            default_articles_dir(),
+            default_index_dir(),
+        ):
             _default = Newsdesk()
         return _default
 
@@ -267,4 +271,3 @@ def answer(question: str, **options: object) -> Answer:
     """Answer a question from the default archive (``seeds/`` and ``index/``, or the folders named
     by $NEWSDESK_ARTICLES and $NEWSDESK_INDEX). Options are those of `Newsdesk.answer`."""
     return default_newsdesk().answer(question, **options)  # type: ignore[arg-type]
-

@@ -218,7 +218,10 @@ class Reader:
             inputs["token_type_ids"] = token_types
         inputs = {name: tensor.to(self.device) for name, tensor in inputs.items()}
         device_type = torch.device(self.device).type
-        with torch.inference_mode(), torch.autocast(device_type, dtype=torch.bfloat16, enabled=self.precision == "bf16"):
+        with (
+            torch.inference_mode(),
+            torch.autocast(device_type, dtype=torch.bfloat16, enabled=self.precision == "bf16"),
+        ):
             output = self._network(**inputs)
         return output.start_logits.float().cpu().numpy(), output.end_logits.float().cpu().numpy()
 

@@ -63,7 +63,11 @@ def qa_model_from_encoder(encoder_dir: Path) -> BertForQuestionAnswering:
     config.num_labels = 2
     model = BertForQuestionAnswering(config)
     encoder = load_file(str(encoder_dir / "model.safetensors"))
-    state = {f"bert.{key}": value.float() for key, value in encoder.items() if not key.endswith("position_ids") and not key.startswith("pooler.")}
+    state = {
+        f"bert.{key}": value.float()
+        for key, value in encoder.items()
+        if not key.endswith("position_ids") and not key.startswith("pooler.")
+    }
     missing, unexpected = model.load_state_dict(state, strict=False)
     if unexpected or any(not key.startswith("qa_outputs.") for key in missing):
         raise ReaderModelError(f"{encoder_dir} is not a BERT encoder: missing {missing}, unexpected {unexpected}")
@@ -104,7 +108,9 @@ def read_card(reader_dir: Path = SHIPPED_READER_DIR) -> dict:
 def load_shipped_reader(reader_dir: Path = SHIPPED_READER_DIR) -> LoadedReader:
     card = read_card(reader_dir)
     if card.get("format_version") != FORMAT_VERSION:
-        raise ReaderModelError(f"{reader_dir} holds reader format {card.get('format_version')}, expected {FORMAT_VERSION}")
+        raise ReaderModelError(
+            f"{reader_dir} holds reader format {card.get('format_version')}, expected {FORMAT_VERSION}"
+        )
     delta_path = reader_dir / DELTA_FILE
     if not delta_path.is_file():
         raise ReaderModelError(f"the reader weights {delta_path} are missing")
@@ -141,7 +147,12 @@ def load_reader_model(model: str | Path | None) -> LoadedReader:
     if not getattr(tokenizer, "is_fast", False):
         raise ReaderModelError(f"{model} has no fast tokenizer; the reader needs character offsets")
     return LoadedReader(
-        model=network, tokenizer=tokenizer, no_answer_threshold=0.0, archive_threshold=0.0, precision="fp32", name=str(model)
+        model=network,
+        tokenizer=tokenizer,
+        no_answer_threshold=0.0,
+        archive_threshold=0.0,
+        precision="fp32",
+        name=str(model),
     )
 
 

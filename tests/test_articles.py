@@ -54,8 +54,12 @@ def test_bad_files_are_skipped_with_a_problem_naming_them(tmp_path: Path):
     (tmp_path / "latin1.txt").write_bytes("Caf\xe9 news\nThe caf\xe9 opened.".encode("latin-1"))
     (tmp_path / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
     (tmp_path / "lines.jsonl").write_text(
-        json.dumps({"id": "ok1", "title": "A", "text": "Fine."}) + "\n{not json\n" + json.dumps({"id": "nt"}) + "\n"
-        + json.dumps({"id": "ok2", "title": "B", "text": "Also fine."}) + "\n"
+        json.dumps({"id": "ok1", "title": "A", "text": "Fine."})
+        + "\n{not json\n"
+        + json.dumps({"id": "nt"})
+        + "\n"
+        + json.dumps({"id": "ok2", "title": "B", "text": "Also fine."})
+        + "\n"
     )
     reading = read_articles(tmp_path)
     assert sorted(a.id for a in reading.articles) == ["good", "ok1", "ok2"]

@@ -9,6 +9,7 @@ from qa.chunking import Chunker, sentence_at, sentence_spans
 from qa.schema import Article
 from tests.conftest import SEEDS
 
+
 def check_chunks(article: Article, chunker: Chunker) -> None:
     chunks = chunker.split(article)
     for position, chunk in enumerate(chunks):

@@ -14,7 +14,7 @@ import pytest
 from qa.chunking import Chunker
 from qa.index import CURRENT_FILE, MANIFEST_FILE, Index, IndexUnavailableError, StaleIndexError, sync_index
 from qa.retrieval import Retriever
-from tests.conftest import ROOT, STORIES, write_story
+from tests.conftest import ROOT, STORIES
 
 
 def test_sync_is_incremental(articles: Path, tmp_path: Path, embedder):
@@ -47,7 +47,7 @@ def test_sync_is_incremental(articles: Path, tmp_path: Path, embedder):
 
 
 def test_duplicate_articles_are_indexed_once(articles: Path, tmp_path: Path, embedder):
-    title, date, text = STORIES["moon"]
+    text = STORIES["moon"][2]
     (articles / "moon-copy.json").write_text(json.dumps({"id": "moon-copy", "title": "Copy", "text": text}))
     report = sync_index(articles, tmp_path / "index", Chunker(), embedder)
     assert report.duplicates == 1
@@ -78,7 +78,7 @@ def test_an_index_from_another_format_version_is_refused_then_rebuilt(articles: 
     manifest = json.loads((generation / MANIFEST_FILE).read_text())
     manifest["format_version"] = 999
     (generation / MANIFEST_FILE).write_text(json.dumps(manifest))
-    with pytest.raises(StaleIndexError, match="format 999.*--rebuild"):
+    with pytest.raises(StaleIndexError, match=r"format 999.*--rebuild"):
         Index.open(index_dir)
     report = sync_index(articles, index_dir, Chunker(), embedder)
     assert report.rebuilt and Index.open(index_dir).article_count == 4
@@ -107,7 +107,9 @@ def test_dense_index_kinds_search_and_delete(articles: Path, tmp_path: Path, emb
         (articles / "moon.json").rename(tmp_path / f"moon-{kind}.json")
         sync_index(articles, index_dir, Chunker(), embedder, dense_kind=kind)
         index = Index.open(index_dir)
-        assert all(p.article_id != "moon" for p in Retriever(index, embedder, mode="dense").run("Moon lander", top_k=20))
+        assert all(
+            p.article_id != "moon" for p in Retriever(index, embedder, mode="dense").run("Moon lander", top_k=20)
+        )
         shutil.move(tmp_path / f"moon-{kind}.json", articles / "moon.json")
 
 
@@ -130,11 +132,15 @@ def test_killing_an_update_leaves_the_previous_index_loadable(articles: Path, tm
     # Enough new articles that the update takes several seconds.
     for number in range(150):
         (articles / f"bulk{number}.txt").write_text(
-            f"Report {number}\n" + " ".join(f"Council meeting {number} discussed item {i} at length." for i in range(12))
+            f"Report {number}\n"
+            + " ".join(f"Council meeting {number} discussed item {i} at length." for i in range(12))
         )
     process = subprocess.Popen(
         [sys.executable, "-c", KILL_SCRIPT, str(articles), str(index_dir)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert process.stdout is not None and process.stdout.readline().strip() == "syncing"

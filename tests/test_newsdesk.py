@@ -16,7 +16,9 @@ def check_citation(desk, reply):
     article = desk.article(citation.article_id)
     assert article.text[citation.start : citation.end] == citation.quote == reply.text
     assert article.text[citation.sentence_start : citation.sentence_start + len(citation.sentence)] == citation.sentence
-    assert citation.sentence_start <= citation.start and citation.end <= citation.sentence_start + len(citation.sentence)
+    assert citation.sentence_start <= citation.start and citation.end <= citation.sentence_start + len(
+        citation.sentence
+    )
     passage = citation.passage
     assert passage.start <= citation.start and citation.end <= passage.end
 
@@ -64,7 +66,7 @@ def test_date_filter_narrows_answers(desk):
 
 @pytest.mark.parametrize("question", ["", "   \n ", "x" * 100_000])
 def test_bad_questions_get_a_clear_error(desk, question):
-    with pytest.raises(QuestionError, match="empty|limit"):
+    with pytest.raises(QuestionError, match=r"empty|limit"):
         desk.answer(question)
 
 
@@ -87,7 +89,9 @@ def test_answer_syncs_a_stale_index_at_start(articles: Path, tmp_path: Path, emb
 
 def test_an_empty_articles_folder_answers_honestly(tmp_path: Path, embedder, reader):
     (tmp_path / "empty").mkdir()
-    desk = Newsdesk(articles_dir=tmp_path / "empty", index_dir=tmp_path / "index", embedding_model=embedder, reader=reader)
+    desk = Newsdesk(
+        articles_dir=tmp_path / "empty", index_dir=tmp_path / "index", embedding_model=embedder, reader=reader
+    )
     reply = desk.answer("Anything?")
     assert not reply.found and reply.passages == ()
 

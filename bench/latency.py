@@ -1,0 +1,79 @@
+"""Warm question latency, side by side: retrieval modes (hybrid, dense, BM25) and the reader's
+precisions (fp32 and the fast path), over the news questions.
+
+    python bench/latency.py --corpus news   # the seed + 336 articles
+    python bench/latency.py --corpus all    # all 5,884 articles (build it first: bench/build.py)
+
+Each configuration answers every question of ../shared/data/newsqa/dev.jsonl once after one
+warm-up question; the table gives the median and 95th percentile of `Newsdesk.answer` time and,
+for reference, answer F1 and no-answer recall on the same questions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.corpora import QUESTIONS, stage, table
+from qa import Newsdesk
+from qa.evaluate import _percentile, load_news_questions
+from qa.reader import Reader
+from qa.squad import best_over_golds, f1_score
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", choices=("news", "all"), default="news")
+    parser.add_argument("--modes", nargs="+", default=["hybrid", "dense", "bm25"])
+    parser.add_argument(
+        "--precisions",
+        nargs="+",
+        default=["fp32", "shipped"],
+        help="reader precisions; 'shipped' is the default path from the model card",
+    )
+    args = parser.parse_args()
+    articles, index_dir = stage(args.corpus)
+    questions = load_news_questions(QUESTIONS)
+    rows = []
+    for precision in args.precisions:
+        reader = Reader(precision=None if precision == "shipped" else precision)
+        reader.warm_up()
+        label = f"{reader.precision}{' (shipped)' if precision == 'shipped' else ''}"
+        for mode in args.modes:
+            desk = Newsdesk(articles_dir=articles, index_dir=index_dir, reader=reader, retrieval=mode)
+            desk.warm_up()
+            desk.answer(questions[0].question)
+            times, f1s, abstained = [], [], []
+            for question in questions:
+                started = time.perf_counter()
+                reply = desk.answer(question.question)
+                times.append(time.perf_counter() - started)
+                predicted = reply.text if reply.found else ""
+                f1s.append(best_over_golds(f1_score, predicted, question.answers if question.answerable else ()))
+                if not question.answerable:
+                    abstained.append(not reply.found)
+            rows.append(
+                [
+                    args.corpus,
+                    desk.index.article_count,
+                    mode,
+                    label,
+                    1000 * _percentile(times, 0.5),
+                    1000 * _percentile(times, 0.95),
+                    100 * sum(f1s) / len(f1s),
+                    100 * sum(abstained) / max(1, len(abstained)),
+                ]
+            )
+    print(
+        table(
+            ["corpus", "articles", "retrieval", "reader", "p50 ms", "p95 ms", "answer F1", "no-answer recall %"], rows
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+"""Checks at the scale of the real data in ../shared: the seed plus 336 Wikinews articles, the
+news questions, and SQuAD. Each test skips, naming the missing path, when ../shared is absent."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from qa import Newsdesk
+from qa.chunking import Chunker
+from qa.evaluate import evaluate_end_to_end, evaluate_reader, evaluate_retrieval, load_news_questions
+from qa.index import Index
+from tests.conftest import ROOT, SEED_ID, SEEDS, needs_shared
+
+pytestmark = pytest.mark.shared
+
+
+@pytest.fixture(scope="module")
+def news_desk(tmp_path_factory, embedder, reader):
+    news = needs_shared("data", "news", "news.jsonl")
+    folder = tmp_path_factory.mktemp("news")
+    articles = folder / "articles"
+    articles.mkdir()
+    shutil.copy(SEEDS / f"{SEED_ID}.txt", articles)
+    shutil.copy(news, articles / "news.jsonl")
+    desk = Newsdesk(articles_dir=articles, index_dir=folder / "index", embedding_model=embedder, reader=reader)
+    report = desk.sync()
+    assert (report.added, report.problems) == (337, ())
+    return desk
+
+
+def tosca_articles(count: int) -> list[dict]:
+    path = needs_shared("data", "news", "news_more_tosca.jsonl")
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(next(handle)) for _ in range(count)]
+
+
+def test_adding_and_removing_one_article(news_desk):
+    record = tosca_articles(1)[0]
+    new_file = news_desk.articles_dir / "one-more.json"
+    new_file.write_text(json.dumps(record))
+    report = news_desk.sync()
+    expected_chunks = len(Chunker().split(Index.open(news_desk.index_dir).store.article(record["id"])))
+    assert (report.added, report.updated, report.removed, report.unchanged) == (1, 0, 0, 337)
+    assert report.chunks_embedded == expected_chunks
+    assert record["id"] in {p.article_id for p in news_desk.search(record["title"], top_k=5)}
+    new_file.unlink()
+    report = news_desk.sync()
+    assert (report.removed, report.chunks_embedded) == (1, 0)
+    assert record["id"] not in {p.article_id for p in news_desk.search(record["title"], top_k=20)}
+
+
+def test_retrieval_recall_at_5_of_the_hybrid_retriever(news_desk):
+    questions = load_news_questions(needs_shared("data", "newsqa", "dev.jsonl"))
+    report = evaluate_retrieval(news_desk, questions, ks=(1, 5, 10))
+    assert report.questions == 168
+    assert report.recall["hybrid"][5] >= 0.95
+    assert report.recall["dense"][5] >= 0.85 and report.recall["bm25"][5] >= 0.85
+
+
+def test_end_to_end_quality_on_the_news_questions(news_desk):
+    questions = load_news_questions(needs_shared("data", "newsqa", "dev.jsonl"))
+    report = evaluate_end_to_end(news_desk, questions)
+    assert report.questions == 192
+    assert report.f1 >= 70.0
+    assert report.citation_accuracy >= 90.0
+    assert report.no_answer_recall >= 50.0 and report.no_answer_precision >= 70.0
+
+
+def test_killing_an_update_of_the_news_index_leaves_it_answering(news_desk, tmp_path: Path):
+    batch = news_desk.articles_dir / "batch.jsonl"
+    batch.write_text("".join(json.dumps(r) + "\n" for r in tosca_articles(300)))
+    script = (
+        "import sys\nfrom qa.chunking import Chunker\nfrom qa.embedding import Embedder\n"
+        "from qa.index import sync_index\n"
+        "print('syncing', flush=True)\nsync_index(sys.argv[1], sys.argv[2], Chunker(), Embedder())\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", script, str(news_desk.articles_dir), str(news_desk.index_dir)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert process.stdout is not None and process.stdout.readline().strip() == "syncing"
+    time.sleep(8)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    batch.unlink()
+    reopened = Newsdesk(
+        articles_dir=news_desk.articles_dir,
+        index_dir=news_desk.index_dir,
+        embedding_model=news_desk.embedder,
+        reader=news_desk.reader,
+        auto_sync=False,
+    )
+    assert reopened.index.article_count in (337, 637)
+    reply = reopened.answer("Who will Putin meet during his visit?")
+    assert reply.found and "Xi Jinping" in reply.text
+    assert news_desk.sync().removed in (0, 300)
+
+
+def test_reader_on_a_squad_v11_sample(reader):
+    report = evaluate_reader(reader, needs_shared("data", "squad", "dev-v1.1.json"), limit=400)
+    assert report.offsets_checked == 400
+    assert report.f1 >= 75.0
+
+
+def test_reader_abstains_on_a_squad_v20_sample(reader):
+    report = evaluate_reader(reader, needs_shared("data", "squad", "dev-v2.0.reconstructed.json"), limit=600)
+    assert report.no_answer_accuracy is not None and report.has_answer_f1 is not None
+    assert report.no_answer_accuracy >= 55.0
