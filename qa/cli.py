@@ -141,6 +141,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.what == "reader":
         from qa.reader import Reader
 
+        if not args.squad:
+            raise ValueError("eval reader needs --squad FILE (a SQuAD v1.1 or v2.0 JSON file)")
+
         reader = Reader(args.model, precision=args.precision)
         report = evaluate.evaluate_reader(reader, args.squad, args.limit, args.predictions)
         if args.json:
@@ -158,6 +161,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return 0
 
     questions = evaluate.load_news_questions(args.questions)
+    if args.split:
+        questions = evaluate.split_by_article(questions, args.split)
     desk = _eval_desk(args)
     if args.what == "retrieval":
         report = evaluate.evaluate_retrieval(desk, questions, ks)
@@ -237,7 +242,11 @@ def build_parser() -> argparse.ArgumentParser:
     index = commands.add_parser("index", help="build or update the index from the articles folder")
     _common(index)
     index.add_argument("--rebuild", action="store_true", help="start over instead of updating")
-    index.add_argument("--dense-kind", choices=("flat", "ivf", "hnsw"), default="flat")
+    index.add_argument(
+        "--dense-kind",
+        choices=("flat", "ivf", "hnsw"),
+        help="FAISS index kind (default: keep the current one; flat when new)",
+    )
     index.add_argument("--quiet", action="store_true", help="no progress bar")
     index.set_defaults(run=cmd_index)
 
@@ -276,8 +285,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=[str(p) for p in DEFAULT_EVAL_ARTICLES],
         help="article folders or files to index (default: seeds/ + ../shared news.jsonl)",
     )
+    evaluation.add_argument(
+        "--split", choices=("calibration", "held-out"), help="only the questions of half the articles (eval e2e)"
+    )
     evaluation.add_argument("--index", help="index folder for the evaluation (default: runs/eval-index)")
-    evaluation.add_argument("--dense-kind", choices=("flat", "ivf", "hnsw"), default="flat")
+    evaluation.add_argument("--dense-kind", choices=("flat", "ivf", "hnsw"))
     evaluation.add_argument("-k", type=int, nargs="+", default=[1, 3, 5, 10], help="k for recall@k")
     evaluation.add_argument("--json", action="store_true")
     evaluation.add_argument("--quiet", action="store_true", help="no per-question error report")

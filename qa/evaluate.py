@@ -69,6 +69,16 @@ def load_news_questions(path: str | Path) -> list[NewsQuestion]:
     return questions
 
 
+def split_by_article(questions: Sequence[NewsQuestion], part: str) -> list[NewsQuestion]:
+    """The questions of the articles at even ("calibration") or odd ("held-out") positions of the
+    sorted article ids: the split on which Newsdesk's archive threshold was chosen and checked."""
+    if part not in ("calibration", "held-out"):
+        raise ValueError(f"unknown split {part!r}; choose calibration or held-out")
+    articles = sorted({q.article_id for q in questions})
+    chosen = set(articles[0 if part == "calibration" else 1 :: 2])
+    return [q for q in questions if q.article_id in chosen]
+
+
 def _percentile(values: Sequence[float], q: float) -> float:
     if not values:
         return float("nan")

@@ -452,16 +452,16 @@ def sync_index(
     index_dir: str | Path,
     chunker: Chunker,
     embedder: Embedder,
-    dense_kind: str = "flat",
+    dense_kind: str | None = None,
     rebuild: bool = False,
     progress: bool = False,
 ) -> SyncReport:
     """Bring the index in line with the articles folder: embed only added or changed articles,
-    drop removed ones, index duplicates once. Settings that differ from the index's force a rebuild."""
+    drop removed ones, index duplicates once. Settings that differ from the index's force a rebuild;
+    ``dense_kind`` None keeps the index's own kind (flat for a new index)."""
     started = time.perf_counter()
     index_dir = Path(index_dir)
     reading = read_articles(articles_dir)
-    settings = IndexSettings(embedder.name, embedder.dimension, chunker.settings, dense_kind)
     with _writer_lock(index_dir):
         previous: Index | None = None
         rebuilt = "requested" if rebuild else ""
@@ -470,11 +470,13 @@ def sync_index(
                 previous = Index.open(index_dir)
             except IndexUnavailableError as error:
                 rebuilt = str(error).split(";")[0]
-            else:
-                if previous.manifest.settings != settings:
-                    rebuilt = "settings changed: " + previous.manifest.settings.describe_change(settings)
-                    previous.close()
-                    previous = None
+        if dense_kind is None:
+            dense_kind = previous.manifest.settings.dense_kind if previous else "flat"
+        settings = IndexSettings(embedder.name, embedder.dimension, chunker.settings, dense_kind)
+        if previous is not None and previous.manifest.settings != settings:
+            rebuilt = "settings changed: " + previous.manifest.settings.describe_change(settings)
+            previous.close()
+            previous = None
         old_articles = previous.manifest.articles if previous else {}
         duplicate_of = _canonical_ids(reading.articles)
         wanted = {a.id: {"hash": a.content_hash, "duplicate_of": duplicate_of[a.id]} for a in reading.articles}

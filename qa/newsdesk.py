@@ -78,7 +78,8 @@ class Newsdesk:
 
     ``reader`` is None for the shipped reader, a Hugging Face QA checkpoint (hub id or folder), or
     a ready `Reader`; ``embedding_model`` likewise names a sentence-transformers model or is a ready
-    `Embedder`. With ``auto_sync`` the index is brought up to date on first use.
+    `Embedder`. ``dense_kind`` (flat, ivf, hnsw) applies when the index is built; None keeps the
+    existing index's kind (flat for a new one). With ``auto_sync`` the index is brought up to date on first use.
     """
 
     def __init__(
@@ -88,11 +89,11 @@ class Newsdesk:
         embedding_model: str | Embedder | None = None,
         reader: str | Path | Reader | None = None,
         retrieval: RetrievalMode = "hybrid",
-        dense_kind: str = "flat",
+        dense_kind: str | None = None,
         chunker: Chunker | None = None,
         auto_sync: bool = True,
     ) -> None:
-        if dense_kind not in DENSE_KINDS:
+        if dense_kind is not None and dense_kind not in DENSE_KINDS:
             raise ValueError(f"unknown dense index kind {dense_kind!r}; choose one of {', '.join(DENSE_KINDS)}")
         self.articles_dir = Path(articles_dir) if articles_dir else default_articles_dir()
         self.index_dir = Path(index_dir) if index_dir else default_index_dir()
@@ -146,20 +147,26 @@ class Newsdesk:
         return self._index
 
     def status(self) -> Status:
-        index = self.index if Index.exists(self.index_dir) or self.auto_sync else None
+        """What the index holds; opens it if needed, without loading the models."""
+        index = self._index
+        if index is None and Index.exists(self.index_dir):
+            index = Index.open(self.index_dir)
         articles = index.manifest.articles if index else {}
-        return Status(
+        status = Status(
             articles=len(articles),
             chunks=index.chunk_count if index else 0,
             duplicates=sum(1 for entry in articles.values() if entry["duplicate_of"]),
             embedding_model=index.manifest.settings.embedding_model if index else self.embedder.name,
-            dense_kind=index.manifest.settings.dense_kind if index else self.dense_kind,
+            dense_kind=index.manifest.settings.dense_kind if index else self.dense_kind or "flat",
             reader=str(self.reader.model or "newsdesk-reader (shipped)"),
             updated=index.manifest.updated if index else None,
             stale=self.is_stale(),
             articles_dir=str(self.articles_dir),
             index_dir=str(self.index_dir),
         )
+        if index is not None and index is not self._index:
+            index.close()
+        return status
 
     def article(self, article_id: str) -> Article | None:
         """The indexed article with this id (its text is what citations point into)."""

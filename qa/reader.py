@@ -243,16 +243,18 @@ class Reader:
         top = min(candidates_per_side, len(context_positions))
         starts = context_positions[np.argsort(-start_logits[context_positions])[:top]]
         ends = context_positions[np.argsort(-end_logits[context_positions])[:top]]
+        scores = start_logits[starts][:, None] + end_logits[ends][None, :] - null_score
+        lengths = ends[None, :] - starts[:, None] + 1
+        scores[(lengths < 1) | (lengths > self.max_answer_tokens)] = -np.inf
         spans: list[Span] = []
-        for start in starts:
-            for end in ends:
-                if end < start or end - start + 1 > self.max_answer_tokens:
-                    continue
-                char_start, char_end = offsets[start][0], offsets[end][1]
-                if char_end <= char_start:
-                    continue
-                score = float(start_logits[start] + end_logits[end]) - null_score
-                spans.append(Span(passage_index, char_start, char_end, context[char_start:char_end], score))
+        for flat in np.argsort(-scores, axis=None)[:candidates_per_side]:
+            row, column = divmod(int(flat), top)
+            if not np.isfinite(scores[row, column]):
+                break
+            char_start, char_end = offsets[starts[row]][0], offsets[ends[column]][1]
+            if char_end > char_start:
+                text = context[char_start:char_end]
+                spans.append(Span(passage_index, char_start, char_end, text, float(scores[row, column])))
         return spans
 
 

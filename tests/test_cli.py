@@ -1,0 +1,76 @@
+"""The `newsdesk` command, run as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, SEED_ID, SEEDS, write_story
+
+
+def newsdesk(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "qa.cli", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600
+    )
+
+
+@pytest.fixture()
+def folders(tmp_path: Path) -> tuple[Path, Path]:
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    shutil.copy(SEEDS / f"{SEED_ID}.txt", articles)
+    return articles, tmp_path / "index"
+
+
+def test_index_ask_status(folders):
+    articles, index = folders
+    where = ["--articles", str(articles), "--index", str(index)]
+    built = newsdesk("index", *where, "--quiet")
+    assert built.returncode == 0, built.stderr
+    assert "1 added, 0 updated, 0 removed, 0 unchanged" in built.stdout
+
+    write_story(articles, "chess")
+    (articles / "broken.jsonl").write_text('{"id": "x", "text": "fine"}\n{oops\n')
+    again = newsdesk("index", *where, "--quiet")
+    assert "2 added, 0 updated, 0 removed, 1 unchanged" in again.stdout
+    assert "broken.jsonl:2: malformed JSON" in again.stderr
+
+    asked = newsdesk("ask", "Who will Putin meet during his visit?", *where)
+    assert asked.returncode == 0, asked.stderr
+    lines = asked.stdout.splitlines()
+    assert "Xi Jinping" in lines[0]
+    assert lines[1].startswith("confidence ")
+    assert f"[{SEED_ID}, chars " in lines[2] and "2024-05-14" in lines[2]
+    assert "[Xi Jinping]" in lines[3]  # the span marked inside its sentence
+
+    as_json = json.loads(newsdesk("ask", "Who will Putin meet during his visit?", "--json", *where).stdout)
+    citation = as_json["citations"][0]
+    text = (articles / f"{SEED_ID}.txt").read_text().split("\n", 1)[1].strip()
+    assert text[citation["start"] : citation["end"]] == as_json["text"]
+
+    status = newsdesk("status", *where)
+    assert "articles   3" in status.stdout and "fresh      yes" in status.stdout
+
+
+def test_no_answer_and_bad_input_exit_codes(folders):
+    articles, index = folders
+    where = ["--articles", str(articles), "--index", str(index)]
+    missing = newsdesk("ask", "What is the boiling point of liquid nitrogen?", *where)
+    assert missing.returncode == 1 and "I couldn't find that in the articles." in missing.stdout
+    empty = newsdesk("ask", "   ", *where)
+    assert empty.returncode == 2 and "empty" in empty.stderr
+    nowhere = newsdesk("ask", "Who?", "--articles", str(articles / "nope"), "--index", str(index / "x"))
+    assert nowhere.returncode == 2 and "no articles folder" in nowhere.stderr
+
+
+def test_export_reader(tmp_path: Path):
+    out = newsdesk("export-reader", str(tmp_path / "hf"))
+    assert out.returncode == 0, out.stderr
+    assert {"config.json", "model.safetensors", "tokenizer.json"} <= {p.name for p in (tmp_path / "hf").iterdir()}
