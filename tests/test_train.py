@@ -1,0 +1,121 @@
+"""Reader training on a tiny generated SQuAD-format set: it runs, checkpoints, resumes, and ships."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from qa.reader import Reader
+from qa.reader_model import base_encoder_path, load_shipped_reader
+from qa.squad import load_squad
+from qa.train import TrainingConfig, build_features, split_heldout, train_reader
+from tests.conftest import ROOT
+
+PLACES = ["Avalon", "Brightwater", "Cedarfall", "Dunmore", "Eastvale", "Farrow", "Glenhaven", "Harlow"]
+PEOPLE = ["Ada Moss", "Ben Hale", "Cora Finch", "Dev Rao", "Eli Stone", "Fay Lund", "Gus Ward", "Hana Oki"]
+
+
+def tiny_squad(path: Path) -> Path:
+    articles = []
+    for number, (place, person) in enumerate(zip(PLACES, PEOPLE, strict=True)):
+        first = f"{place} is a small town. Its mayor is {person}. The town was founded in {1800 + number * 7}."
+        second = f"The river through {place} floods every spring. Farmers in {place} grow barley and rye."
+        qas = [
+            ("Who is the mayor of " + place + "?", person, first),
+            ("When was " + place + " founded?", str(1800 + number * 7), first),
+            ("What do farmers in " + place + " grow?", "barley and rye", second),
+        ]
+        paragraphs = []
+        for context in (first, second):
+            paragraphs.append(
+                {
+                    "context": context,
+                    "qas": [
+                        {
+                            "id": f"{place}-{i}",
+                            "question": q,
+                            "answers": [{"text": a, "answer_start": context.index(a)}],
+                        }
+                        for i, (q, a, c) in enumerate(qas)
+                        if c == context
+                    ],
+                }
+            )
+        articles.append({"title": place, "paragraphs": paragraphs})
+    path.write_text(json.dumps({"version": "1.1", "data": articles}))
+    return path
+
+
+def config(squad: Path, out: Path, **changes) -> TrainingConfig:
+    options = dict(
+        squad=str(squad),
+        base=str(base_encoder_path()),
+        out_dir=str(out),
+        max_length=64,
+        stride=16,
+        batch_size=4,
+        epochs=2.0,
+        warmup_steps=2,
+        checkpoint_every=3,
+        heldout_articles=2,
+        heldout_questions=6,
+        negative_fraction=0.5,
+        device="cpu",
+    )
+    return TrainingConfig(**{**options, **changes})
+
+
+def test_features_point_at_the_answer_or_at_cls(tmp_path: Path):
+    examples = load_squad(tiny_squad(tmp_path / "squad.json"))
+    train, heldout = split_heldout(examples, 2)
+    assert {e.title for e in heldout} == {"Glenhaven", "Harlow"} and len(train) == 18
+    reader = Reader()
+    reader.warm_up()
+    features = build_features(train, reader._tokenizer, 64, 16, 0.5, random.Random(0))
+    assert features.negatives > 0
+    for ids, start, end in zip(features.input_ids, features.start_positions, features.end_positions, strict=True):
+        if start:
+            answer = reader._tokenizer.decode(ids[start : end + 1])
+            assert any(answer == e.answers[0].lower() for e in train)
+
+
+def test_training_checkpoints_resumes_and_ships(tmp_path: Path, caplog):
+    squad = tiny_squad(tmp_path / "squad.json")
+    out = tmp_path / "run"
+    # Kill a first run as soon as it has written a checkpoint...
+    script = (
+        "import sys, json\nfrom qa.train import TrainingConfig, train_reader\n"
+        "train_reader(TrainingConfig(**json.loads(sys.argv[1])))\n"
+    )
+    settings = config(squad, out).__dict__
+    process = subprocess.Popen(
+        [sys.executable, "-c", script, json.dumps(settings)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 300
+    while not (out / "checkpoint" / "state.json").exists() and process.poll() is None and time.time() < deadline:
+        time.sleep(0.2)
+    process.kill()
+    process.wait()
+    state = json.loads((out / "checkpoint" / "state.json").read_text())
+    assert state["step"] >= 3
+    # ...then the same command resumes from it and finishes.
+    with caplog.at_level(logging.INFO, logger="qa.train"):
+        reader_dir = train_reader(config(squad, out))
+    assert any("resumed at step" in record.message for record in caplog.records)
+    card = json.loads((reader_dir / "reader.json").read_text())
+    assert card["recipe"]["steps_done"] == card["recipe"]["total_steps"]
+    assert card["history"] and "heldout_f1" in card["history"][-1]
+    loaded = load_shipped_reader(reader_dir)  # the delta composes with the pip base and verifies
+    reading = Reader.from_model(loaded.model.eval(), loaded.tokenizer).read(
+        "Who is the mayor of Avalon?", ["Avalon is a small town."]
+    )
+    assert reading.passages[0][reading.best.start : reading.best.end] == reading.best.text
