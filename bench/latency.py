@@ -25,10 +25,32 @@ from qa.reader import Reader
 from qa.squad import best_over_golds, f1_score
 
 
+def measure(desk: Newsdesk, questions: list, top_k: int) -> tuple[float, float, float, float]:
+    """(p50 ms, p95 ms, answer F1 %, no-answer recall %) over the questions, after one warm-up."""
+    desk.warm_up()
+    desk.answer(questions[0].question, top_k=top_k)
+    times, f1s, abstained = [], [], []
+    for question in questions:
+        started = time.perf_counter()
+        reply = desk.answer(question.question, top_k=top_k)
+        times.append(time.perf_counter() - started)
+        predicted = reply.text if reply.found else ""
+        f1s.append(best_over_golds(f1_score, predicted, question.answers if question.answerable else ()))
+        if not question.answerable:
+            abstained.append(not reply.found)
+    return (
+        1000 * _percentile(times, 0.5),
+        1000 * _percentile(times, 0.95),
+        100 * sum(f1s) / len(f1s),
+        100 * sum(abstained) / max(1, len(abstained)),
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", choices=("news", "all"), default="news")
     parser.add_argument("--modes", nargs="+", default=["hybrid", "dense", "bm25"])
+    parser.add_argument("--top-k", type=int, nargs="+", default=[4], help="passages read per question")
     parser.add_argument(
         "--precisions",
         nargs="+",
@@ -45,34 +67,22 @@ def main() -> None:
         label = f"{reader.precision}{' (shipped)' if precision == 'shipped' else ''}"
         for mode in args.modes:
             desk = Newsdesk(articles_dir=articles, index_dir=index_dir, reader=reader, retrieval=mode)
-            desk.warm_up()
-            desk.answer(questions[0].question)
-            times, f1s, abstained = [], [], []
-            for question in questions:
-                started = time.perf_counter()
-                reply = desk.answer(question.question)
-                times.append(time.perf_counter() - started)
-                predicted = reply.text if reply.found else ""
-                f1s.append(best_over_golds(f1_score, predicted, question.answers if question.answerable else ()))
-                if not question.answerable:
-                    abstained.append(not reply.found)
-            rows.append(
-                [
-                    args.corpus,
-                    desk.index.article_count,
-                    mode,
-                    label,
-                    1000 * _percentile(times, 0.5),
-                    1000 * _percentile(times, 0.95),
-                    100 * sum(f1s) / len(f1s),
-                    100 * sum(abstained) / max(1, len(abstained)),
-                ]
-            )
-    print(
-        table(
-            ["corpus", "articles", "retrieval", "reader", "p50 ms", "p95 ms", "answer F1", "no-answer recall %"], rows
-        )
-    )
+            for top_k in args.top_k:
+                rows.append(
+                    [args.corpus, desk.index.article_count, mode, top_k, label, *measure(desk, questions, top_k)]
+                )
+    headers = [
+        "corpus",
+        "articles",
+        "retrieval",
+        "passages read",
+        "reader",
+        "p50 ms",
+        "p95 ms",
+        "answer F1",
+        "no-answer recall %",
+    ]
+    print(table(headers, rows))
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-from qa.newsdesk import PROJECT_ROOT, QuestionError
+from qa.newsdesk import DEFAULT_TOP_K, PROJECT_ROOT, QuestionError
 
 SHARED = PROJECT_ROOT.parent / "shared"
 DEFAULT_QUESTIONS = SHARED / "data" / "newsqa" / "dev.jsonl"
@@ -253,7 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", help="answer a question with a cited span")
     _common(ask)
     ask.add_argument("question")
-    ask.add_argument("--top-k", type=int, default=5, help="passages to read")
+    ask.add_argument("--top-k", type=int, default=DEFAULT_TOP_K, help="passages to read")
     ask.add_argument("--date-from", help="only articles on or after YYYY-MM-DD")
     ask.add_argument("--date-to", help="only articles on or before YYYY-MM-DD")
     ask.add_argument("--source", help="only articles from this source")
