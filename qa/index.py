@@ -92,7 +92,6 @@ class DenseIndex:
                 vectors if len(vectors) else np.random.default_rng(0).normal(size=(lists, dimension)).astype(np.float32)
             )
             ivf.nprobe = min(lists, 16)
-            ivf.make_direct_map()
             index = ivf
         return cls(kind, dimension, index)
 
