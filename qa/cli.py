@@ -112,6 +112,9 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    # app.py lives beside the package, at the project root, as the customer's layout asks.
+    if str(PROJECT_ROOT) not in sys.path:
+        sys.path.insert(0, str(PROJECT_ROOT))
     from app import main as serve
 
     forwarded = ["--host", args.host, "--port", str(args.port)]

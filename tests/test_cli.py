@@ -74,3 +74,47 @@ def test_export_reader(tmp_path: Path):
     out = newsdesk("export-reader", str(tmp_path / "hf"))
     assert out.returncode == 0, out.stderr
     assert {"config.json", "model.safetensors", "tokenizer.json"} <= {p.name for p in (tmp_path / "hf").iterdir()}
+
+
+def test_serve_starts_the_chat(folders):
+    import socket
+    import time
+    import urllib.request
+
+    articles, index = folders
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "qa.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--articles",
+            str(articles),
+            "--index",
+            str(index),
+        ],
+        cwd=articles,  # not the project root: serve must find app.py by itself
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.time() + 240
+        while time.time() < deadline and process.poll() is None:
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read().decode()
+                break
+            except OSError:
+                time.sleep(1)
+        else:
+            pytest.fail("newsdesk serve did not start")
+        assert "Newsdesk" in page
+        assert (index / "CURRENT").is_file()  # it synced the stale index before serving
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
