@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -38,6 +42,32 @@ STORIES = {
         "The rover Pragyan rolled out hours later to study the soil.",
     ),
 }
+
+
+SYNC_SCRIPT = """
+import sys
+from qa.chunking import Chunker
+from qa.embedding import Embedder
+from qa.index import sync_index
+print("syncing", flush=True)
+sync_index(sys.argv[1], sys.argv[2], Chunker(), Embedder())
+"""
+
+
+def kill_sync_midway(articles: Path, index_dir: Path, seconds: float) -> None:
+    """Start `sync_index` in another process and SIGKILL it ``seconds`` after it starts."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", SYNC_SCRIPT, str(articles), str(index_dir)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert process.stdout is not None and process.stdout.readline().strip() == "syncing"
+    time.sleep(seconds)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
 
 
 def needs_shared(*parts: str) -> Path:

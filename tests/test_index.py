@@ -1,12 +1,7 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +9,7 @@ import pytest
 from qa.chunking import Chunker
 from qa.index import CURRENT_FILE, MANIFEST_FILE, Index, IndexUnavailableError, StaleIndexError, sync_index
 from qa.retrieval import Retriever
-from tests.conftest import ROOT, STORIES
+from tests.conftest import STORIES, kill_sync_midway
 
 
 def test_sync_is_incremental(articles: Path, tmp_path: Path, embedder):
@@ -113,17 +108,6 @@ def test_dense_index_kinds_search_and_delete(articles: Path, tmp_path: Path, emb
         shutil.move(tmp_path / f"moon-{kind}.json", articles / "moon.json")
 
 
-KILL_SCRIPT = """
-import sys
-from qa.chunking import Chunker
-from qa.embedding import Embedder
-from qa.index import sync_index
-print("syncing", flush=True)
-sync_index(sys.argv[1], sys.argv[2], Chunker(), Embedder())
-print("done", flush=True)
-"""
-
-
 @pytest.mark.parametrize("delay", [1.5, 4.0, 7.0])
 def test_killing_an_update_leaves_the_previous_index_loadable(articles: Path, tmp_path: Path, embedder, delay: float):
     index_dir = tmp_path / "index"
@@ -135,18 +119,7 @@ def test_killing_an_update_leaves_the_previous_index_loadable(articles: Path, tm
             f"Report {number}\n"
             + " ".join(f"Council meeting {number} discussed item {i} at length." for i in range(12))
         )
-    process = subprocess.Popen(
-        [sys.executable, "-c", KILL_SCRIPT, str(articles), str(index_dir)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    assert process.stdout is not None and process.stdout.readline().strip() == "syncing"
-    time.sleep(delay)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
+    kill_sync_midway(articles, index_dir, delay)
     index = Index.open(index_dir)  # whatever moment it died, an index loads...
     assert set(index.manifest.articles) in (set(before), set(before) | {f"bulk{n}" for n in range(150)})
     assert Retriever(index, embedder).run("Who won the world chess championship?", top_k=1)[0].article_id == "chess"

@@ -4,12 +4,7 @@ news questions, and SQuAD. Each test skips, naming the missing path, when ../sha
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -18,7 +13,7 @@ from qa import Newsdesk
 from qa.chunking import Chunker
 from qa.evaluate import evaluate_end_to_end, evaluate_reader, evaluate_retrieval, load_news_questions
 from qa.index import Index
-from tests.conftest import ROOT, SEED_ID, SEEDS, needs_shared
+from tests.conftest import SEED_ID, SEEDS, kill_sync_midway, needs_shared
 
 pytestmark = pytest.mark.shared
 
@@ -78,23 +73,7 @@ def test_end_to_end_quality_on_the_news_questions(news_desk):
 def test_killing_an_update_of_the_news_index_leaves_it_answering(news_desk, tmp_path: Path):
     batch = news_desk.articles_dir / "batch.jsonl"
     batch.write_text("".join(json.dumps(r) + "\n" for r in tosca_articles(300)))
-    script = (
-        "import sys\nfrom qa.chunking import Chunker\nfrom qa.embedding import Embedder\n"
-        "from qa.index import sync_index\n"
-        "print('syncing', flush=True)\nsync_index(sys.argv[1], sys.argv[2], Chunker(), Embedder())\n"
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-c", script, str(news_desk.articles_dir), str(news_desk.index_dir)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    assert process.stdout is not None and process.stdout.readline().strip() == "syncing"
-    time.sleep(8)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
+    kill_sync_midway(news_desk.articles_dir, news_desk.index_dir, 8)
     batch.unlink()
     reopened = Newsdesk(
         articles_dir=news_desk.articles_dir,
