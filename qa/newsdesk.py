@@ -4,7 +4,7 @@
 >>> desk = Newsdesk()  # seeds/ and index/ (or $NEWSDESK_ARTICLES, $NEWSDESK_INDEX)
 >>> reply = desk.answer("Who will Putin meet during his visit?")
 >>> reply.found, reply.text
-(True, 'Chinese leader Xi Jinping')
+(True, 'Xi Jinping')
 >>> citation = reply.citation
 >>> desk.article(citation.article_id).text[citation.start:citation.end] == reply.text
 True
