@@ -20,6 +20,7 @@ import gradio as gr
 
 from qa import Newsdesk
 from qa.articles import ARTICLE_SUFFIXES
+from qa.cli import quiet_model_loading
 from qa.newsdesk import QuestionError
 from qa.schema import Answer, Citation
 
@@ -230,6 +231,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--index", help="index folder (default: index/ or $NEWSDESK_INDEX)")
     parser.add_argument("--max-upload-mb", type=float, default=MAX_UPLOAD_BYTES / 1e6)
     args = parser.parse_args(argv)
+    quiet_model_loading()
     desk = Newsdesk(articles_dir=args.articles, index_dir=args.index)
     desk.warm_up()  # syncs a stale index and loads both models before the first question
     max_bytes = int(args.max_upload_mb * 1e6)

@@ -21,6 +21,14 @@ DEFAULT_EVAL_ARTICLES = (PROJECT_ROOT / "seeds", SHARED / "data" / "news" / "new
 MARK = "\033[1m", "\033[0m"
 
 
+def quiet_model_loading() -> None:
+    """No per-tensor 'Loading weights' bars from transformers on a user's terminal."""
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()
+    transformers_logging.set_verbosity_error()
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--articles", help="articles folder (default: seeds/ or $NEWSDESK_ARTICLES)")
     parser.add_argument("--index", help="index folder (default: index/ or $NEWSDESK_INDEX)")
@@ -324,6 +332,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    quiet_model_loading()
     from qa.index import IndexUnavailableError
 
     try:
