@@ -128,9 +128,9 @@ class DenseIndex:
 
     def search(self, vectors: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(scores, ids) of the ``k`` nearest chunks per query row; ids are -1 past the end."""
-        k = max(1, min(k, len(self))) if len(self) else 1
         if not len(self):
             return np.zeros((len(vectors), 0), np.float32), np.zeros((len(vectors), 0), np.int64)
+        k = max(1, min(k, len(self)))
         params = None
         if allowed is not None:
             selector = faiss.IDSelectorBatch(np.asarray(allowed, np.int64))
