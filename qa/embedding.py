@@ -12,7 +12,6 @@ float32, so inner product is cosine similarity.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,6 @@ import numpy as np
 import torch
 
 BUNDLED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
-log = logging.getLogger(__name__)
 
 
 def bundled_model_path() -> Path:

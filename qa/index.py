@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
-import logging
 import os
 import re
 import shutil
@@ -45,7 +44,6 @@ CHUNKS_FILE = "chunks.sqlite"
 DENSE_FILE = "dense.faiss"
 LOCK_FILE = ".lock"
 DENSE_KINDS = ("flat", "ivf", "hnsw")
-log = logging.getLogger(__name__)
 
 _STOPWORDS = frozenset(
     "a an and are as at be by did do does for from had has have he her his how in is it its of on or she that the "

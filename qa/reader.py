@@ -18,7 +18,6 @@ Usage (the shipped Newsdesk reader, loaded offline)::
 
 from __future__ import annotations
 
-import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,7 +30,6 @@ import torch
 from qa.reader_model import load_reader_model
 
 Precision = Literal["fp32", "bf16", "int8"]
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
