@@ -182,7 +182,10 @@ class Reader:
         order = sorted(range(windows), key=lambda w: -len(encoding["input_ids"][w]))
         for begin in range(0, windows, self.batch_size):
             batch = order[begin : begin + self.batch_size]
-            start_logits, end_logits = self._forward([encoding["input_ids"][w] for w in batch])
+            segments = encoding.get("token_type_ids")
+            start_logits, end_logits = self._forward(
+                [encoding["input_ids"][w] for w in batch], [segments[w] for w in batch] if segments else None
+            )
             for row, window in enumerate(batch):
                 pair = encoding["overflow_to_sample_mapping"][window]
                 item_index, passage_index = owners[pair]
@@ -199,20 +202,22 @@ class Reader:
                     )
                 )
 
-    def _forward(self, input_ids: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    def _forward(
+        self, input_ids: list[list[int]], token_type_ids: list[list[int]] | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Start and end logits for a batch of windows, padded to the longest."""
         assert self._network is not None
         width = max(len(ids) for ids in input_ids)
         ids = torch.zeros((len(input_ids), width), dtype=torch.long)
         mask = torch.zeros_like(ids)
         token_types = torch.zeros_like(ids)
-        sep_id = self._tokenizer.sep_token_id
         for row, sequence in enumerate(input_ids):
             ids[row, : len(sequence)] = torch.tensor(sequence)
             mask[row, : len(sequence)] = 1
-            first_sep = sequence.index(sep_id)
-            token_types[row, first_sep + 1 : len(sequence)] = 1
+            if token_type_ids is not None:
+                token_types[row, : len(sequence)] = torch.tensor(token_type_ids[row])
         inputs = {"input_ids": ids, "attention_mask": mask}
-        if getattr(self._network.config, "type_vocab_size", 0) > 1:
+        if token_type_ids is not None and getattr(self._network.config, "type_vocab_size", 0) > 1:
             inputs["token_type_ids"] = token_types
         inputs = {name: tensor.to(self.device) for name, tensor in inputs.items()}
         device_type = torch.device(self.device).type
