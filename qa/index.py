@@ -26,7 +26,7 @@ import shutil
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import faiss
@@ -287,12 +287,18 @@ class IndexSettings:
     dimension: int
     chunking: dict
     dense_kind: str = "flat"
+    # Indexes written before these were recorded were embedded in bf16 with the model's own limit.
+    embedding: dict = field(default_factory=lambda: {"precision": "bf16", "max_tokens": None})
+
+    @classmethod
+    def of(cls, embedder: Embedder, chunker: Chunker, dense_kind: str) -> IndexSettings:
+        return cls(embedder.name, embedder.dimension, chunker.settings, dense_kind, embedder.settings)
 
     def describe_change(self, other: IndexSettings) -> str:
         changes = [
-            f"{name} {getattr(self, name)!r} -> {getattr(other, name)!r}"
-            for name in ("embedding_model", "dimension", "chunking", "dense_kind")
-            if getattr(self, name) != getattr(other, name)
+            f"{f.name} {getattr(self, f.name)!r} -> {getattr(other, f.name)!r}"
+            for f in fields(self)
+            if getattr(self, f.name) != getattr(other, f.name)
         ]
         return "; ".join(changes)
 
@@ -469,7 +475,7 @@ def sync_index(
                 rebuilt = str(error).split(";")[0]
         if dense_kind is None:
             dense_kind = previous.manifest.settings.dense_kind if previous else "flat"
-        settings = IndexSettings(embedder.name, embedder.dimension, chunker.settings, dense_kind)
+        settings = IndexSettings.of(embedder, chunker, dense_kind)
         if previous is not None and previous.manifest.settings != settings:
             rebuilt = "settings changed: " + previous.manifest.settings.describe_change(settings)
             previous.close()
@@ -587,7 +593,7 @@ def _publish(index_dir: Path, generation: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def index_is_stale(articles_dir: str | Path, index_dir: str | Path, chunker: Chunker, embedder_name: str) -> bool:
+def index_is_stale(articles_dir: str | Path, index_dir: str | Path, chunker: Chunker, embedder: Embedder) -> bool:
     """Whether the articles folder differs from what the index holds (or the index is missing or
     built with other settings)."""
     index_dir = Path(index_dir)
@@ -599,7 +605,11 @@ def index_is_stale(articles_dir: str | Path, index_dir: str | Path, chunker: Chu
         return True
     try:
         settings = index.manifest.settings
-        if settings.embedding_model != embedder_name or settings.chunking != chunker.settings:
+        if (settings.embedding_model, settings.embedding, settings.chunking) != (
+            embedder.name,
+            embedder.settings,
+            chunker.settings,
+        ):
             return True
         hashes = {a.id: a.content_hash for a in read_articles(articles_dir).articles}
         return hashes != {i: entry["hash"] for i, entry in index.manifest.articles.items()}

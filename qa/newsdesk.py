@@ -67,6 +67,7 @@ class Status:
     chunks: int
     duplicates: int
     embedding_model: str
+    embedding: dict  # precision and word pieces read per chunk
     dense_kind: str
     reader: str
     updated: float | None
@@ -122,7 +123,7 @@ class Newsdesk:
             return report
 
     def is_stale(self) -> bool:
-        return index_is_stale(self.articles_dir, self.index_dir, self.chunker, self.embedder.name)
+        return index_is_stale(self.articles_dir, self.index_dir, self.chunker, self.embedder)
 
     def warm_up(self) -> None:
         """Sync a stale index (with ``auto_sync``), open it and load both models."""
@@ -159,6 +160,7 @@ class Newsdesk:
             chunks=index.chunk_count if index else 0,
             duplicates=sum(1 for entry in articles.values() if entry["duplicate_of"]),
             embedding_model=index.manifest.settings.embedding_model if index else self.embedder.name,
+            embedding=dict(index.manifest.settings.embedding if index else self.embedder.settings),
             dense_kind=index.manifest.settings.dense_kind if index else self.dense_kind or "flat",
             reader=str(self.reader.model or "newsdesk-reader (shipped)"),
             updated=index.manifest.updated if index else None,

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
+
+# The tests export the int8 embedder themselves, into a folder of their own, instead of trusting
+# whatever a user's cache holds; set NEWSDESK_CACHE to reuse one across runs.
+if "NEWSDESK_CACHE" not in os.environ:
+    os.environ["NEWSDESK_CACHE"] = tempfile.mkdtemp(prefix="newsdesk-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["NEWSDESK_CACHE"], True)
 
 from qa.embedding import Embedder
 from qa.reader import Reader

@@ -7,7 +7,16 @@ from pathlib import Path
 import pytest
 
 from qa.chunking import Chunker
-from qa.index import CURRENT_FILE, MANIFEST_FILE, Index, IndexUnavailableError, StaleIndexError, sync_index
+from qa.embedding import Embedder
+from qa.index import (
+    CURRENT_FILE,
+    MANIFEST_FILE,
+    Index,
+    IndexUnavailableError,
+    StaleIndexError,
+    index_is_stale,
+    sync_index,
+)
 from qa.retrieval import Retriever
 from tests.conftest import STORIES, kill_sync_midway
 
@@ -64,6 +73,29 @@ def test_changed_chunking_forces_a_rebuild(articles: Path, tmp_path: Path, embed
     assert "settings changed" in report.rebuilt and "chunking" in report.rebuilt
     assert report.added == 4
     assert "rebuilt: settings changed" in report.summary()
+
+
+def test_changed_embedding_settings_force_a_rebuild(articles: Path, tmp_path: Path, embedder):
+    index_dir = tmp_path / "index"
+    sync_index(articles, index_dir, Chunker(), embedder)
+    assert not index_is_stale(articles, index_dir, Chunker(), embedder)
+    shorter = Embedder(max_tokens=64)
+    assert index_is_stale(articles, index_dir, Chunker(), shorter)
+    report = sync_index(articles, index_dir, Chunker(), shorter)
+    assert "max_tokens': 128" in report.rebuilt and "max_tokens': 64" in report.rebuilt
+    assert report.added == 4 and Index.open(index_dir).manifest.settings.embedding == shorter.settings
+
+
+def test_an_index_from_before_embedding_settings_were_recorded_counts_as_bf16(articles: Path, tmp_path: Path, embedder):
+    index_dir = tmp_path / "index"
+    sync_index(articles, index_dir, Chunker(), embedder)
+    manifest = index_dir / (index_dir / CURRENT_FILE).read_text().strip() / MANIFEST_FILE
+    data = json.loads(manifest.read_text())
+    del data["settings"]["embedding"]
+    manifest.write_text(json.dumps(data))
+    assert Index.open(index_dir).manifest.settings.embedding == {"precision": "bf16", "max_tokens": None}
+    assert index_is_stale(articles, index_dir, Chunker(), embedder)
+    assert "'precision': 'bf16'" in sync_index(articles, index_dir, Chunker(), embedder).rebuilt
 
 
 def test_an_index_from_another_format_version_is_refused_then_rebuilt(articles: Path, tmp_path: Path, embedder):

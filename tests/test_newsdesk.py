@@ -74,6 +74,7 @@ def test_status_and_staleness(desk, articles: Path):
     status = desk.status()
     assert (status.articles, status.stale) == (4, False)
     assert status.chunks >= 4 and status.embedding_model.endswith("all-MiniLM-L6-v2")
+    assert status.embedding == {"precision": "int8", "max_tokens": 128}
     (articles / "new.txt").write_text("Late news\nThe late train arrived at noon.")
     assert desk.is_stale()
 

@@ -1,0 +1,87 @@
+"""The embedder: int8 ONNX vectors against PyTorch fp32, the export cache, and bad settings."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qa.embedding import EXPORT_FILE, Embedder, export_int8
+from tests.conftest import STORIES
+
+TEXTS = [text for _, _, text in STORIES.values()] + [
+    "Putin will visit China and meet Xi Jinping.",
+    "The central bank raised interest rates by half a point.",
+]
+QUESTIONS = [
+    "Who won the chess championship?",
+    "Where did the floods happen?",
+    "What landed on the Moon?",
+    "Who will Putin meet in China?",
+    "What did the bank do to rates?",
+]
+
+
+@pytest.fixture(scope="module")
+def fp32() -> Embedder:
+    return Embedder(precision="fp32")
+
+
+def test_int8_vectors_agree_with_fp32(embedder: Embedder, fp32: Embedder) -> None:
+    assert embedder.precision == "int8"
+    fast, exact = embedder.embed(TEXTS), fp32.embed(TEXTS)
+    assert fast.shape == exact.shape == (len(TEXTS), 384)
+    assert fast.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(fast, axis=1), 1.0, atol=1e-5)
+    assert (fast * exact).sum(axis=1).min() > 0.97
+    # What retrieval needs: each question finds the same nearest text either way.
+    assert (
+        (embedder.embed(QUESTIONS) @ fast.T).argmax(axis=1).tolist()
+        == (fp32.embed(QUESTIONS) @ exact.T).argmax(axis=1).tolist()
+        == [0, 1, 2, 3, 4]
+    )
+
+
+def test_int8_rows_do_not_depend_on_the_batch(embedder: Embedder) -> None:
+    together = embedder.embed(TEXTS)
+    alone = np.stack([embedder.embed([text])[0] for text in reversed(TEXTS)])[::-1]
+    np.testing.assert_allclose(together, alone, atol=1e-6)
+    assert embedder.embed([]).shape == (0, 384)
+
+
+def test_export_is_made_once_and_remade_when_damaged(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="qa.embedding")
+    first = Embedder(cache_dir=tmp_path)
+    reference = first.embed(TEXTS)
+    folder = export_int8(first.location, tmp_path)
+    assert (folder / EXPORT_FILE).stat().st_size > 10_000_000
+    assert sum("exporting" in r.message for r in caplog.records) == 1
+    assert [p.name for p in (tmp_path / "embedders").iterdir()] == [folder.name]  # no staging left
+
+    caplog.clear()
+    np.testing.assert_allclose(Embedder(cache_dir=tmp_path).embed(TEXTS), reference, atol=1e-6)
+    assert not any("exporting" in r.message for r in caplog.records)
+
+    (folder / EXPORT_FILE).write_bytes((folder / EXPORT_FILE).read_bytes()[:1000])
+    caplog.clear()
+    np.testing.assert_allclose(Embedder(cache_dir=tmp_path).embed(TEXTS), reference, atol=1e-6)
+    assert any("unreadable" in r.message for r in caplog.records)
+
+
+def test_unknown_precision_is_refused() -> None:
+    with pytest.raises(ValueError, match="int8, bf16, fp32"):
+        Embedder(precision="fp8")
+
+
+def test_models_the_export_cannot_express_are_refused_clearly(tmp_path: Path) -> None:
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.models import Dense
+
+    base = SentenceTransformer(Embedder().location, device="cpu")
+    projected = SentenceTransformer(modules=[base[0], base[1], Dense(384, 64)], device="cpu")
+    projected.save(str(tmp_path / "projected"))
+    with pytest.raises(ValueError, match="precision='bf16'"):
+        Embedder(str(tmp_path / "projected"), cache_dir=tmp_path / "cache").warm_up()
+    assert Embedder(str(tmp_path / "projected"), precision="bf16").dimension == 64
