@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
+from qa.embedding import PRECISIONS
 from qa.newsdesk import DEFAULT_TOP_K, PROJECT_ROOT, QuestionError
 
 SHARED = PROJECT_ROOT.parent / "shared"
@@ -112,7 +113,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     updated = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(status.updated)) if status.updated else "never"
     print(f"articles   {status.articles} ({status.duplicates} duplicates indexed once) in {status.articles_dir}")
     print(f"chunks     {status.chunks} in {status.index_dir} ({status.dense_kind} FAISS + BM25)")
-    print(f"embedding  {status.embedding_model}")
+    print(f"embedding  {status.embedding_model} ({', '.join(f'{k} {v}' for k, v in status.embedding.items())})")
     print(f"reader     {status.reader}")
     print(f"updated    {updated}")
     print(f"fresh      {'no: run `newsdesk index`' if status.stale else 'yes'}")
@@ -134,12 +135,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _eval_desk(args: argparse.Namespace):
+    from qa.embedding import Embedder
     from qa.newsdesk import Newsdesk
 
     index_dir = Path(args.index or PROJECT_ROOT / "runs" / "eval-index")
     digest = hashlib.sha256("\0".join(str(Path(a).resolve()) for a in args.articles).encode()).hexdigest()[:10]
     articles = stage_articles(args.articles, index_dir.parent / f"eval-articles-{digest}")
-    desk = Newsdesk(articles_dir=articles, index_dir=index_dir, dense_kind=args.dense_kind, auto_sync=False)
+    embedder = Embedder(precision=args.embedding_precision, max_tokens=args.embedding_max_tokens or None)
+    desk = Newsdesk(
+        articles_dir=articles,
+        index_dir=index_dir,
+        embedding_model=embedder,
+        dense_kind=args.dense_kind,
+        auto_sync=False,
+    )
     report = desk.sync(progress=True)
     print(f"index: {report.summary()}", file=sys.stderr)
     return desk
@@ -301,6 +310,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluation.add_argument("--index", help="index folder for the evaluation (default: runs/eval-index)")
     evaluation.add_argument("--dense-kind", choices=("flat", "ivf", "hnsw"))
+    evaluation.add_argument(
+        "--embedding-precision", choices=PRECISIONS, default="int8", help="embedder (eval e2e/retrieval)"
+    )
+    evaluation.add_argument(
+        "--embedding-max-tokens", type=int, default=128, help="word pieces embedded per chunk; 0: the model's limit"
+    )
     evaluation.add_argument("-k", type=int, nargs="+", default=[1, 3, 5, 10], help="k for recall@k")
     evaluation.add_argument("--json", action="store_true")
     evaluation.add_argument("--quiet", action="store_true", help="no per-question error report")
