@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.corpora import stage, table
 from qa.chunking import Chunker
-from qa.embedding import Embedder
+from qa.embedding import PRECISIONS, Embedder
 from qa.index import Index, sync_index
 
 EXTRA = {
@@ -36,12 +36,15 @@ EXTRA = {
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", choices=("news", "all"), default="news")
-    parser.add_argument("--precision", choices=("fp32", "bf16"), default="bf16", help="embedding precision")
+    parser.add_argument("--precision", choices=PRECISIONS, default=Embedder.precision, help="embedding precision")
+    parser.add_argument(
+        "--max-tokens", type=int, default=Embedder.max_tokens, help="word pieces embedded per chunk (0: the model's)"
+    )
     parser.add_argument("--repeats", type=int, default=5, help="add/remove cycles to time")
     args = parser.parse_args()
     articles, index_dir = stage(args.corpus)
     shutil.rmtree(index_dir, ignore_errors=True)
-    embedder = Embedder(precision=args.precision)
+    embedder = Embedder(precision=args.precision, max_tokens=args.max_tokens or None)
     embedder.warm_up()
     report = sync_index(articles, index_dir, Chunker(), embedder)
     index = Index.open(index_dir)
@@ -91,7 +94,7 @@ def main() -> None:
             ],
         )
     )
-    print(f"\nembedding precision {args.precision}; chunking {Chunker().settings}")
+    print(f"\nembedding {embedder.name} {embedder.settings}; chunking {Chunker().settings}")
 
 
 if __name__ == "__main__":
