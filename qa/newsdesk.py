@@ -27,6 +27,7 @@ from qa.index import DENSE_KINDS, Index, SyncReport, index_is_stale, sync_index
 from qa.reader import Reader, Reading, Span
 from qa.retrieval import RetrievalMode, Retriever
 from qa.schema import Answer, Article, Citation, Passage
+from qa.squad import normalize_answer
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MAX_QUESTION_CHARS = 1000
@@ -224,8 +225,9 @@ class Newsdesk:
         return question
 
     def _compose(self, question: str, passages: Sequence[Passage], reading: Reading, threshold: float) -> Answer:
-        citations = [self._cite(span, passages[span.passage_index]) for span in reading.spans]
-        best = reading.best
+        spans = [span for span in reading.spans if not answers_nothing(question, span.text)]
+        citations = [self._cite(span, passages[span.passage_index]) for span in spans]
+        best = spans[0] if spans else None
         if best is None:
             return Answer(question, "", 0.0, 0.0, False, passages=tuple(passages))
         confidence = 1.0 / (1.0 + math.exp(-(best.score - threshold)))
@@ -260,6 +262,29 @@ class Newsdesk:
             sentence_start=sentence_start + offset,
             passage=passage,
         )
+
+
+_FUNCTION_WORDS = frozenset(
+    "a an the of in on at to for from by with and or as is are was were be been being do does did "
+    "who whom whose what which when where why how".split()
+)
+
+
+def answers_nothing(question: str, span: str) -> bool:
+    """Whether ``span`` holds no content word that ``question`` lacks: such a span is never the
+    answer ("In which federal prison is he to serve?" -> "federal prison", or a lone "a"). On the
+    news questions this turned one confident wrong answer into an abstention and changed nothing
+    else.
+
+    >>> answers_nothing("In which federal prison is Manafort to serve?", "a federal prison")
+    True
+    >>> answers_nothing("In which federal prison is Manafort to serve?", "a")
+    True
+    >>> answers_nothing("Which prison will Manafort serve in?", "FCI Loretto prison")
+    False
+    """
+    asked = set(normalize_answer(question).split())
+    return all(word in asked or word in _FUNCTION_WORDS for word in normalize_answer(span).split())
 
 
 _default: Newsdesk | None = None

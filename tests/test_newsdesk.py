@@ -52,6 +52,19 @@ def test_says_so_when_nothing_answers(desk):
     assert reply.confidence < 0.5 and reply.passages
 
 
+def test_a_span_that_only_repeats_the_question_is_no_answer(desk, articles: Path):
+    (articles / "manafort.txt").write_text(
+        "Manafort sentenced\nPaul Manafort, the former campaign chairman, was sentenced on Thursday to "
+        "47 months. He will serve his sentence in a federal prison, the judge said."
+    )
+    desk.sync()
+    # The reader's best span here is "federal prison" (score 16.8, far above the threshold).
+    echo = desk.answer("In which federal prison is Paul Manafort to serve his sentence?")
+    assert not echo.found and all(c.quote != "federal prison" for c in echo.alternatives)
+    where = desk.answer("Where will Manafort serve his sentence?")
+    assert where.found and where.text == "a federal prison"
+
+
 def test_follow_up_questions_use_the_conversation(desk):
     first = desk.answer("When will Putin visit China?")
     assert first.citation is not None or first.alternatives
