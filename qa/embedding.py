@@ -273,15 +273,8 @@ def _export(location: str, folder: Path) -> None:
     model = SentenceTransformer(location, device="cpu")
     modules = [type(module).__name__ for module in model]
     pooling = model[1].get_config_dict().get("pooling_mode") if len(model) > 1 else None
-    if (
-        modules[:2] != ["Transformer", "Pooling"]
-        or modules[2:] not in ([], ["Normalize"])
-        or pooling
-        not in (
-            "mean",
-            "cls",
-        )
-    ):
+    layout_supported = modules[:2] == ["Transformer", "Pooling"] and modules[2:] in ([], ["Normalize"])
+    if not layout_supported or pooling not in ("mean", "cls"):
         raise ValueError(
             f"int8 export supports Transformer + mean or cls Pooling models; {location} is {modules} "
             f"with pooling {pooling!r}: use precision='bf16'"
