@@ -118,3 +118,30 @@ def test_serve_starts_the_chat(folders):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_eval_e2e_with_a_chosen_embedder(folders, tmp_path: Path):
+    articles, index = folders
+    write_story(articles, "chess")
+    asked = [
+        ("Who will Putin meet during his visit?", ["Xi Jinping"], SEED_ID),
+        ("Who won the world chess championship final?", ["Magnus Carlsen"], "chess"),
+        ("What is the boiling point of liquid nitrogen?", [], ""),
+    ]
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text(
+        "".join(
+            json.dumps({"id": f"q{n}", "question": q, "answers": a, "article_id": i, "answerable": bool(a)}) + "\n"
+            for n, (q, a, i) in enumerate(asked)
+        )
+    )
+    run = newsdesk(
+        "eval", "e2e", "--questions", str(questions), "--articles", str(articles), "--index", str(index),
+        "--embedding-precision", "bf16", "--embedding-max-tokens", "0", "--json",
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert (report["questions"], report["answerable"]) == (3, 2)
+    assert report["f1"] > 60 and report["citation_accuracy"] == 100.0 and report["no_answer_recall"] == 100.0
+    status = newsdesk("status", "--articles", str(articles), "--index", str(index))
+    assert "(max_tokens None, precision bf16)" in status.stdout
