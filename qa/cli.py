@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-from qa.embedding import PRECISIONS
+from qa.embedding import PRECISIONS, EmbedderCacheError
 from qa.newsdesk import DEFAULT_TOP_K, PROJECT_ROOT, QuestionError
 
 SHARED = PROJECT_ROOT.parent / "shared"
@@ -352,7 +352,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         return int(args.run(args) or 0)
-    except (QuestionError, IndexUnavailableError, FileNotFoundError, ValueError) as error:
+    except (QuestionError, IndexUnavailableError, EmbedderCacheError, FileNotFoundError, ValueError) as error:
         print(f"newsdesk: {error}", file=sys.stderr)
         return 2
 

