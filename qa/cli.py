@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-from qa.embedding import PRECISIONS, EmbedderCacheError
+from qa.embedding import PRECISIONS, Embedder, EmbedderCacheError
 from qa.newsdesk import DEFAULT_TOP_K, PROJECT_ROOT, QuestionError
 
 SHARED = PROJECT_ROOT.parent / "shared"
@@ -135,7 +135,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _eval_desk(args: argparse.Namespace):
-    from qa.embedding import Embedder
     from qa.newsdesk import Newsdesk
 
     index_dir = Path(args.index or PROJECT_ROOT / "runs" / "eval-index")
@@ -311,10 +310,13 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--index", help="index folder for the evaluation (default: runs/eval-index)")
     evaluation.add_argument("--dense-kind", choices=("flat", "ivf", "hnsw"))
     evaluation.add_argument(
-        "--embedding-precision", choices=PRECISIONS, default="int8", help="embedder (eval e2e/retrieval)"
+        "--embedding-precision", choices=PRECISIONS, default=Embedder.precision, help="embedder (eval e2e/retrieval)"
     )
     evaluation.add_argument(
-        "--embedding-max-tokens", type=int, default=128, help="word pieces embedded per chunk; 0: the model's limit"
+        "--embedding-max-tokens",
+        type=int,
+        default=Embedder.max_tokens,
+        help="word pieces embedded per chunk; 0: the model's limit",
     )
     evaluation.add_argument("-k", type=int, nargs="+", default=[1, 3, 5, 10], help="k for recall@k")
     evaluation.add_argument("--json", action="store_true")
