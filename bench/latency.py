@@ -13,37 +13,20 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.corpora import QUESTIONS, stage, table
 from qa import Newsdesk
-from qa.evaluate import _percentile, load_news_questions
+from qa.evaluate import evaluate_end_to_end, load_news_questions
 from qa.reader import Reader
-from qa.squad import best_over_golds, f1_score
 
 
 def measure(desk: Newsdesk, questions: list, top_k: int) -> tuple[float, float, float, float]:
     """(p50 ms, p95 ms, answer F1 %, no-answer recall %) over the questions, after one warm-up."""
-    desk.warm_up()
-    desk.answer(questions[0].question, top_k=top_k)
-    times, f1s, abstained = [], [], []
-    for question in questions:
-        started = time.perf_counter()
-        reply = desk.answer(question.question, top_k=top_k)
-        times.append(time.perf_counter() - started)
-        predicted = reply.text if reply.found else ""
-        f1s.append(best_over_golds(f1_score, predicted, question.answers if question.answerable else ()))
-        if not question.answerable:
-            abstained.append(not reply.found)
-    return (
-        1000 * _percentile(times, 0.5),
-        1000 * _percentile(times, 0.95),
-        100 * sum(f1s) / len(f1s),
-        100 * sum(abstained) / max(1, len(abstained)),
-    )
+    report = evaluate_end_to_end(desk, questions, ks=(), top_k=top_k)
+    return report.latency_p50_ms, report.latency_p95_ms, report.f1, report.no_answer_recall
 
 
 def main() -> None:

@@ -16,9 +16,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from transformers import AutoTokenizer
+
 from bench.corpora import SHARED, table
-from qa.evaluate import _percentile, evaluate_reader
+from qa.evaluate import evaluate_reader, percentile
 from qa.reader import Reader
+from qa.reader_model import base_encoder_path
 from qa.squad import load_squad
 
 DEV = SHARED / "data" / "squad" / "dev-v1.1.json"
@@ -33,20 +36,21 @@ def main() -> None:
         sys.exit(f"needs {DEV} (the read-only ../shared data)")
     examples = load_squad(DEV)
     contexts = list(dict.fromkeys(e.context for e in examples))
+    # The same tokenizer serves every precision, so the passages are cut once.
+    tokenizer = AutoTokenizer.from_pretrained(str(base_encoder_path()))
+
+    def cut(text: str) -> str:
+        offsets = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
+        return text if len(offsets) <= 256 else text[: offsets[255][1]]
+
+    items = []
+    for example in examples[: args.questions + 5]:
+        first = contexts.index(example.context)
+        items.append((example.question, [cut(c) for c in contexts[first : first + 3]]))
     rows = []
     for precision in ("fp32", "bf16", "int8"):
         reader = Reader(precision=precision)
         reader.warm_up()
-        tokenizer = reader._tokenizer
-
-        def cut(text: str, tokenizer: object = tokenizer) -> str:
-            offsets = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
-            return text if len(offsets) <= 256 else text[: offsets[255][1]]
-
-        items = []
-        for example in examples[: args.questions + 5]:
-            first = contexts.index(example.context)
-            items.append((example.question, [cut(c) for c in contexts[first : first + 3]]))
         for question, passages in items[:5]:
             reader.read(question, passages)
         times = []
@@ -56,7 +60,7 @@ def main() -> None:
             times.append(time.perf_counter() - started)
         accuracy = evaluate_reader(reader, DEV, limit=args.accuracy_questions)
         rows.append(
-            [precision, 1000 * _percentile(times, 0.5), 1000 * _percentile(times, 0.95), accuracy.exact, accuracy.f1]
+            [precision, 1000 * percentile(times, 0.5), 1000 * percentile(times, 0.95), accuracy.exact, accuracy.f1]
         )
     print(
         table(

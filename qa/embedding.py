@@ -109,13 +109,12 @@ class Embedder:
             cache_dir = Path(self.cache_dir or default_cache_dir())
             folder = export_int8(self.location, cache_dir)
             try:
-                self._encoder = _OnnxEncoder(folder, self.workers or _cores(), self.max_tokens)
+                encoder = _OnnxEncoder(folder, self.workers or _cores(), self.max_tokens)
             except Exception as error:  # a damaged export: make it again, once
                 log.warning("the cached int8 embedder at %s is unreadable (%s); exporting it again", folder, error)
                 shutil.rmtree(folder, ignore_errors=True)
-                self._encoder = _OnnxEncoder(
-                    export_int8(self.location, cache_dir), self.workers or _cores(), self.max_tokens
-                )
+                encoder = _OnnxEncoder(export_int8(self.location, cache_dir), self.workers or _cores(), self.max_tokens)
+            self._encoder = encoder
         else:
             self._encoder = _TorchEncoder(self.location, self.precision, self.batch_size, self.max_tokens)
 

@@ -180,9 +180,9 @@ class Reader:
         windows = len(encoding["input_ids"])
         # Longest windows first keeps padding low inside each batch.
         order = sorted(range(windows), key=lambda w: -len(encoding["input_ids"][w]))
+        segments = encoding.get("token_type_ids")
         for begin in range(0, windows, self.batch_size):
             batch = order[begin : begin + self.batch_size]
-            segments = encoding.get("token_type_ids")
             start_logits, end_logits = self._forward(
                 [encoding["input_ids"][w] for w in batch], [segments[w] for w in batch] if segments else None
             )
