@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -118,7 +119,12 @@ def test_module_level_answer_uses_the_environment(tmp_path: Path):
         "from qa.newsdesk import default_newsdesk\n"
         "print(a.text, '|', a.citation.article_id, '|', default_newsdesk() is default_newsdesk())\n"
     )
-    env = {"NEWSDESK_ARTICLES": str(SEEDS), "NEWSDESK_INDEX": str(tmp_path / "index"), "PATH": "/usr/bin:/bin"}
+    env = {
+        "NEWSDESK_ARTICLES": str(SEEDS),
+        "NEWSDESK_INDEX": str(tmp_path / "index"),
+        "NEWSDESK_CACHE": os.environ["NEWSDESK_CACHE"],  # the tests' own, not the user's ~/.cache
+        "PATH": "/usr/bin:/bin",
+    }
     out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     text, article, shared = out.stdout.strip().splitlines()[-1].split(" | ")
