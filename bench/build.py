@@ -46,7 +46,7 @@ def main() -> None:
     shutil.rmtree(index_dir, ignore_errors=True)
     embedder = Embedder(precision=args.precision, max_tokens=args.max_tokens or None)
     embedder.warm_up()
-    report = sync_index(articles, index_dir, Chunker(), embedder)
+    report = sync_index(articles, index_dir, Chunker(), embedder, follow_links=True)
     index = Index.open(index_dir)
     characters = sum(len(row[0]) for row in index.store.db.execute("SELECT text FROM chunks"))
     chunks = index.chunk_count
@@ -58,12 +58,12 @@ def main() -> None:
     for _ in range(args.repeats):
         (extra_folder / "extra.json").write_text(json.dumps(EXTRA))
         started = time.perf_counter()
-        added = sync_index(articles, index_dir, Chunker(), embedder)
+        added = sync_index(articles, index_dir, Chunker(), embedder, follow_links=True)
         add_times.append(time.perf_counter() - started)
         assert added.added == 1, added
         (extra_folder / "extra.json").unlink()
         started = time.perf_counter()
-        removed = sync_index(articles, index_dir, Chunker(), embedder)
+        removed = sync_index(articles, index_dir, Chunker(), embedder, follow_links=True)
         remove_times.append(time.perf_counter() - started)
         assert removed.removed == 1, removed
     shutil.rmtree(extra_folder)

@@ -49,7 +49,9 @@ def main() -> None:
         reader.warm_up()
         label = f"{reader.precision}{' (shipped)' if precision == 'shipped' else ''}"
         for mode in args.modes:
-            desk = Newsdesk(articles_dir=articles, index_dir=index_dir, reader=reader, retrieval=mode)
+            desk = Newsdesk(
+                articles_dir=articles, index_dir=index_dir, reader=reader, retrieval=mode, follow_links=True
+            )
             for top_k in args.top_k:
                 rows.append(
                     [args.corpus, desk.index.article_count, mode, top_k, label, *measure(desk, questions, top_k)]

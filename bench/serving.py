@@ -1,11 +1,18 @@
-"""Cold start to first answer, and peak memory while serving.
+"""Cold start to first answer, peak memory while serving, and the chat server under load.
 
     python bench/serving.py --corpus news
     python bench/serving.py --corpus all
+    python bench/serving.py --load --users 20 --questions 5000      # the chat server under load
 
-Starts a fresh Python process that imports Newsdesk, opens the (already built) index, loads both
+Cold start: a fresh Python process imports Newsdesk, opens the (already built) index, loads both
 models and answers one question; the parent times it from process start to the printed answer.
 The same process then answers all news questions and reports its peak resident set size.
+
+Load: starts the chat (``python app.py``) over the corpus and lets ``--users`` gradio_client users
+ask the news questions through ``/chat`` at the same time, each user starting a new conversation
+every ``--conversation`` questions, until ``--questions`` have been asked. Reports errors,
+latency p50/p95, questions/s, and the server's resident memory over time (sampled every second
+from /proc), drawn to ``--plot``.
 """
 
 from __future__ import annotations
@@ -18,13 +25,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.corpora import QUESTIONS, ROOT, stage, table
+from bench.corpora import QUESTIONS, ROOT, RUNS, stage, table
 
 CHILD = """
 import resource, sys
 from qa import Newsdesk
 from qa.evaluate import load_news_questions
-desk = Newsdesk(articles_dir=sys.argv[1], index_dir=sys.argv[2], auto_sync=False)
+desk = Newsdesk(articles_dir=sys.argv[1], index_dir=sys.argv[2], auto_sync=False, follow_links=True)
 reply = desk.answer("Who will Putin meet during his visit?")
 print("ANSWER", reply.text, flush=True)
 for question in load_news_questions(sys.argv[3]):
@@ -33,12 +40,153 @@ print("PEAK_RSS_MB", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 
 """
 
 
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def load(args: argparse.Namespace, articles: Path, index_dir: Path) -> None:
+    import json
+    import socket
+    import threading
+    import urllib.request
+
+    import numpy as np
+    from gradio_client import Client
+
+    from qa.evaluate import load_news_questions
+
+    questions = [q.question for q in load_news_questions(QUESTIONS)]
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    log = open(RUNS / "load-server.log", "w")  # noqa: SIM115 - closed below
+    server = subprocess.Popen(
+        [sys.executable, "app.py", "--articles", str(articles), "--index", str(index_dir), "--follow-links",
+         "--port", str(port), *(["--max-sessions", str(args.max_sessions)] if args.max_sessions else [])],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.time() + 600
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=2)
+                Client(url, verbose=False).predict("Who will Putin meet?", api_name="/answer")
+                break
+            except Exception:
+                if time.time() > deadline or server.poll() is not None:
+                    sys.exit("the chat server did not start: see runs/bench/load-server.log")
+                time.sleep(2)
+        latencies: list[float] = []
+        errors: list[str] = []
+        samples: list[tuple[float, int, float]] = []  # (seconds, questions done, RSS MB)
+        counter = iter(range(args.questions))
+        lock = threading.Lock()
+        done = threading.Event()
+        started = time.perf_counter()
+
+        def user() -> None:
+            client = Client(url, verbose=False)
+            asked = 0
+            while True:
+                with lock:
+                    number = next(counter, None)
+                if number is None:
+                    return
+                if asked and asked % args.conversation == 0:
+                    client.reset_session()
+                begin = time.perf_counter()
+                try:
+                    client.predict(questions[number % len(questions)], api_name="/chat")
+                except Exception as error:
+                    with lock:
+                        errors.append(f"{type(error).__name__}: {error}")
+                with lock:
+                    latencies.append(time.perf_counter() - begin)
+                asked += 1
+
+        def sampler() -> None:
+            while not done.is_set():
+                with lock:
+                    answered = len(latencies)
+                samples.append((time.perf_counter() - started, answered, rss_mb(server.pid)))
+                done.wait(1.0)
+
+        watcher = threading.Thread(target=sampler)
+        watcher.start()
+        users = [threading.Thread(target=user) for _ in range(args.users)]
+        for thread in users:
+            thread.start()
+        for thread in users:
+            thread.join()
+        done.set()
+        watcher.join()
+        seconds = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+        log.close()
+    window = min(1000, len(latencies) // 5)
+    first = [rss for _, n, rss in samples if n <= window]
+    last = [rss for _, n, rss in samples if n >= len(latencies) - window]
+    result = {
+        "users": args.users,
+        "questions": len(latencies),
+        "errors": len(errors),
+        "first_errors": errors[:5],
+        "p50_s": float(np.percentile(latencies, 50)),
+        "p95_s": float(np.percentile(latencies, 95)),
+        "questions_per_s": len(latencies) / seconds,
+        "rss_first_window_mb": float(np.mean(first)),
+        "rss_last_window_mb": float(np.mean(last)),
+        "rss_peak_mb": max(rss for _, _, rss in samples),
+        "window_questions": window,
+        "samples": samples,
+    }
+    (RUNS / "load.json").write_text(json.dumps(result, indent=1))
+    print(table(
+        ["users", "questions", "errors", "p50 s", "p95 s", "questions/s", f"RSS first {window} MB",
+         f"RSS last {window} MB", "peak MB"],
+        [[args.users, len(latencies), len(errors), result["p50_s"], result["p95_s"], result["questions_per_s"],
+          result["rss_first_window_mb"], result["rss_last_window_mb"], result["rss_peak_mb"]]],
+    ))  # fmt: skip
+    if args.plot:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        figure, axis = plt.subplots(figsize=(7, 3.2), dpi=110)
+        axis.plot([n for _, n, _ in samples], [rss for _, _, rss in samples], color="#1d4ed8")
+        axis.set_xlabel("questions answered")
+        axis.set_ylabel("server RSS (MB)")
+        axis.set_ylim(0, max(rss for _, _, rss in samples) * 1.15)
+        axis.set_title(f"{args.users} concurrent users, {len(latencies):,} questions, {args.corpus} corpus")
+        axis.grid(alpha=0.3)
+        figure.tight_layout()
+        figure.savefig(args.plot)
+        print(f"plot: {args.plot}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", choices=("news", "all"), default="news")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--load", action="store_true", help="measure the chat server under concurrent users")
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--questions", type=int, default=5000)
+    parser.add_argument("--conversation", type=int, default=10, help="questions per conversation (load)")
+    parser.add_argument("--plot", default=str(ROOT / "docs" / "serving-memory.png"))
+    parser.add_argument("--max-sessions", type=int, help="the server's --max-sessions (default: its own)")
     args = parser.parse_args()
     articles, index_dir = stage(args.corpus)
+    if args.load:
+        RUNS.mkdir(parents=True, exist_ok=True)
+        load(args, articles, index_dir)
+        return
     if not (index_dir / "CURRENT").exists():
         sys.exit(f"build the index first: python bench/build.py --corpus {args.corpus}")
     rows = []

@@ -11,11 +11,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["Answer", "Article", "Chunk", "Citation", "Newsdesk", "Passage", "answer"]
+__all__ = ["Answer", "Article", "Chunk", "Citation", "Filters", "Newsdesk", "Passage", "QuestionError", "answer"]
 
 if TYPE_CHECKING:
     from qa.newsdesk import Newsdesk, answer
-    from qa.schema import Answer, Article, Chunk, Citation, Passage
+    from qa.questions import QuestionError
+    from qa.schema import Answer, Article, Chunk, Citation, Filters, Passage
 
 
 def __getattr__(name: str) -> Any:
@@ -23,7 +24,11 @@ def __getattr__(name: str) -> Any:
         from qa import newsdesk
 
         return getattr(newsdesk, name)
-    if name in {"Answer", "Article", "Chunk", "Citation", "Passage"}:
+    if name == "QuestionError":
+        from qa.questions import QuestionError
+
+        return QuestionError
+    if name in {"Answer", "Article", "Chunk", "Citation", "Filters", "Passage"}:
         from qa import schema
 
         return getattr(schema, name)

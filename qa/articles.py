@@ -10,7 +10,10 @@ Formats, by extension:
 - ``.html`` / ``.htm``: the main text, title and date extracted with trafilatura.
 
 A file's article id is its name without extension; a JSON record's is its ``id`` field. Files that
-cannot be read are skipped with a problem naming them; the rest are still read.
+cannot be read (not UTF-8, binary, malformed, too large, or failing in the HTML extractor) are
+skipped with a problem naming them by their path inside the folder; the rest are still read.
+Symbolic links that lead out of the folder are refused unless ``follow_links`` is set: a link to
+``/etc/passwd`` dropped into a served folder must not become a quotable article.
 
 >>> import tempfile, pathlib
 >>> folder = pathlib.Path(tempfile.mkdtemp())
@@ -26,13 +29,20 @@ import datetime as dt
 import json
 import os
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from qa.schema import Article
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".json", ".jsonl", ".html", ".htm")
+COLLECTION_SUFFIXES = (".json", ".jsonl")  # files that may hold many articles
+# Size limits. One article file (.txt, .md, .html) of 5 MB is already ~7,000 chunks (42 s of
+# embedding here); a 50 MB one took 8.6 min and 3.8 GB. Collections hold whole archives
+# (news_more_tosca.jsonl: 5,547 articles in 14.6 MB), so they get more room, but each of their
+# articles obeys the per-article limit on text.
+MAX_ARTICLE_FILE_BYTES = 5_000_000
+MAX_COLLECTION_FILE_BYTES = 500_000_000
+MAX_ARTICLE_CHARS = 5_000_000
 _DATE_HEADER = re.compile(r"\A\s*date\s+(\d{4}-\d{2}-\d{2})[ \t]*\r?\n")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 _FIRST_SENTENCE = re.compile(r"(.+?[.!?])(?:\s|$)", re.DOTALL)
@@ -52,91 +62,185 @@ class FolderReading:
     problems: tuple[str, ...]
 
 
-def read_articles(path: str | Path) -> FolderReading:
-    """Read every article under ``path`` (a folder, searched recursively, or one article file)."""
+def read_articles(path: str | Path, follow_links: bool = False) -> FolderReading:
+    """Read every article under ``path`` (a folder, searched recursively, or one article file).
+
+    ``follow_links`` also reads symbolic links that lead out of the folder (an evaluation stages
+    its sources that way); by default they are skipped with a problem."""
     root = Path(path)
     if not root.exists():
         raise FileNotFoundError(f"no articles folder or file at {root}")
-    files = [root] if root.is_file() else sorted(_article_files(root))
+    base = root.parent if root.is_file() else root
+    files, problems = ([root], []) if root.is_file() else _article_files(root, follow_links)
     articles: dict[str, Article] = {}
-    problems: list[str] = []
     for file in files:
+        name = display_path(file, base)
         try:
-            found, file_problems = _read_file(file)
+            found, file_problems = read_article_file(file, name)
         except ArticleError as error:
             problems.append(str(error))
             continue
         problems.extend(file_problems)
         for article in found:
             if article.id in articles:
-                problems.append(
-                    f"{file}: article id {article.id!r} already read from {articles[article.id].path}; skipped"
-                )
+                first = display_path(Path(articles[article.id].path), base)
+                problems.append(f"{name}: article id {article.id!r} already read from {first}; skipped")
                 continue
             articles[article.id] = article
     return FolderReading(tuple(articles.values()), tuple(problems))
 
 
-def _article_files(folder: Path) -> Iterator[Path]:
-    # os.walk, unlike Path.rglob on Python 3.11, follows linked folders (an evaluation stages
-    # its sources as symbolic links).
+def display_path(file: Path, base: Path) -> str:
+    """``file`` as it is named inside the articles folder: messages never show server paths.
+
+    >>> display_path(Path("/srv/news/2024/a.txt"), Path("/srv/news"))
+    '2024/a.txt'
+    """
+    try:
+        return file.relative_to(base).as_posix()
+    except ValueError:
+        return file.name
+
+
+def _article_files(folder: Path, follow_links: bool) -> tuple[list[Path], list[str]]:
+    """The article files under ``folder`` (sorted), and the links refused on the way."""
+    inside = folder.resolve()
+    files: list[Path] = []
+    refused: list[str] = []
+    # os.walk, unlike Path.rglob on Python 3.11, can follow linked folders; links that leave the
+    # folder are checked here, before anything behind them is read.
     for directory, subfolders, names in os.walk(folder, followlinks=True):
-        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        here = Path(directory)
+        kept = []
+        for name in sorted(subfolders):
+            if name.startswith("."):
+                continue
+            if not follow_links and not _stays_inside(here / name, inside):
+                refused.append(f"{display_path(here / name, folder)}: a link out of the articles folder; skipped")
+                continue
+            kept.append(name)
+        subfolders[:] = kept
         for name in names:
-            file = Path(directory) / name
-            if not name.startswith(".") and file.suffix.lower() in ARTICLE_SUFFIXES and file.is_file():
-                yield file
+            file = here / name
+            if name.startswith(".") or file.suffix.lower() not in ARTICLE_SUFFIXES:
+                continue
+            if not follow_links and not _stays_inside(file, inside):
+                refused.append(
+                    f"{display_path(file, folder)}: a link out of the articles folder; skipped "
+                    "(copy the file in instead)"
+                )
+                continue
+            if file.is_file():
+                files.append(file)
+    return sorted(files), refused
 
 
-def _read_text(file: Path) -> str:
+def _stays_inside(path: Path, folder: Path) -> bool:
+    if not path.is_symlink():
+        return True
+    return path.resolve().is_relative_to(folder)
+
+
+def size_limit(file: Path) -> int:
+    """The largest file Newsdesk reads with this name's format."""
+    return MAX_COLLECTION_FILE_BYTES if file.suffix.lower() in COLLECTION_SUFFIXES else MAX_ARTICLE_FILE_BYTES
+
+
+def read_article_file(file: Path, name: str | None = None) -> tuple[list[Article], list[str]]:
+    """The articles in one file, and problems with parts of it; `ArticleError` when none of it can
+    be read. ``name`` is how messages call the file (default: its name). Nothing a file holds can
+    escape as another exception: one bad file never stops a sync."""
+    name = name or file.name
+    try:
+        size = file.stat().st_size
+        if size > size_limit(file):
+            raise ArticleError(
+                f"{name}: {size / 1e6:.1f} MB is over the {size_limit(file) / 1e6:.0f} MB limit for "
+                f"{file.suffix or 'such'} files; skipped (split it into smaller files)"
+            )
+        return _read_file(file, name, _read_text(file, name))
+    except ArticleError:
+        raise
+    except RecursionError as error:
+        raise ArticleError(f"{name}: nested too deeply to read; skipped") from error
+    except Exception as error:  # a parser's failure on one file is that file's problem
+        raise ArticleError(f"{name}: could not be read ({type(error).__name__}: {error}); skipped") from error
+
+
+def _read_text(file: Path, name: str) -> str:
     data = file.read_bytes()
     if b"\x00" in data[:8192]:
-        raise ArticleError(f"{file}: binary file, not an article; skipped")
+        raise ArticleError(f"{name}: binary file, not an article; skipped")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ArticleError(f"{file}: not UTF-8 text (byte {error.start}); skipped") from error
+        raise ArticleError(f"{name}: not UTF-8 text (byte {error.start}); skipped") from error
 
 
-def _read_file(file: Path) -> tuple[list[Article], list[str]]:
-    text = _read_text(file)
+def _read_file(file: Path, name: str, text: str) -> tuple[list[Article], list[str]]:
     suffix = file.suffix.lower()
+    problems: list[str] = []
     if suffix == ".jsonl":
-        return _read_jsonl(file, text)
-    if suffix == ".json":
+        articles = _read_jsonl(file, name, text, problems)
+    elif suffix == ".json":
         try:
             data = json.loads(text)
         except json.JSONDecodeError as error:
-            raise ArticleError(f"{file}: invalid JSON at line {error.lineno}: {error.msg}; skipped") from error
+            raise ArticleError(f"{name}: invalid JSON at line {error.lineno}: {error.msg}; skipped") from error
         records = data if isinstance(data, list) else [data]
-        articles, problems = [], []
+        articles = []
         for number, record in enumerate(records, 1):
+            where = f"{name}: record {number}"
             try:
-                articles.append(article_from_record(record, file, default_id=file.stem if len(records) == 1 else None))
+                default_id = file.stem if len(records) == 1 else None
+                articles.append(article_from_record(record, file, default_id, problems, where))
             except ArticleError as error:
-                problems.append(f"{file}: record {number}: {error}")
-        return articles, problems
-    if suffix in (".html", ".htm"):
-        return [_article_from_html(file, text)], []
-    return [_article_from_plain_text(file, text, markdown=suffix == ".md")], []
-
-
-def _read_jsonl(file: Path, text: str) -> tuple[list[Article], list[str]]:
-    articles, problems = [], []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            articles.append(article_from_record(json.loads(line), file))
-        except json.JSONDecodeError as error:
-            problems.append(f"{file}:{number}: malformed JSON ({error.msg}); line skipped")
-        except ArticleError as error:
-            problems.append(f"{file}:{number}: {error}; line skipped")
+                problems.append(f"{where}: {error}")
+    elif suffix in (".html", ".htm"):
+        articles = [_article_from_html(file, name, text, problems)]
+    else:
+        articles = [_article_from_plain_text(file, name, text, suffix == ".md", problems)]
+    for article in articles:
+        _check_length(article, name)
     return articles, problems
 
 
-def article_from_record(record: object, file: Path | None = None, default_id: str | None = None) -> Article:
-    """An article from a JSON record with the fields id, title, date, source, url, text."""
+def _check_length(article: Article, name: str) -> None:
+    if len(article.text) > MAX_ARTICLE_CHARS:
+        raise ArticleError(
+            f"{name}: article {article.id!r} has {len(article.text):,} characters, over the "
+            f"{MAX_ARTICLE_CHARS:,} limit; skipped"
+        )
+
+
+def _read_jsonl(file: Path, name: str, text: str, problems: list[str]) -> list[Article]:
+    articles = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        where = f"{name}:{number}"
+        try:
+            article = article_from_record(json.loads(line), file, None, problems, where)
+            _check_length(article, where)
+            articles.append(article)
+        except json.JSONDecodeError as error:
+            problems.append(f"{where}: malformed JSON ({error.msg}); line skipped")
+        except RecursionError:
+            problems.append(f"{where}: nested too deeply to read; line skipped")
+        except ArticleError as error:
+            problems.append(f"{where}: {error}; line skipped")
+    return articles
+
+
+def article_from_record(
+    record: object,
+    file: Path | None = None,
+    default_id: str | None = None,
+    problems: list[str] | None = None,
+    where: str = "",
+) -> Article:
+    """An article from a JSON record with the fields id, title, date, source, url, text. A date
+    that is not a calendar date leaves the article undated, with a problem noted in ``problems``."""
     if not isinstance(record, dict):
         raise ArticleError("a record must be a JSON object")
     text = record.get("text")
@@ -151,23 +255,31 @@ def article_from_record(record: object, file: Path | None = None, default_id: st
         id=str(article_id).strip(),
         title=title,
         text=text,
-        date=normalize_date(str(record.get("date") or "")),
+        date=_date_or_warn(str(record.get("date") or ""), problems, where),
         source=str(record.get("source") or "").strip(),
         url=str(record.get("url") or record.get("url_or_origin") or "").strip(),
         path=str(file or ""),
     )
 
 
-def _article_from_plain_text(file: Path, text: str, markdown: bool) -> Article:
+def _date_or_warn(value: str, problems: list[str] | None, where: str) -> str:
+    date = normalize_date(value)
+    if value.strip() and not date and problems is not None:
+        problems.append(f"{where}: date {value.strip()[:40]!r} is not a YYYY-MM-DD date; indexed as undated")
+    return date
+
+
+def _article_from_plain_text(file: Path, name: str, text: str, markdown: bool, problems: list[str]) -> Article:
     header = _DATE_HEADER.match(text)
     if header:
         body = text[header.end() :].strip()
         if not body:
-            raise ArticleError(f"{file}: the article has a date but no text; skipped")
-        return Article(file.stem, derive_title(body), body, normalize_date(header.group(1)), path=str(file))
+            raise ArticleError(f"{name}: the article has a date but no text; skipped")
+        date = _date_or_warn(header.group(1), problems, name)
+        return Article(file.stem, derive_title(body), body, date, path=str(file))
     stripped = text.strip()
     if not stripped:
-        raise ArticleError(f"{file}: empty article; skipped")
+        raise ArticleError(f"{name}: empty article; skipped")
     first_line, _, rest = stripped.partition("\n")
     title = _HEADING.sub("", first_line).strip() if markdown else first_line.strip()
     body = rest.strip()
@@ -176,20 +288,20 @@ def _article_from_plain_text(file: Path, text: str, markdown: bool) -> Article:
     return Article(file.stem, title, body, path=str(file))
 
 
-def _article_from_html(file: Path, html: str) -> Article:
+def _article_from_html(file: Path, name: str, html: str, problems: list[str]) -> Article:
     import trafilatura
 
     extracted = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, favor_precision=True)
     document = extracted.as_dict() if extracted is not None and hasattr(extracted, "as_dict") else (extracted or {})
     body = (document.get("text") or "").strip()
     if not body:
-        raise ArticleError(f"{file}: no article text found in the HTML; skipped")
+        raise ArticleError(f"{name}: no article text found in the HTML; skipped")
     title = (document.get("title") or "").strip() or derive_title(body)
     return Article(
         file.stem,
         title,
         body,
-        normalize_date(document.get("date") or ""),
+        _date_or_warn(document.get("date") or "", problems, name),
         source=(document.get("sitename") or "").strip(),
         url=(document.get("url") or "").strip(),
         path=str(file),
@@ -214,3 +326,72 @@ def normalize_date(value: str) -> str:
         return dt.date.fromisoformat(value).isoformat()
     except ValueError:
         return ""
+
+
+REMOVED_FOLDER = ".removed"  # hidden: the reader skips it; removed articles wait there
+
+
+def remove_from_folder(article: Article, folder: Path) -> Path:
+    """Take ``article`` out of the articles ``folder`` without destroying it: a file of its own
+    moves to ``.removed/``; a record in a collection file is cut out of it (the file is rewritten
+    atomically) and appended to ``.removed/<file>.removed.jsonl``. Returns where it went."""
+    folder = Path(folder).resolve()
+    file = Path(article.path).resolve()
+    if not file.is_relative_to(folder) or not file.is_file():
+        raise ArticleError(f"article {article.id!r} is not in a file of the articles folder; nothing removed")
+    relative = file.relative_to(folder)
+    bin_dir = folder / REMOVED_FOLDER / relative.parent
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    split = _split_collection(file, relative.as_posix(), article.id)
+    if split is not None:  # a record among others: cut it out, keep the rest byte for byte
+        kept, removed = split
+        target = bin_dir / f"{file.name}.removed.jsonl"
+        with open(target, "a", encoding="utf-8") as handle:
+            handle.write(removed)
+        staged = file.with_name(f".{file.name}.rewrite")
+        staged.write_text(kept, encoding="utf-8")
+        os.replace(staged, file)
+        return target
+    target = bin_dir / file.name
+    number = 2
+    while target.exists():
+        target = bin_dir / f"{file.stem}-{number}{file.suffix}"
+        number += 1
+    os.replace(file, target)
+    return target
+
+
+def _split_collection(file: Path, name: str, article_id: str) -> tuple[str, str] | None:
+    """For a file holding ``article_id`` among other articles (.jsonl, or a .json list): (the
+    file's new text, the removed records as JSON Lines). None for a file of one article."""
+    suffix = file.suffix.lower()
+    if suffix not in COLLECTION_SUFFIXES:
+        return None
+    text = _read_text(file, name)
+    if suffix == ".jsonl":
+        lines = text.splitlines(keepends=True)
+        removed = [line for line in lines if _has_id(_parsed(line), article_id)]
+        kept = [line for line in lines if not _has_id(_parsed(line), article_id)]
+        if not removed or not any(line.strip() for line in kept):
+            return None
+        return "".join(kept), "".join(line if line.endswith("\n") else line + "\n" for line in removed)
+    data = json.loads(text)
+    if not isinstance(data, list):
+        return None
+    kept_records = [r for r in data if not _has_id(r, article_id)]
+    removed_records = [r for r in data if _has_id(r, article_id)]
+    if not removed_records or not kept_records:
+        return None
+    removed_text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in removed_records)
+    return json.dumps(kept_records, ensure_ascii=False, indent=1), removed_text
+
+
+def _parsed(line: str) -> object:
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError:
+        return None
+
+
+def _has_id(record: object, article_id: str) -> bool:
+    return isinstance(record, dict) and str(record.get("id", "")).strip() == article_id

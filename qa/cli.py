@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import logging
 import os
 import sys
 import time
@@ -13,8 +12,12 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
+from qa.console import quiet_model_loading, show_progress_logs
 from qa.embedding import PRECISIONS, Embedder, EmbedderCacheError
-from qa.newsdesk import DEFAULT_TOP_K, PROJECT_ROOT, QuestionError
+from qa.newsdesk import PROJECT_ROOT
+from qa.questions import DEFAULT_TOP_K, QuestionError
+from qa.render import answer_dict, render_text
+from qa.serving import add_folder_arguments, add_serve_arguments, serve
 
 SHARED = PROJECT_ROOT.parent / "shared"
 DEFAULT_QUESTIONS = SHARED / "data" / "newsqa" / "dev.jsonl"
@@ -22,23 +25,16 @@ DEFAULT_EVAL_ARTICLES = (PROJECT_ROOT / "seeds", SHARED / "data" / "news" / "new
 MARK = "\033[1m", "\033[0m"
 
 
-def quiet_model_loading() -> None:
-    """No per-tensor 'Loading weights' bars from transformers on a user's terminal."""
-    from transformers.utils import logging as transformers_logging
-
-    transformers_logging.disable_progress_bar()
-    transformers_logging.set_verbosity_error()
-
-
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--articles", help="articles folder (default: seeds/ or $NEWSDESK_ARTICLES)")
-    parser.add_argument("--index", help="index folder (default: index/ or $NEWSDESK_INDEX)")
+    add_folder_arguments(parser)
 
 
 def _newsdesk(args: argparse.Namespace, **options: object):
     from qa.newsdesk import Newsdesk
 
-    return Newsdesk(articles_dir=args.articles, index_dir=args.index, **options)  # type: ignore[arg-type]
+    return Newsdesk(
+        articles_dir=args.articles, index_dir=args.index, follow_links=args.follow_links, **options
+    )  # type: ignore[arg-type]
 
 
 def stage_articles(sources: Sequence[str | Path], folder: Path) -> Path:
@@ -74,35 +70,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
         args.question, top_k=args.top_k, date_from=args.date_from, date_to=args.date_to, source=args.source
     )
     if args.json:
-        data = asdict(reply)
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+        print(json.dumps(answer_dict(reply), ensure_ascii=False, indent=2))
         return 0
-    if not reply.found:
-        print("I couldn't find that in the articles.")
-        if reply.passages:
-            print("\nClosest passages:")
-            for passage in reply.passages[:3]:
-                print(f"  - {passage.title} ({passage.date or 'undated'}): {passage.text[:160]}…")
-        return 1
-    citation = reply.citation
-    assert citation is not None
-    bold, plain = MARK if sys.stdout.isatty() else ("[", "]")
-    offset = citation.start - citation.sentence_start
-    marked = (
-        citation.sentence[:offset]
-        + bold
-        + citation.sentence[offset : offset + len(citation.quote)]
-        + plain
-        + citation.sentence[offset + len(citation.quote) :]
-    )
-    print(reply.text)
-    print(f"confidence {reply.confidence:.0%} (score {reply.score:.2f})")
-    print(
-        f"source: {citation.title} — {citation.date or 'undated'} "
-        f"[{citation.article_id}, chars {citation.start}-{citation.end}]"
-    )
-    print(f"  “{marked}”")
-    return 0
+    print(render_text(reply, MARK if sys.stdout.isatty() else ("[", "]")))
+    return 0 if reply.found else 1
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -121,24 +92,15 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    # app.py lives beside the package, at the project root, as the customer's layout asks.
-    if str(PROJECT_ROOT) not in sys.path:
-        sys.path.insert(0, str(PROJECT_ROOT))
-    from app import main as serve
-
-    forwarded = ["--host", args.host, "--port", str(args.port)]
-    if args.articles:
-        forwarded += ["--articles", args.articles]
-    if args.index:
-        forwarded += ["--index", args.index]
-    return serve(forwarded)
+    return serve(args)
 
 
 def _eval_desk(args: argparse.Namespace):
     from qa.newsdesk import Newsdesk
 
-    index_dir = Path(args.index or PROJECT_ROOT / "runs" / "eval-index")
     digest = hashlib.sha256("\0".join(str(Path(a).resolve()) for a in args.articles).encode()).hexdigest()[:10]
+    # One index per set of articles: an index is bound to its articles folder.
+    index_dir = Path(args.index or PROJECT_ROOT / "runs" / f"eval-index-{digest}")
     articles = stage_articles(args.articles, index_dir.parent / f"eval-articles-{digest}")
     embedder = Embedder(precision=args.embedding_precision, max_tokens=args.embedding_max_tokens or None)
     desk = Newsdesk(
@@ -147,6 +109,7 @@ def _eval_desk(args: argparse.Namespace):
         embedding_model=embedder,
         dense_kind=args.dense_kind,
         auto_sync=False,
+        follow_links=True,  # the staged folder links to the evaluation's sources
     )
     report = desk.sync(progress=True)
     print(f"index: {report.summary()}", file=sys.stderr)
@@ -284,10 +247,8 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true")
     status.set_defaults(run=cmd_status)
 
-    serve = commands.add_parser("serve", help="start the browser chat (app.py)")
-    _common(serve)
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=7860)
+    serve = commands.add_parser("serve", help="start the browser chat (same as python app.py)")
+    add_serve_arguments(serve)
     serve.set_defaults(run=cmd_serve)
 
     evaluation = commands.add_parser("eval", help="measure the reader, retrieval or answers end to end")
@@ -347,14 +308,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
+    show_progress_logs(args.verbose)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     quiet_model_loading()
     from qa.index import IndexUnavailableError
 
     try:
         return int(args.run(args) or 0)
-    except (QuestionError, IndexUnavailableError, EmbedderCacheError, FileNotFoundError, ValueError) as error:
+    except (QuestionError, IndexUnavailableError, EmbedderCacheError, OSError, ValueError) as error:
         print(f"newsdesk: {error}", file=sys.stderr)
         return 2
 

@@ -20,12 +20,13 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import logging
 import os
 import re
 import shutil
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
@@ -36,6 +37,7 @@ from qa.articles import read_articles
 from qa.chunking import Chunker
 from qa.embedding import Embedder
 from qa.schema import Article, Chunk, Passage
+from qa.words import STOPWORDS
 
 FORMAT_VERSION = 1
 CURRENT_FILE = "CURRENT"
@@ -45,12 +47,14 @@ DENSE_FILE = "dense.faiss"
 LOCK_FILE = ".lock"
 DENSE_KINDS = ("flat", "ivf", "hnsw")
 
-_STOPWORDS = frozenset(
-    "a an and are as at be by did do does for from had has have he her his how in is it its of on or she that the "
-    "their them they this to was were what when where which who whom why will with would".split()
-)
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_QUERY_TERMS = 64
+log = logging.getLogger(__name__)
+
+
+# Told (chunks embedded so far, chunks to embed, articles being indexed) while a sync embeds.
+ProgressCallback = Callable[[int, int, int], None]
+PROGRESS_STEP = 128
 
 
 class IndexUnavailableError(RuntimeError):
@@ -163,7 +167,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
 
 def bm25_query(question: str) -> str:
     """An FTS5 query from free text: its content words, quoted (no FTS syntax gets through), OR-ed."""
-    words = [w for w in _WORD.findall(question.lower()) if w not in _STOPWORDS]
+    words = [w for w in _WORD.findall(question.lower()) if w not in STOPWORDS]
     unique = list(dict.fromkeys(words))[:MAX_QUERY_TERMS]
     return " OR ".join('"' + word.replace('"', "") + '"' for word in unique)
 
@@ -272,6 +276,10 @@ class ChunkStore:
         row = self.db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
         return None if row is None else Article(**{key: row[key] for key in row.keys()})  # noqa: SIM118 - sqlite3.Row
 
+    def list_articles(self) -> list[dict]:
+        rows = self.db.execute("SELECT id, title, date, source, url, path FROM articles ORDER BY date DESC, title")
+        return [dict(row) for row in rows]
+
     def count(self, table: str) -> int:
         return int(self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
 
@@ -309,6 +317,9 @@ class Manifest:
     settings: IndexSettings
     articles: dict[str, dict]  # id -> {"hash": content hash, "duplicate_of": id or None}
     updated: float
+    # The articles folder this index mirrors, relative to the index folder (so the two can move
+    # together); "" for indexes written before it was recorded.
+    articles_dir: str = ""
 
     def to_json(self) -> str:
         return json.dumps(
@@ -316,6 +327,7 @@ class Manifest:
                 "format_version": self.format_version,
                 "settings": asdict(self.settings),
                 "updated": self.updated,
+                "articles_dir": self.articles_dir,
                 "articles": self.articles,
             },
             indent=1,
@@ -331,7 +343,9 @@ class Manifest:
                 f"the index at {where} was written in format {version}, this Newsdesk reads format "
                 f"{FORMAT_VERSION}; rebuild it with `newsdesk index --rebuild`"
             )
-        return cls(version, IndexSettings(**data["settings"]), data["articles"], data["updated"])
+        return cls(
+            version, IndexSettings(**data["settings"]), data["articles"], data["updated"], data.get("articles_dir", "")
+        )
 
 
 # --------------------------------------------------------------------------- the index
@@ -394,10 +408,10 @@ class Index:
     @classmethod
     def open(cls, directory: str | Path) -> Index:
         directory = Path(directory)
-        current = directory / CURRENT_FILE
-        if not current.is_file():
+        name = current_generation(directory)
+        if name is None:
             raise IndexUnavailableError(f"no index at {directory}; build one with `newsdesk index`")
-        generation = directory / current.read_text(encoding="utf-8").strip()
+        generation = directory / name
         try:
             manifest = Manifest.from_json((generation / MANIFEST_FILE).read_text(encoding="utf-8"), directory)
             store = ChunkStore(generation / CHUNKS_FILE, read_only=True)
@@ -413,24 +427,60 @@ class Index:
     def close(self) -> None:
         self.store.close()
 
+    def is_current(self) -> bool:
+        """Whether this is still the live generation (another process may have published a newer
+        one, and removed this one's files)."""
+        return current_generation(self.directory) == self.generation.name
+
     @property
     def chunk_count(self) -> int:
         return len(self.dense)
+
+    def article_ids(self) -> set[str]:
+        """The ids of every article the index knows (duplicates included)."""
+        return set(self.manifest.articles)
+
+    def list_articles(self) -> list[dict]:
+        """Every indexed article's id, title, date, source, url and file, newest first."""
+        return self.store.list_articles()
+
+    def article(self, article_id: str) -> Article | None:
+        return self.store.article(article_id)
 
     @property
     def article_count(self) -> int:
         return len(self.manifest.articles)
 
 
+def current_generation(directory: Path) -> str | None:
+    """The name of the live generation, or None when there is no index."""
+    try:
+        return (directory / CURRENT_FILE).read_text(encoding="utf-8").strip() or None
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
 @contextlib.contextmanager
-def _writer_lock(directory: Path) -> Iterator[None]:
+def _writer_lock(directory: Path, articles_dir: Path) -> Iterator[None]:
+    """One writer at a time. A second one says whom it waits for (the lock file names the holder:
+    process id, articles folder, start time), then waits."""
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        handle = open(directory / LOCK_FILE, "w")  # noqa: SIM115 - held for the whole update
+        handle = open(directory / LOCK_FILE, "a+", encoding="utf-8")  # noqa: SIM115 - held for the whole update
     except OSError as error:
         raise IndexUnavailableError(f"cannot write the index at {directory}: {error.strerror or error}") from error
     with handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            log.warning("waiting for the index at %s: it is being updated by %s", directory, holder)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"process {os.getpid()} (articles {articles_dir}, since {time.strftime('%H:%M:%S')})")
+        handle.flush()
         yield
 
 
@@ -450,6 +500,12 @@ def _canonical_ids(articles: Sequence[Article]) -> dict[str, str | None]:
     return {a.id: (None if first_by_text[a.text_hash] == a.id else first_by_text[a.text_hash]) for a in articles}
 
 
+def bound_folder(articles_dir: Path, index_dir: Path) -> str:
+    """How a manifest names its articles folder: relative to the index folder, so that a project
+    moved as a whole keeps its binding."""
+    return os.path.relpath(Path(articles_dir).resolve(), Path(index_dir).resolve())
+
+
 def sync_index(
     articles_dir: str | Path,
     index_dir: str | Path,
@@ -458,14 +514,20 @@ def sync_index(
     dense_kind: str | None = None,
     rebuild: bool = False,
     progress: bool = False,
+    follow_links: bool = False,
+    on_progress: ProgressCallback | None = None,
 ) -> SyncReport:
     """Bring the index in line with the articles folder: embed only added or changed articles,
     drop removed ones, index duplicates once. Settings that differ from the index's force a rebuild;
-    ``dense_kind`` None keeps the index's own kind (flat for a new index)."""
+    ``dense_kind`` None keeps the index's own kind (flat for a new index). An index mirrors one
+    articles folder: syncing it from another refuses (it would drop the first folder's articles)
+    unless ``rebuild``."""
     started = time.perf_counter()
     index_dir = Path(index_dir)
-    reading = read_articles(articles_dir)
-    with _writer_lock(index_dir):
+    articles_dir = Path(articles_dir)
+    reading = read_articles(articles_dir, follow_links=follow_links)
+    binding = bound_folder(articles_dir, index_dir)
+    with _writer_lock(index_dir, articles_dir):
         previous: Index | None = None
         rebuilt = "requested" if rebuild else ""
         if not rebuild and Index.exists(index_dir):
@@ -473,6 +535,14 @@ def sync_index(
                 previous = Index.open(index_dir)
             except IndexUnavailableError as error:
                 rebuilt = str(error).split(";")[0]
+        if previous is not None and previous.manifest.articles_dir not in ("", binding):
+            bound = (index_dir / previous.manifest.articles_dir).resolve()
+            previous.close()
+            raise IndexUnavailableError(
+                f"the index at {index_dir} holds the articles of {bound}, not {articles_dir}; syncing it would "
+                f"remove them. Use another index folder (--index), or `newsdesk index --rebuild` to rebuild it "
+                f"from {articles_dir}"
+            )
         if dense_kind is None:
             dense_kind = previous.manifest.settings.dense_kind if previous else "flat"
         settings = IndexSettings.of(embedder, chunker, dense_kind)
@@ -493,7 +563,7 @@ def sync_index(
         to_index = {i for i, entry in wanted.items() if entry["duplicate_of"] is None}
         drop = {i for i in was_indexed if i not in to_index or i in updated}
         embed = [a for a in reading.articles if a.id in to_index and (a.id not in was_indexed or a.id in updated)]
-        if previous is not None and not (drop or embed) and wanted == old_articles:
+        if previous is not None and not (drop or embed) and wanted == old_articles and previous.manifest.articles_dir:
             previous.close()
             return SyncReport(
                 0, 0, 0, unchanged, _count_duplicates(wanted), 0, "", reading.problems, time.perf_counter() - started
@@ -516,10 +586,12 @@ def sync_index(
                 for article_id in drop:
                     removed_ids.extend(store.delete_article(article_id))
                 dense.remove(removed_ids)
-                chunks_embedded = _embed_articles(embed, store, dense, chunker, embedder, dense_kind, progress)
+                chunks_embedded = _embed_articles(
+                    embed, store, dense, chunker, embedder, dense_kind, progress, on_progress
+                )
             store.close()
             dense.save(generation / DENSE_FILE)
-            manifest = Manifest(FORMAT_VERSION, settings, wanted, time.time())
+            manifest = Manifest(FORMAT_VERSION, settings, wanted, time.time(), binding)
             (generation / MANIFEST_FILE).write_text(manifest.to_json(), encoding="utf-8")
             for name in (CHUNKS_FILE, DENSE_FILE, MANIFEST_FILE):
                 with open(generation / name, "rb") as handle:
@@ -553,12 +625,22 @@ def _embed_articles(
     embedder: Embedder,
     dense_kind: str,
     progress: bool,
+    on_progress: ProgressCallback | None = None,
 ) -> int:
     chunks_by_article = [(article, chunker.split(article)) for article in articles]
     texts = [chunk.text for _, chunks in chunks_by_article for chunk in chunks]
     if not texts:
         return 0
-    vectors = embedder.embed(texts, progress=progress)
+    if on_progress is None:
+        vectors = embedder.embed(texts, progress=progress)
+    else:
+        # In steps, so that a chat can show how far it got (a 5 MB upload is ~7,000 chunks).
+        parts = []
+        for begin in range(0, len(texts), PROGRESS_STEP):
+            on_progress(begin, len(texts), len(articles))
+            parts.append(embedder.embed(texts[begin : begin + PROGRESS_STEP]))
+        on_progress(len(texts), len(texts), len(articles))
+        vectors = np.vstack(parts)
     if dense_kind == "ivf" and len(dense) == 0:
         # Inverted lists are trained on the data they will hold.
         dense.index = DenseIndex.create("ivf", dense.dimension, training=vectors).index
@@ -593,7 +675,9 @@ def _publish(index_dir: Path, generation: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def index_is_stale(articles_dir: str | Path, index_dir: str | Path, chunker: Chunker, embedder: Embedder) -> bool:
+def index_is_stale(
+    articles_dir: str | Path, index_dir: str | Path, chunker: Chunker, embedder: Embedder, follow_links: bool = False
+) -> bool:
     """Whether the articles folder differs from what the index holds (or the index is missing or
     built with other settings)."""
     index_dir = Path(index_dir)
@@ -611,7 +695,7 @@ def index_is_stale(articles_dir: str | Path, index_dir: str | Path, chunker: Chu
             chunker.settings,
         ):
             return True
-        hashes = {a.id: a.content_hash for a in read_articles(articles_dir).articles}
+        hashes = {a.id: a.content_hash for a in read_articles(articles_dir, follow_links=follow_links).articles}
         return hashes != {i: entry["hash"] for i, entry in index.manifest.articles.items()}
     finally:
         index.close()

@@ -13,28 +13,25 @@ True
 from __future__ import annotations
 
 import logging
-import math
 import os
-import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from qa.answers import answers_nothing, confidence, is_answer
+from qa.articles import remove_from_folder
 from qa.chunking import Chunker, sentence_at
 from qa.embedding import Embedder
-from qa.index import DENSE_KINDS, Index, SyncReport, index_is_stale, sync_index
+from qa.index import DENSE_KINDS, Index, ProgressCallback, SyncReport, index_is_stale, sync_index
+from qa.questions import DEFAULT_TOP_K, QuestionError, check_request, contextual_query, resolve_follow_up
 from qa.reader import Reader, Reading, Span
+from qa.relative_dates import resolve_relative_date
 from qa.retrieval import RetrievalMode, Retriever
-from qa.schema import Answer, Article, Citation, Passage
-from qa.squad import normalize_answer
+from qa.schema import Answer, Article, Citation, Filters, Passage
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-MAX_QUESTION_CHARS = 1000
-# Passages read per question: on the 5,884-article archive, 4 keeps answer F1 of 5 (82.6) at
-# p50 118 ms instead of 157 ms (python bench/latency.py --corpus all --top-k 3 4 5).
-DEFAULT_TOP_K = 4
-_FOLLOW_UP = re.compile(r"\b(he|she|it|they|him|her|them|his|hers|its|their|there|that|this|those|these)\b", re.I)
+__all__ = ["PROJECT_ROOT", "ArticlesFolderError", "Newsdesk", "QuestionError", "Status", "answer"]
 log = logging.getLogger(__name__)
 
 
@@ -46,20 +43,8 @@ def default_index_dir() -> Path:
     return Path(os.environ.get("NEWSDESK_INDEX") or PROJECT_ROOT / "index")
 
 
-class QuestionError(ValueError):
-    """The question cannot be asked as it is (empty, or too long)."""
-
-
-def check_question(question: str) -> str:
-    question = question.strip() if isinstance(question, str) else ""
-    if not question:
-        raise QuestionError("The question is empty: type a question about the articles.")
-    if len(question) > MAX_QUESTION_CHARS:
-        raise QuestionError(
-            f"The question is {len(question):,} characters long; the limit is {MAX_QUESTION_CHARS:,}. "
-            "Ask it more briefly."
-        )
-    return question
+class ArticlesFolderError(FileNotFoundError):
+    """The articles folder does not exist."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +57,7 @@ class Status:
     dense_kind: str
     reader: str
     updated: float | None
-    stale: bool
+    stale: bool | None  # None: not checked
     articles_dir: str
     index_dir: str
 
@@ -82,8 +67,14 @@ class Newsdesk:
 
     ``reader`` is None for the shipped reader, a Hugging Face QA checkpoint (hub id or folder), or
     a ready `Reader`; ``embedding_model`` likewise names a sentence-transformers model or is a ready
-    `Embedder`. ``dense_kind`` (flat, ivf, hnsw) applies when the index is built; None keeps the
-    existing index's kind (flat for a new one). With ``auto_sync`` the index is brought up to date on first use.
+    `Embedder` (subclass it to plug in another embedder). ``dense_kind`` (flat, ivf, hnsw) applies
+    when the index is built; None keeps the existing index's kind (flat for a new one). With
+    ``auto_sync`` the index is brought up to date on first use. ``follow_links`` also reads
+    symbolic links that lead out of the articles folder (refused by default).
+
+    Safe to share between threads: questions are answered while a sync embeds (the new index is
+    swapped in when it is complete), and an index updated by another process is picked up before
+    the next question.
     """
 
     def __init__(
@@ -96,6 +87,7 @@ class Newsdesk:
         dense_kind: str | None = None,
         chunker: Chunker | None = None,
         auto_sync: bool = True,
+        follow_links: bool = False,
     ) -> None:
         if dense_kind is not None and dense_kind not in DENSE_KINDS:
             raise ValueError(f"unknown dense index kind {dense_kind!r}; choose one of {', '.join(DENSE_KINDS)}")
@@ -107,36 +99,66 @@ class Newsdesk:
         self.dense_kind = dense_kind
         self.chunker = chunker or Chunker()
         self.auto_sync = auto_sync
+        self.follow_links = follow_links
         self._index: Index | None = None
         self._retriever: Retriever | None = None
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # guards the open index (one SQLite connection, swapped by syncs)
+        self._sync_lock = threading.Lock()  # one sync at a time in this process
 
     # ------------------------------------------------------------------ index
 
-    def sync(self, rebuild: bool = False, progress: bool = False) -> SyncReport:
-        """Bring the index in line with the articles folder (incrementally unless ``rebuild``)."""
-        with self._lock:
+    def sync(
+        self, rebuild: bool = False, progress: bool = False, on_progress: ProgressCallback | None = None
+    ) -> SyncReport:
+        """Bring the index in line with the articles folder (incrementally unless ``rebuild``).
+
+        Questions keep being answered from the current index while this runs; the new one
+        replaces it when it is complete. ``progress`` draws a bar on the terminal;
+        ``on_progress(done, total, articles)`` is told of the chunks embedded so far."""
+        self.check_articles_folder()
+        with self._sync_lock:
             report = sync_index(
-                self.articles_dir, self.index_dir, self.chunker, self.embedder, self.dense_kind, rebuild, progress
+                self.articles_dir,
+                self.index_dir,
+                self.chunker,
+                self.embedder,
+                self.dense_kind,
+                rebuild,
+                progress,
+                self.follow_links,
+                on_progress,
             )
-            if report.changed or self._index is None:
+        with self._lock:
+            if report.changed or self._index is None or not self._index.is_current():
                 self._open_index()
-            return report
+        return report
 
     def is_stale(self) -> bool:
-        return index_is_stale(self.articles_dir, self.index_dir, self.chunker, self.embedder)
+        self.check_articles_folder()
+        return index_is_stale(self.articles_dir, self.index_dir, self.chunker, self.embedder, self.follow_links)
 
     def warm_up(self) -> None:
         """Sync a stale index (with ``auto_sync``), open it and load both models."""
         with self._lock:
-            if self._index is None:
-                if self.auto_sync and self.is_stale():
-                    report = self.sync()
-                    log.info("index synced: %s", report.summary())
-                else:
-                    self._open_index()
-            self.embedder.warm_up()
-            self.reader.warm_up()
+            opened = self._index is not None
+        if not opened:
+            if self.auto_sync and self.is_stale():
+                report = self.sync()
+                log.info("index synced: %s", report.summary())
+            else:
+                with self._lock:
+                    if self._index is None:
+                        self._open_index()
+        self.embedder.warm_up()
+        self.reader.warm_up()
+
+    def check_articles_folder(self) -> None:
+        """`ArticlesFolderError` (saying what to do) when the articles folder does not exist."""
+        if not self.articles_dir.is_dir():
+            raise ArticlesFolderError(
+                f"no articles folder at {self.articles_dir}: create it, or name your articles folder "
+                "(--articles DIR, or articles_dir=...)"
+            )
 
     def _open_index(self) -> None:
         if self._index is not None:
@@ -144,15 +166,29 @@ class Newsdesk:
         self._index = Index.open(self.index_dir)
         self._retriever = Retriever(self._index, self.embedder, self.retrieval)
 
+    def _live_retriever(self) -> Retriever:
+        """The retriever over the live generation: a newer one published by another process (a
+        `newsdesk index` beside the chat) is opened first. Call with ``self._lock`` held."""
+        if self._index is None or not self._index.is_current():
+            self._open_index()
+        assert self._retriever is not None
+        return self._retriever
+
     @property
     def index(self) -> Index:
         self.warm_up()
-        assert self._index is not None
-        return self._index
+        with self._lock:
+            self._live_retriever()
+            assert self._index is not None
+            return self._index
 
-    def status(self) -> Status:
-        """What the index holds; opens it if needed, without loading the models."""
-        index = self._index
+    def status(self, check_stale: bool = True) -> Status:
+        """What the index holds; opens it if needed, without loading the models. ``check_stale``
+        compares the index with the articles folder (it reads the folder)."""
+        with self._lock:
+            if self._index is not None:
+                self._live_retriever()  # another process may have published a newer index
+            index = self._index
         if index is None and Index.exists(self.index_dir):
             index = Index.open(self.index_dir)
         articles = index.manifest.articles if index else {}
@@ -165,7 +201,7 @@ class Newsdesk:
             dense_kind=index.manifest.settings.dense_kind if index else self.dense_kind or "flat",
             reader=str(self.reader.model or "newsdesk-reader (shipped)"),
             updated=index.manifest.updated if index else None,
-            stale=self.is_stale(),
+            stale=self.is_stale() if check_stale else None,
             articles_dir=str(self.articles_dir),
             index_dir=str(self.index_dir),
         )
@@ -175,7 +211,30 @@ class Newsdesk:
 
     def article(self, article_id: str) -> Article | None:
         """The indexed article with this id (its text is what citations point into)."""
-        return self.index.store.article(article_id)
+        self.warm_up()
+        with self._lock:
+            return self._live_retriever().index.article(article_id)
+
+    def article_ids(self) -> set[str]:
+        """The ids of every article in the index."""
+        self.warm_up()
+        with self._lock:
+            return self._live_retriever().index.article_ids()
+
+    def list_articles(self) -> list[dict]:
+        """Every indexed article (id, title, date, source, url, path), newest first."""
+        self.warm_up()
+        with self._lock:
+            return self._live_retriever().index.list_articles()
+
+    def remove_article(self, article_id: str) -> SyncReport:
+        """Take an article out of the archive: its file (or its record in a collection file) moves
+        to the folder's hidden ``.removed/``, from where it can be put back, and the index syncs."""
+        article = self.article(article_id)
+        if article is None or not article.path:
+            raise QuestionError(f"there is no article with id {article_id!r} in the archive")
+        remove_from_folder(article, self.articles_dir)
+        return self.sync()
 
     # ------------------------------------------------------------------ questions
 
@@ -189,11 +248,14 @@ class Newsdesk:
         mode: RetrievalMode | None = None,
     ) -> list[Passage]:
         """The ``top_k`` passages most likely to hold the answer, best first."""
-        question = check_question(question)
+        request = check_request(question, top_k, date_from, date_to, source)
+        return self._search(request.question, request.top_k, request.filters, mode)
+
+    def _search(self, query: str, top_k: int, filters: Filters, mode: RetrievalMode | None = None) -> list[Passage]:
+        self.warm_up()
         with self._lock:  # one SQLite connection, and a sync may swap the index
-            self.warm_up()
-            assert self._retriever is not None
-            return self._retriever.run(question, top_k, date_from, date_to, source, mode)
+            retriever = self._live_retriever()
+            return retriever.run(query, top_k, filters.date_from, filters.date_to, filters.source, mode)
 
     def answer(
         self,
@@ -207,40 +269,45 @@ class Newsdesk:
         """Answer with an exact quote from the articles, or say that nothing answers it.
 
         ``history`` holds the earlier questions of a conversation: a follow-up such as "Who will
-        he meet there?" is searched together with the question before it.
+        he meet there?" is searched together with the question before it. Every argument is
+        checked first: a bad one raises `QuestionError` with a message that names it.
         """
-        question = check_question(question)
-        query = self._contextual_query(question, history)
-        with self._lock:
-            passages = self.search(query, top_k, date_from, date_to, source)
-            if not passages:
-                return Answer(question, "", 0.0, 0.0, False, passages=())
-            reading = self.reader.read(question, [p.text for p in passages], top_k=3)
-            return self._compose(question, passages, reading, self.reader.threshold_for_archive)
+        request = check_request(question, top_k, date_from, date_to, source, history)
+        question, filters = request.question, request.filters
+        # The reader sees one question: a follow-up's "he" and "there" become the names they stand for.
+        resolved = resolve_follow_up(question, request.history)
+        passages = self._search(contextual_query(resolved, request.history), request.top_k, filters)
+        if not passages:
+            return Answer(question, "", 0.0, 0.0, False, filters=filters)
+        reading = self.reader.read(resolved, [p.text for p in passages], top_k=3)
+        return self._compose(question, passages, reading, self.reader.threshold_for_archive, filters, resolved)
 
-    def _contextual_query(self, question: str, history: Sequence[str]) -> str:
-        earlier = [q.strip() for q in history if q and q.strip()]
-        if earlier and (_FOLLOW_UP.search(question) or len(question.split()) <= 4):
-            return f"{earlier[-1]} {question}"
-        return question
-
-    def _compose(self, question: str, passages: Sequence[Passage], reading: Reading, threshold: float) -> Answer:
-        spans = [span for span in reading.spans if not answers_nothing(question, span.text)]
+    def _compose(
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        reading: Reading,
+        threshold: float,
+        filters: Filters,
+        asked: str,
+    ) -> Answer:
+        """The answer to ``question`` (read by the reader as ``asked``) from what it found."""
+        spans = [span for span in reading.spans if not answers_nothing(asked, span.text)]
+        if not spans:
+            return Answer(question, "", 0.0, 0.0, False, passages=tuple(passages), filters=filters)
         citations = [self._cite(span, passages[span.passage_index]) for span in spans]
-        best = spans[0] if spans else None
-        if best is None:
-            return Answer(question, "", 0.0, 0.0, False, passages=tuple(passages))
-        confidence = 1.0 / (1.0 + math.exp(-(best.score - threshold)))
-        found = best.score >= threshold
+        best = spans[0]
+        found = is_answer(best.score, threshold)
         return Answer(
             question=question,
             text=best.text if found else "",
             score=best.score,
-            confidence=confidence,
+            confidence=confidence(best.score, threshold),
             found=found,
             citations=(citations[0],) if found else (),
             alternatives=tuple(citations[1:]) if found else tuple(citations),
             passages=tuple(passages),
+            filters=filters,
         )
 
     def _cite(self, span: Span, passage: Passage) -> Citation:
@@ -249,6 +316,8 @@ class Newsdesk:
         text = article.text if article else passage.text
         offset = 0 if article else passage.start
         sentence_start, sentence_end = sentence_at(text, start - offset, end - offset)
+        sentence = text[sentence_start:sentence_end]
+        resolved = resolve_relative_date(span.text, passage.date, sentence)
         return Citation(
             article_id=passage.article_id,
             title=passage.title,
@@ -258,33 +327,11 @@ class Newsdesk:
             start=start,
             end=end,
             quote=span.text,
-            sentence=text[sentence_start:sentence_end],
+            sentence=sentence,
             sentence_start=sentence_start + offset,
             passage=passage,
+            resolved_date=resolved.label if resolved else "",
         )
-
-
-_FUNCTION_WORDS = frozenset(
-    "a an the of in on at to for from by with and or as is are was were be been being do does did "
-    "who whom whose what which when where why how".split()
-)
-
-
-def answers_nothing(question: str, span: str) -> bool:
-    """Whether ``span`` holds no content word that ``question`` lacks: such a span is never the
-    answer ("In which federal prison is he to serve?" -> "federal prison", or a lone "a"). On the
-    news questions this turned one confident wrong answer into an abstention and changed nothing
-    else.
-
-    >>> answers_nothing("In which federal prison is Manafort to serve?", "a federal prison")
-    True
-    >>> answers_nothing("In which federal prison is Manafort to serve?", "a")
-    True
-    >>> answers_nothing("Which prison will Manafort serve in?", "FCI Loretto prison")
-    False
-    """
-    asked = set(normalize_answer(question).split())
-    return all(word in asked or word in _FUNCTION_WORDS for word in normalize_answer(span).split())
 
 
 _default: Newsdesk | None = None

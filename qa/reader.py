@@ -19,6 +19,7 @@ Usage (the shipped Newsdesk reader, loaded offline)::
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,7 @@ import torch
 from qa.reader_model import load_reader_model
 
 Precision = Literal["fp32", "bf16", "int8"]
+_LAST_QUESTION = re.compile(r"(?:^|[.!?;]\s+)([^.!?;]*\?)\s*$")
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,9 @@ class Reader:
     max_length: int = 256
     stride: int = 96
     max_answer_tokens: int = 30
+    # A question longer than this many word pieces is read by its last ones (where the asking
+    # is): an 800-character question once left no room in a 256-token window for the passage.
+    max_question_tokens: int = 64
     no_answer_threshold: float | None = None
     archive_threshold: float | None = None
     batch_size: int = 32
@@ -149,7 +154,8 @@ class Reader:
                 owners.append((item_index, passage_index))
         candidates: list[list[Span]] = [[] for _ in items]
         if questions:
-            self._score_windows(questions, contexts, owners, candidates)
+            fitted = {question: self._fit_question(question) for question in set(questions)}
+            self._score_windows([fitted[q] for q in questions], contexts, owners, candidates)
         return [
             Reading(
                 question=question,
@@ -160,6 +166,19 @@ class Reader:
             for (question, passages), found in zip(items, candidates, strict=True)
         ]
 
+    def _fit_question(self, question: str) -> str:
+        """The question, or when it is longer than `max_question_tokens` word pieces, its asking
+        part: the last sentence that ends in a question mark ("…context. Who will he meet?"), else
+        the last word pieces that fit."""
+        pieces = self._tokenizer(question, add_special_tokens=False, return_offsets_mapping=True)
+        offsets = pieces["offset_mapping"]
+        if len(offsets) <= self.max_question_tokens:
+            return question
+        asked = _LAST_QUESTION.search(question)
+        if asked and len(asked.group(1).split()) >= 3 and len(asked.group(1)) < len(question):
+            return self._fit_question(asked.group(1))
+        return question[offsets[-self.max_question_tokens][0] :]
+
     def _score_windows(
         self,
         questions: list[str],
@@ -167,12 +186,19 @@ class Reader:
         owners: list[tuple[int, int]],
         candidates: list[list[Span]],
     ) -> None:
+        # The overlap between windows must be shorter than the room the question leaves.
+        room = self.max_length - self.max_question_tokens - 3  # [CLS] question [SEP] context [SEP]
+        if room < 16:
+            raise ValueError(
+                f"max_length {self.max_length} leaves no room for a passage after a question of up to "
+                f"{self.max_question_tokens} word pieces; raise max_length or lower max_question_tokens"
+            )
         encoding = self._tokenizer(
             questions,
             contexts,
             truncation="only_second",
             max_length=self.max_length,
-            stride=self.stride,
+            stride=min(self.stride, room // 2),
             return_overflowing_tokens=True,
             return_offsets_mapping=True,
             padding=False,

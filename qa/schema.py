@@ -75,6 +75,42 @@ class Citation:
     sentence: str  # the sentence that holds the span
     sentence_start: int  # offset of ``sentence`` in the article
     passage: Passage
+    # The calendar date a relative answer means ("Tuesday" in an article of 2024-05-16 ->
+    # "Tuesday, 14 May 2024"), or "" when the quote is no relative date.
+    resolved_date: str = ""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which articles may answer. Dates are ISO ``YYYY-MM-DD``; an undated article never passes a
+    date filter (it cannot be shown to fall inside the range), and always passes none."""
+
+    date_from: str | None = None
+    date_to: str | None = None
+    source: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.date_from or self.date_to or self.source)
+
+    def describe(self) -> str:
+        """The filter in words, for a reply that says what it excluded.
+
+        >>> Filters("2024-01-01", "2024-03-31").describe()
+        'dated 2024-01-01 to 2024-03-31'
+        >>> Filters(date_to="2020-12-31", source="AP").describe()
+        'dated up to 2020-12-31, from AP'
+        """
+        parts = []
+        if self.date_from and self.date_to:
+            parts.append(f"dated {self.date_from} to {self.date_to}")
+        elif self.date_from:
+            parts.append(f"dated from {self.date_from}")
+        elif self.date_to:
+            parts.append(f"dated up to {self.date_to}")
+        if self.source:
+            parts.append(f"from {self.source}")
+        return ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -89,6 +125,7 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     alternatives: tuple[Citation, ...] = ()  # other distinct spans, best first
     passages: tuple[Passage, ...] = field(default=(), repr=False)  # what the reader was given
+    filters: Filters = field(default_factory=Filters)  # the filters the question was asked under
 
     @property
     def citation(self) -> Citation | None:

@@ -1,19 +1,25 @@
-"""The chat, end to end: a real server, gradio_client, and headless Chromium driven by Playwright."""
+"""The chat, end to end: a real server (python app.py), gradio_client, and headless Chromium
+driven by Playwright.
+
+The archive holds the seed article and stories where a follow-up alone is ambiguous: "Who will he
+meet there?" asked on its own finds the coach who meets the club owner, not Putin.
+"""
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from app import escape, highlighted_passage, save_uploads
-from tests.conftest import ARTIFACTS, ROOT, SEED_ID, SEEDS
+from tests.conftest import ARTIFACTS, ROOT, SEED_ID, SEEDS, STORIES, write_story
 
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = [
@@ -31,6 +37,13 @@ XSS_TEXT = (
     "The organiser, Mira Santos, thanked <script>window.__xss = 1; alert('xss')</script> the volunteers. "
     "A banner read <img src=x onerror=\"window.__xss = 2; alert('img')\"> in bright letters."
 )
+COACH = (
+    "Coach travels to Madrid\n"
+    "Coach Leon Park will travel to Madrid next week. There he will meet the club's new owner, Maria Ruiz, "
+    "to discuss the coming season. Park said he expected a long meeting."
+)
+FOLLOW_UP = ("When will Putin visit China?", "Who will he meet there?")
+WIDTHS = [1400, 390]  # a desktop and a phone
 
 
 def free_port() -> int:
@@ -39,51 +52,178 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("app")
+def make_archive(folder: Path) -> Path:
     articles = folder / "articles"
     articles.mkdir()
     shutil.copy(SEEDS / f"{SEED_ID}.txt", articles)
+    for key in STORIES:
+        write_story(articles, key)
+    (articles / "coach.txt").write_text(COACH)
+    (articles / "old-news.json").write_text(
+        json.dumps(
+            {
+                "id": "old-news",
+                "title": "Harbour ferry strike ends",
+                "date": "2019-03-05",
+                "url": "https://example.org/ferry",
+                "text": "The harbour ferry strike ended on Tuesday after nine days. Crews won a pay rise of 4%.",
+            }
+        )
+    )
+    return articles
+
+
+def start_server(folder: Path, articles: Path, *extra: str, wait_for_index: bool = True) -> dict:
     port = free_port()
-    log = open(folder / "app.log", "w")  # noqa: SIM115 - closed below
+    log_path = folder / f"app-{port}.log"
+    log = open(log_path, "w")  # noqa: SIM115 - closed by stop_server
     process = subprocess.Popen(
-        [sys.executable, "app.py", "--port", str(port), "--articles", str(articles), "--index", str(folder / "index")],
+        [sys.executable, "app.py", "--port", str(port), "--articles", str(articles), "--index", str(folder / "index"),
+         *extra],
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
-    )
+    )  # fmt: skip
     url = f"http://127.0.0.1:{port}/"
     deadline = time.time() + 240
     while time.time() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"app.py exited: {(folder / 'app.log').read_text()[-2000:]}")
+            raise RuntimeError(f"app.py exited: {log_path.read_text()[-2000:]}")
         try:
             urllib.request.urlopen(url, timeout=2)
             break
+        except urllib.error.HTTPError:  # e.g. 401 behind a login: it is up
+            break
         except OSError:
-            time.sleep(1)
+            time.sleep(0.5)
     else:
         process.kill()
         raise RuntimeError("app.py did not start within 240 s")
-    yield {"url": url, "articles": articles, "folder": folder}
-    process.terminate()
-    process.wait(timeout=30)
-    log.close()
+    server = {"url": url, "articles": articles, "folder": folder, "process": process, "log": log, "path": log_path}
+    if wait_for_index:
+        while "index ready" not in log_path.read_text():
+            if time.time() > deadline or process.poll() is not None:
+                raise RuntimeError(f"the index was not built: {log_path.read_text()[-2000:]}")
+            time.sleep(0.5)
+    return server
 
 
-def test_chat_endpoint_answers_with_a_citation(server):
+def stop_server(server: dict) -> None:
+    server["process"].terminate()
+    server["process"].wait(timeout=30)
+    server["log"].close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("app")
+    running = start_server(folder, make_archive(folder))
+    yield running
+    stop_server(running)
+
+
+def client(server, **options):
     from gradio_client import Client
 
-    client = Client(server["url"], verbose=False)
-    reply, highlighted, _ = client.predict("Who will Putin meet during his visit?", "", "", api_name="/chat")
-    assert "Xi Jinping" in reply and "2024-05-14" in reply and "characters" in reply
-    marked = [part for part in highlighted if part[1] == "answer"]
-    assert len(marked) == 1 and "Xi Jinping" in marked[0][0]
-    nothing, highlighted, _ = client.predict("What is the boiling point of liquid nitrogen?", "", "", api_name="/chat")
-    assert nothing.startswith("I couldn't find that in the articles") and highlighted == []
-    bad_date, _, _ = client.predict("Who will Putin meet?", "May 2024", "", api_name="/chat")
-    assert "must look like 2024-05-14" in bad_date
+    return Client(server["url"], verbose=False, **options)
+
+
+# ---------------------------------------------------------------- the API
+
+
+def test_chat_endpoint_takes_the_question_alone(server):
+    reply, source, article, _ = client(server).predict(
+        "Who will Putin meet during his state visit to China?", api_name="/chat"
+    )
+    assert "Xi Jinping" in reply and "2024-05-14" in reply and "\\-" not in reply
+    assert '<mark class="answer">Xi Jinping</mark>' in source
+    assert 'id="cited-span">Xi Jinping</mark>' in article
+
+
+def test_chat_endpoint_follows_the_conversation(server):
+    alone = client(server).predict(FOLLOW_UP[1], api_name="/chat")[0]
+    assert "Xi Jinping" not in alone  # the follow-up alone is ambiguous in this archive
+    conversation = client(server)
+    conversation.predict(FOLLOW_UP[0], api_name="/chat")
+    assert "Xi Jinping" in conversation.predict(FOLLOW_UP[1], api_name="/chat")[0]
+
+
+def test_structured_answer_endpoint(server):
+    data = client(server).predict("Who will Putin meet during his state visit to China?", api_name="/answer")
+    assert data["found"] and data["text"] == "Xi Jinping" and 0.5 < data["confidence"] <= 1.0
+    citation = data["citations"][0]
+    assert citation["article_id"] == SEED_ID and citation["date"] == "2024-05-14"
+    seed = (server["articles"] / f"{SEED_ID}.txt").read_text().split("\n", 1)[1].strip()
+    assert seed[citation["start"] : citation["end"]] == "Xi Jinping" and "Xi Jinping" in citation["sentence"]
+    follow = client(server).predict(FOLLOW_UP[1], [FOLLOW_UP[0]], api_name="/answer")
+    assert follow["text"] == "Xi Jinping"
+    nothing = client(server).predict("What is the boiling point of liquid nitrogen?", api_name="/answer")
+    assert not nothing["found"] and nothing["citations"] == [] and "couldn't find" in nothing["message"]
+
+
+def test_errors_come_back_as_errors(server):
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match="The from date 'yesterday' is not a date"):
+        client(server).predict("Who will Putin meet?", "yesterday", api_name="/chat")
+    with pytest.raises(AppError, match="top_k must be a whole number from 1 to 20"):
+        client(server).predict("Who will Putin meet?", top_k=-3, api_name="/answer")
+    with pytest.raises(AppError, match="is after the to date"):
+        client(server).predict("Who?", None, "2024-06-01", "2024-05-01", api_name="/answer")
+
+
+def test_relative_dates_show_the_day_they_mean(server):
+    data = client(server).predict("When does Putin's visit begin?", api_name="/answer")
+    assert data["text"] == "Thursday" and data["citations"][0]["resolved_date"] == "Thursday, 16 May 2024"
+    reply = client(server).predict("When does Putin's visit begin?", api_name="/chat")[0]
+    assert "Thursday, 16 May 2024" in reply
+
+
+def test_uploads_through_the_api_never_overwrite(server, tmp_path: Path):
+    from gradio_client import handle_file
+
+    seed_before = (server["articles"] / f"{SEED_ID}.txt").read_bytes()
+    impostor = tmp_path / f"{SEED_ID}.txt"
+    impostor.write_text("date 2024-05-20\nPutin cancelled the visit and will meet nobody.")
+    shadow = tmp_path / "0.json"
+    shadow.write_text(json.dumps({"id": "chess", "title": "Chess", "text": "Someone else won the chess final."}))
+    result = client(server).predict([handle_file(impostor), handle_file(shadow)], api_name="/add_articles")[0]
+    assert (server["articles"] / f"{SEED_ID}.txt").read_bytes() == seed_before
+    assert f"saved as {SEED_ID}-2.txt" in result
+    assert "already holds article id 'chess'" in result and not (server["articles"] / "0.json").exists()
+    assert str(server["folder"]) not in result and "/tmp" not in result
+    chess = client(server).predict("Who won the world chess championship final?", api_name="/answer")
+    assert chess["text"] == "Magnus Carlsen"
+    removed = client(server).predict(f"{SEED_ID}-2", "", api_name="/remove_article")[0]
+    assert f"Removed {SEED_ID}-2" in removed and not (server["articles"] / f"{SEED_ID}-2.txt").exists()
+
+
+# ---------------------------------------------------------------- serving safely
+
+
+def test_read_only_login_server_has_no_upload_endpoint(tmp_path: Path):
+    from gradio_client.exceptions import AuthenticationError
+
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    shutil.copy(SEEDS / f"{SEED_ID}.txt", articles)
+    server = start_server(tmp_path, articles, "--read-only", "--auth", "ana:s3cret")
+    try:
+        with pytest.raises((AuthenticationError, ValueError)):
+            client(server).predict("Who will Putin meet?", api_name="/answer")
+        with pytest.raises(ValueError, match="Could not login"):
+            client(server, auth=("ana", "wrong"))
+        logged_in = client(server, auth=("ana", "s3cret"))
+        assert logged_in.predict("Who will Putin meet during his visit?", api_name="/answer")["text"] == "Xi Jinping"
+        assert "/add_articles" not in logged_in.view_api(return_format="dict", print_info=False)["named_endpoints"]
+        assert "remove_article" not in str(logged_in.view_api(return_format="dict", print_info=False))
+        with pytest.raises(ValueError, match="Cannot find a function"):
+            logged_in.predict([], api_name="/add_articles")
+    finally:
+        stop_server(server)
+
+
+# ---------------------------------------------------------------- in the browser
 
 
 @pytest.fixture(scope="module")
@@ -98,8 +238,8 @@ def browser():
         instance.close()
 
 
-def open_page(browser, server):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+def open_page(browser, server, width: int = 1400):
+    page = browser.new_page(viewport={"width": width, "height": 1000})
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.goto(server["url"])  # never wait for networkidle: Gradio keeps a heartbeat open
@@ -108,56 +248,165 @@ def open_page(browser, server):
 
 
 def ask(page, question: str, expect: str) -> None:
-    page.fill("#question textarea", question)
-    page.keyboard.press("Enter")
+    page.get_by_role("textbox", name="Your question").fill(question)
+    page.get_by_role("button", name="Ask").click()
     page.wait_for_function(
         "text => document.querySelector('#chat').innerText.includes(text)", arg=expect, timeout=60_000
     )
 
 
-def test_browser_question_shows_answer_and_highlighted_source(browser, server):
+def contrast(page, selector: str) -> float:
+    """WCAG contrast ratio of an element's text against the background it is drawn on."""
+    colours = page.eval_on_selector(
+        selector,
+        """e => { let b = e; let bg = getComputedStyle(b).backgroundColor;
+        while (b && (bg === 'rgba(0, 0, 0, 0)' || bg === 'transparent')) { b = b.parentElement;
+          bg = b ? getComputedStyle(b).backgroundColor : 'rgb(255, 255, 255)'; }
+        return [getComputedStyle(e).color, bg]; }""",
+    )
+
+    def luminance(css: str) -> float:
+        red, green, blue = (int(float(part)) / 255 for part in css[css.index("(") + 1 : -1].split(",")[:3])
+        channel = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (red, green, blue)]
+        return 0.2126 * channel[0] + 0.7152 * channel[1] + 0.0722 * channel[2]
+
+    light, dark = sorted((luminance(colours[0]), luminance(colours[1])), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_browser_answer_with_openable_source(browser, server, width: int):
     ARTIFACTS.mkdir(exist_ok=True)
-    page, dialogs = open_page(browser, server)
+    page, dialogs = open_page(browser, server, width)
     ask(page, "Who will Putin meet during his visit?", "Xi Jinping")
-    page.wait_for_function("() => document.querySelector('#source').innerText.includes('Xi Jinping')", timeout=30_000)
-    source = page.locator("#source")
-    assert "answer" in source.inner_text().lower()
-    assert "2024-05-14" in page.locator("#chat").inner_text()
-    page.screenshot(path=str(ARTIFACTS / "chat-answer.png"), full_page=True)
+    page.wait_for_selector("#source mark.answer", timeout=30_000)
+    assert page.inner_text("#source mark.answer") == "Xi Jinping"
+    source = page.inner_text("#source")
+    assert "Russian President Vladimir Putin will make a two-day state visit" in source and "2024-05-14" in source
+    # Inline: the marked span sits on the same line as the words around it.
+    mark_box = page.locator("#source mark.answer").bounding_box()
+    line = page.evaluate(
+        "() => { const m = document.querySelector('#source mark.answer'); const r = document.createRange();"
+        " r.setStart(m.previousSibling, m.previousSibling.length - 3); r.setEnd(m.previousSibling,"
+        " m.previousSibling.length); return r.getBoundingClientRect().top; }"
+    )
+    assert abs(line - mark_box["y"]) < mark_box["height"]
+    assert contrast(page, "#source mark.answer") >= 4.5
+    # The whole article, with the span marked and scrolled into its view.
+    page.wait_for_selector("#article-view #cited-span", timeout=30_000)
+    view = page.inner_text("#article-view")
+    assert "China supported Russia politically" in view  # beyond the cited passage
+    page.wait_for_timeout(300)
+    inside = page.evaluate(
+        "() => { const box = document.querySelector('#article-view .article').getBoundingClientRect();"
+        " const m = document.querySelector('#cited-span').getBoundingClientRect();"
+        " return m.top >= box.top && m.bottom <= box.bottom; }"
+    )
+    assert inside
+    if width == 390:  # the answer and its source stay together on a phone
+        chat_bottom = page.locator("#chat").bounding_box()
+        source_top = page.locator("#source").bounding_box()["y"]
+        assert source_top - (chat_bottom["y"] + chat_bottom["height"]) < 300
+    page.screenshot(path=str(ARTIFACTS / f"chat-answer-{width}.png"), full_page=True)
     page.close()
     assert dialogs == []
 
 
-def test_browser_follow_up_uses_the_conversation(browser, server):
-    page, dialogs = open_page(browser, server)
-    ask(page, "When will Putin visit China?", "this week")
-    ask(page, "Who will he meet there?", "Xi Jinping")
+@pytest.mark.parametrize("width", WIDTHS)
+def test_browser_follow_up_uses_the_conversation(browser, server, width: int):
+    page, dialogs = open_page(browser, server, width)
+    ask(page, FOLLOW_UP[0], "this week")
+    ask(page, FOLLOW_UP[1], "Xi Jinping")
+    assert "Maria Ruiz" not in page.inner_text("#chat")
     page.close()
     assert dialogs == []
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_browser_source_links_to_the_article_url(browser, server, width: int):
+    page, dialogs = open_page(browser, server, width)
+    ask(page, "How long did the harbour ferry strike last?", "nine days")
+    link = page.locator("#source a")
+    assert link.get_attribute("href") == "https://example.org/ferry" and link.get_attribute("target") == "_blank"
+    assert "Harbour ferry strike ends" in link.inner_text()
+    page.close()
+    assert dialogs == []
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_browser_date_filter_checks_fields_and_names_itself(browser, server, width: int):
+    page, dialogs = open_page(browser, server, width)
+    page.get_by_label("From date").fill("2024-06-01")
+    page.get_by_label("To date").fill("2024-05-01")
+    page.get_by_label("To date").press("Tab")
+    page.wait_for_function(
+        "() => document.querySelector('#filter-note').innerText.includes('is after the to date')", timeout=30_000
+    )
+    page.get_by_label("From date").fill("")
+    page.get_by_label("From date").press("Tab")
+    page.wait_for_function(
+        "() => document.querySelector('#filter-note').innerText.includes('Filter on')", timeout=30_000
+    )
+    assert "left out" in page.inner_text("#filter-note")  # the rule for undated articles
+    ask(page, "Who will Putin meet during his visit?", "couldn't find")
+    assert "dated up to 2024-05-01" in page.inner_text("#chat")
+    assert "Xi Jinping" not in page.inner_text("#chat")
+    page.screenshot(path=str(ARTIFACTS / f"chat-filter-{width}.png"), full_page=True)
+    page.close()
+    assert dialogs == []
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_browser_example_asks_at_once_and_keeps_the_filter(browser, server, width: int):
+    page, dialogs = open_page(browser, server, width)
+    page.get_by_label("To date").fill("2023-01-01")
+    page.get_by_label("To date").press("Tab")
+    page.get_by_text("Who will Putin meet during his visit?").first.click()
+    page.wait_for_function(
+        "() => document.querySelector('#chat').innerText.includes(\"couldn't find\")", timeout=60_000
+    )
+    assert page.get_by_label("To date").input_value() == "2023-01-01"
+    page.close()
+    assert dialogs == []
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_browser_accessible_names(browser, server, width: int):
+    page, _ = open_page(browser, server, width)
+    assert page.get_by_role("textbox", name="Your question").count() == 1
+    assert page.get_by_role("button", name="Ask").count() == 1
+    assert page.get_by_label("From date").count() == 1 and page.get_by_label("To date").count() == 1
+    assert contrast(page, "footer a") >= 4.5 and contrast(page, "#filter-note p") >= 4.5
+    page.close()
 
 
 def upload(page, path: Path, expect: str) -> None:
-    page.click("text=Add articles")
+    page.click("#add-panel button")
     page.set_input_files("#upload input[type=file]", str(path))
     page.wait_for_timeout(1500)
     page.click("#add-articles")
     page.wait_for_function(
-        "text => document.querySelector('#upload-result').innerText.includes(text)", arg=expect, timeout=120_000
+        "text => document.querySelector('#upload-result')?.innerText.includes(text)", arg=expect, timeout=120_000
     )
 
 
-def test_browser_upload_is_searchable_at_once(browser, server, tmp_path: Path):
-    story = tmp_path / "tram-news.txt"
+@pytest.mark.parametrize("width", WIDTHS)
+def test_browser_upload_is_searchable_at_once(browser, server, tmp_path: Path, width: int):
+    story = tmp_path / f"tram-news-{width}.txt"
     story.write_text(
         "New tram line\nThe city of Lumberton opened a tram line to the airport on Saturday. "
         "The line cost 40 million dollars and has nine stops. Mayor Anna Berg rode the first tram."
     )
-    page, dialogs = open_page(browser, server)
-    upload(page, story, "1 added")
-    assert (server["articles"] / "tram-news.txt").is_file()
+    page, dialogs = open_page(browser, server, width)
+    page.wait_for_function("() => document.querySelector('#index-status')?.innerText.includes('articles')")
+    before = int(page.inner_text("#index-status").split()[0].replace(",", ""))
+    upload(page, story, "Indexed.")
+    assert f"Added tram-news-{width}.txt: 1 article: “New tram line”" in page.inner_text("#upload-result")
+    assert (server["articles"] / f"tram-news-{width}.txt").is_file()
     ask(page, "How many stops does the Lumberton tram line have?", "nine")
-    assert "New tram line" in page.locator("#chat").inner_text()
-    page.screenshot(path=str(ARTIFACTS / "chat-upload.png"), full_page=True)
+    assert "New tram line" in page.inner_text("#chat")
+    assert page.inner_text("#index-status").startswith(f"{before + 1} articles")  # the status line follows
+    page.screenshot(path=str(ARTIFACTS / f"chat-upload-{width}.png"), full_page=True)
     page.close()
     assert dialogs == []
 
@@ -166,42 +415,79 @@ def test_browser_uploaded_markup_never_executes(browser, server, tmp_path: Path)
     story = tmp_path / "harbor.txt"
     story.write_text(XSS_TEXT)
     page, dialogs = open_page(browser, server)
-    upload(page, story, "1 added")
+    upload(page, story, "Indexed.")
     ask(page, "Who organised the harbor gala?", "Mira Santos")
     page.wait_for_function("() => document.querySelector('#source').innerText.includes('<script>')", timeout=30_000)
-    page.click("text=Other passages")
     page.wait_for_timeout(1000)
     page.screenshot(path=str(ARTIFACTS / "chat-xss.png"), full_page=True)
     assert page.evaluate("() => window.__xss") is None
     assert page.locator("img[src='x']").count() == 0
-    assert "<script>" in page.locator("#source").inner_text()  # shown as text
+    assert "<script>" in page.inner_text("#source")  # shown as text
     page.close()
     assert dialogs == []
 
 
-def test_uploads_stay_inside_the_articles_folder(tmp_path: Path):
+@pytest.mark.parametrize("width", WIDTHS)
+def test_browser_archive_lists_searches_and_removes(browser, server, width: int):
+    page, dialogs = open_page(browser, server, width)
+    page.click("#archive-panel button")
+    page.wait_for_function(
+        "() => document.querySelector('#article-list')?.innerText.includes('Floods hit Valencia')", timeout=30_000
+    )
+    page.get_by_label("Find articles").fill("valencia")
+    page.wait_for_function(
+        "() => !(document.querySelector('#article-list')?.innerText ?? 'Carlsen wins').includes('Carlsen wins')",
+        timeout=30_000,
+    )
+    assert "flood" in page.inner_text("#article-list")
+    page.get_by_label("Id of the article to remove").fill("flood")
+    page.click("#remove-article")
+    page.wait_for_function(
+        "() => document.querySelector('#remove-result')?.innerText.includes('Removed flood')", timeout=60_000
+    )
+    assert not (server["articles"] / "flood.json").exists()
+    assert (server["articles"] / ".removed" / "flood.json").is_file()  # kept, not destroyed
+    assert "Floods hit Valencia" not in page.inner_text("#article-list")
+    data = client(server).predict("Where did the flash floods happen?", api_name="/answer")
+    assert not (data["found"] and data["citations"][0]["article_id"] == "flood")
+    from gradio_client import handle_file
+
+    restored = client(server).predict(
+        [handle_file(server["articles"] / ".removed" / "flood.json")], api_name="/add_articles"
+    )
+    assert "Added flood.json: 1 article" in restored[0]
+    (server["articles"] / ".removed" / "flood.json").unlink()
+    page.close()
+    assert dialogs == []
+
+
+def test_browser_page_opens_while_the_index_is_built(browser, tmp_path: Path):
     articles = tmp_path / "articles"
     articles.mkdir()
-    uploads = tmp_path / "up" / "deep"
-    uploads.mkdir(parents=True)
-    good = uploads / "story.txt"
-    good.write_text("Title\nBody.")
-    sneaky = tmp_path / "up" / "..evil.txt"
-    sneaky.write_text("Title\nBody.")
-    big = uploads / "big.txt"
-    big.write_bytes(b"x" * 2048)
-    exe = uploads / "run.sh"
-    exe.write_text("echo hi")
-    saved, problems = save_uploads([good, str(uploads) + "/../../up/..evil.txt", big, exe], articles, max_bytes=1024)
-    assert sorted(p.name for p in saved) == ["evil.txt", "story.txt"]
-    assert all(p.parent == articles.resolve() for p in saved)
-    assert not (tmp_path / "evil.txt").exists()
-    assert any("over the" in p for p in problems) and any("not an article file" in p for p in problems)
-
-
-def test_article_text_is_escaped_and_highlight_uses_offsets(desk):
-    assert escape("<img src=x> *bold* [link](http://x)") == "&lt;img src=x&gt; \\*bold\\* \\[link\\]\\(http://x\\)"
-    reply = desk.answer("Who will Putin meet during his visit?")
-    parts = highlighted_passage(reply)
-    assert "".join(text for text, _ in parts) == reply.citation.passage.text
-    assert [text for text, label in parts if label == "answer"] == [reply.text]
+    shutil.copy(SEEDS / f"{SEED_ID}.txt", articles)
+    with open(articles / "bulk.jsonl", "w") as bulk:
+        for number in range(500):
+            text = " ".join(f"Council meeting {number} discussed budget item {i} at length." for i in range(30))
+            bulk.write(json.dumps({"id": f"bulk{number}", "title": f"Report {number}", "text": text}) + "\n")
+    server = start_server(tmp_path, articles, wait_for_index=False)
+    try:
+        page, dialogs = open_page(browser, server)
+        page.wait_for_function(
+            "() => document.querySelector('#index-status')?.innerText.includes('Building the index')", timeout=30_000
+        )
+        page.wait_for_function(
+            "() => /embedding [\\d,]+ of [\\d,]+ passages/"
+            ".test(document.querySelector('#index-status')?.innerText ?? '')",
+            timeout=60_000,
+        )
+        page.wait_for_function(
+            "() => document.querySelector('#index-status')?.innerText.includes('501 articles ·')", timeout=240_000
+        )
+        ask(page, "Who will Putin meet during his visit?", "Xi Jinping")
+        page.close()
+        assert dialogs == []
+        log = server["path"].read_text()
+        assert "serving http://127.0.0.1" in log and "index ready: 501 added" in log
+        assert "indexing: embedding 0 of" in log and "passages from 501 articles" in log  # terminal progress
+    finally:
+        stop_server(server)

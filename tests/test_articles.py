@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.articles import derive_title, normalize_date, read_articles
+from qa.articles import MAX_ARTICLE_FILE_BYTES, derive_title, normalize_date, read_articles
 from tests.conftest import SEED_ID, SEEDS
 
 
@@ -93,3 +93,66 @@ def test_titles_and_dates():
     long = " ".join(["word"] * 30) + "."
     assert derive_title(long).endswith("…") and len(derive_title(long).split()) == 14
     assert normalize_date("2024-02-30") == "" and normalize_date("2024-02-29") == "2024-02-29"
+
+
+def test_one_unreadable_file_is_a_skipped_file_never_a_failed_read(tmp_path: Path):
+    (tmp_path / "good.txt").write_text("Good\nFine text.")
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)  # RecursionError in json
+    (tmp_path / "deep.jsonl").write_text("[" * 100_000 + "]" * 100_000 + "\n" + json.dumps({"id": "ok", "text": "Hi."}))
+    (tmp_path / "huge.txt").write_text("Huge\n" + "word " * (MAX_ARTICLE_FILE_BYTES // 5 + 10))
+    reading = read_articles(tmp_path)
+    assert sorted(a.id for a in reading.articles) == ["good", "ok"]
+    problems = "\n".join(reading.problems)
+    assert "deep.json: nested too deeply to read; skipped" in problems
+    assert "deep.jsonl:1: nested too deeply to read; line skipped" in problems
+    assert "huge.txt: 5.0 MB is over the 5 MB limit" in problems
+    assert str(tmp_path) not in problems  # messages name files inside the folder, never server paths
+
+
+def test_links_out_of_the_folder_are_refused_unless_asked_for(tmp_path: Path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("root:x:0:0\nroot:/root:/bin/bash")
+    folder = tmp_path / "articles"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "story.txt").write_text("Story\nA story inside the folder.")
+    (folder / "passwd.txt").symlink_to(outside / "secret.txt")
+    (folder / "elsewhere").symlink_to(outside, target_is_directory=True)
+    (folder / "inside.txt").symlink_to(folder / "sub" / "story.txt")
+    reading = read_articles(folder)
+    assert sorted(a.id for a in reading.articles) == ["inside", "story"]
+    problems = "\n".join(reading.problems)
+    assert "passwd.txt: a link out of the articles folder; skipped" in problems
+    assert "elsewhere: a link out of the articles folder; skipped" in problems
+    assert "root:x" not in problems and str(outside) not in problems
+    followed = read_articles(folder, follow_links=True)
+    assert sorted(a.id for a in followed.articles) == ["inside", "passwd", "secret", "story"]
+
+
+def test_invalid_dates_leave_the_article_undated_with_a_warning(tmp_path: Path):
+    (tmp_path / "a.jsonl").write_text(json.dumps({"id": "x", "date": "2024-13-45", "text": "Body."}) + "\n")
+    (tmp_path / "b.txt").write_text("date 2024-02-30\nLeap day that never was.")
+    reading = read_articles(tmp_path)
+    assert {a.id: a.date for a in reading.articles} == {"x": "", "b": ""}
+    problems = "\n".join(reading.problems)
+    assert "a.jsonl:1: date '2024-13-45' is not a YYYY-MM-DD date; indexed as undated" in problems
+    assert "b.txt: date '2024-02-30' is not a YYYY-MM-DD date; indexed as undated" in problems
+
+
+def test_removing_an_article_keeps_it_and_everything_else(tmp_path: Path):
+    from qa.articles import remove_from_folder
+
+    (tmp_path / "one.txt").write_text("One\nThe first story.")
+    lines = [json.dumps({"id": f"j{i}", "title": f"T{i}", "text": f"Story {i}."}) for i in range(3)]
+    (tmp_path / "many.jsonl").write_text(lines[0] + "\n{broken line\n" + lines[1] + "\n" + lines[2] + "\n")
+    (tmp_path / "list.json").write_text(json.dumps([{"id": "l1", "text": "A."}, {"id": "l2", "text": "B."}]))
+    by_id = {a.id: a for a in read_articles(tmp_path).articles}
+    remove_from_folder(by_id["one"], tmp_path)
+    remove_from_folder(by_id["j1"], tmp_path)
+    remove_from_folder(by_id["l2"], tmp_path)
+    assert sorted(a.id for a in read_articles(tmp_path).articles) == ["j0", "j2", "l1"]
+    assert (tmp_path / "many.jsonl").read_text() == lines[0] + "\n{broken line\n" + lines[2] + "\n"  # byte for byte
+    removed = tmp_path / ".removed"
+    assert (removed / "one.txt").read_text() == "One\nThe first story."
+    assert (removed / "many.jsonl.removed.jsonl").read_text() == lines[1] + "\n"
+    assert json.loads((removed / "list.json.removed.jsonl").read_text())["id"] == "l2"

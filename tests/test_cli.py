@@ -68,6 +68,41 @@ def test_no_answer_and_bad_input_exit_codes(folders):
     assert empty.returncode == 2 and "empty" in empty.stderr
     nowhere = newsdesk("ask", "Who?", "--articles", str(articles / "nope"), "--index", str(index / "x"))
     assert nowhere.returncode == 2 and "no articles folder" in nowhere.stderr
+    for options, message in [
+        (["--date-from", "yesterday"], "The from date 'yesterday' is not a date"),
+        (["--date-to", "2024-13-45"], "is not a calendar date"),
+        (["--top-k", "100000"], "top_k must be a whole number from 1 to 20"),
+        (["--top-k", "-3"], "top_k must be a whole number from 1 to 20"),
+    ]:
+        refused = newsdesk("ask", "Who will Putin meet?", *options, *where)
+        assert refused.returncode == 2 and message in refused.stderr and "Traceback" not in refused.stderr
+    garbled = subprocess.run(
+        [sys.executable, "-m", "qa.cli", "ask", b"Who will Putin meet \xff?", *where],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert garbled.returncode == 2 and "not valid text" in garbled.stderr
+
+
+def test_one_index_serves_one_articles_folder(folders, tmp_path: Path):
+    articles, index = folders
+    assert newsdesk("index", "--articles", str(articles), "--index", str(index), "--quiet").returncode == 0
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "note.txt").write_text("Note\nA note.")
+    refused = newsdesk("index", "--articles", str(other), "--index", str(index), "--quiet")
+    assert refused.returncode == 2 and "holds the articles of" in refused.stderr and "--rebuild" in refused.stderr
+    status = newsdesk("status", "--articles", str(articles), "--index", str(index))
+    assert "articles   1" in status.stdout
+
+
+def test_serving_on_a_network_needs_a_login(folders):
+    articles, index = folders
+    where = ["--articles", str(articles), "--index", str(index)]
+    refused = newsdesk("serve", "--host", "0.0.0.0", *where)
+    assert refused.returncode == 2
+    assert "refusing to serve on 0.0.0.0 without authentication" in refused.stderr and "--auth" in refused.stderr
+    bad = newsdesk("serve", "--host", "0.0.0.0", "--auth", "nopassword", *where)
+    assert bad.returncode == 2 and "USER:PASSWORD" in bad.stderr
 
 
 def test_export_reader(tmp_path: Path):
@@ -98,7 +133,7 @@ def test_serve_starts_the_chat(folders):
             "--index",
             str(index),
         ],
-        cwd=articles,  # not the project root: serve must find app.py by itself
+        cwd=articles,  # not the project root: serve needs nothing from there
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -114,7 +149,9 @@ def test_serve_starts_the_chat(folders):
         else:
             pytest.fail("newsdesk serve did not start")
         assert "Newsdesk" in page
-        assert (index / "CURRENT").is_file()  # it synced the stale index before serving
+        while not (index / "CURRENT").is_file() and time.time() < deadline:  # it syncs the stale index
+            time.sleep(0.5)
+        assert (index / "CURRENT").is_file()
     finally:
         process.terminate()
         process.wait(timeout=30)

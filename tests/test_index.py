@@ -159,3 +159,60 @@ def test_killing_an_update_leaves_the_previous_index_loadable(articles: Path, tm
     assert Index.open(index_dir).article_count == 154
     assert report.added in (0, 150)
     assert len(list(index_dir.glob("gen-*"))) == 1
+
+
+def test_an_index_is_bound_to_its_articles_folder(articles: Path, tmp_path: Path, embedder):
+    index_dir = tmp_path / "index"
+    sync_index(articles, index_dir, Chunker(), embedder)
+    other = tmp_path / "other-articles"
+    other.mkdir()
+    (other / "note.txt").write_text("Note\nA note in another folder.")
+    with pytest.raises(IndexUnavailableError, match=r"holds the articles of .*articles.*--rebuild"):
+        sync_index(other, index_dir, Chunker(), embedder)
+    assert Index.open(index_dir).article_count == 4  # nothing removed
+    rebound = sync_index(other, index_dir, Chunker(), embedder, rebuild=True)
+    assert rebound.added == 1 and Index.open(index_dir).article_ids() == {"note"}
+
+
+def test_a_project_moved_as_a_whole_keeps_its_binding(articles: Path, tmp_path: Path, embedder):
+    sync_index(articles, tmp_path / "index", Chunker(), embedder)
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    shutil.move(articles, moved / "articles")
+    shutil.move(tmp_path / "index", moved / "index")
+    report = sync_index(moved / "articles", moved / "index", Chunker(), embedder)
+    assert (report.added, report.unchanged) == (0, 4)
+
+
+def test_a_second_writer_says_whom_it_waits_for(articles: Path, tmp_path: Path, embedder, caplog):
+    import fcntl
+    import threading
+
+    index_dir = tmp_path / "index"
+    sync_index(articles, index_dir, Chunker(), embedder)
+    (articles / "extra.txt").write_text("Volcano erupts\nMount Etna erupted on Sunday night.")
+    with open(index_dir / ".lock", "a+") as holder:
+        fcntl.flock(holder, fcntl.LOCK_EX)
+        holder.write("process 4242 (articles /somewhere, since 12:00:00)")
+        holder.flush()
+        reports = []
+        writer = threading.Thread(target=lambda: reports.append(sync_index(articles, index_dir, Chunker(), embedder)))
+        with caplog.at_level("WARNING", logger="qa.index"):
+            writer.start()
+            writer.join(3)
+            assert writer.is_alive() and not reports  # it waits...
+            fcntl.flock(holder, fcntl.LOCK_UN)
+            writer.join(60)
+    assert reports[0].added == 1  # ...then does its work
+    assert "waiting for the index at" in caplog.text and "process 4242 (articles /somewhere" in caplog.text
+
+
+def test_an_open_index_knows_when_another_writer_replaced_it(articles: Path, tmp_path: Path, embedder):
+    index_dir = tmp_path / "index"
+    sync_index(articles, index_dir, Chunker(), embedder)
+    index = Index.open(index_dir)
+    assert index.is_current()
+    (articles / "extra.txt").write_text("Volcano erupts\nMount Etna erupted on Sunday night.")
+    sync_index(articles, index_dir, Chunker(), embedder)
+    assert not index.is_current() and not index.generation.exists()
+    assert Index.open(index_dir).is_current()

@@ -66,11 +66,18 @@ def test_a_span_that_only_repeats_the_question_is_no_answer(desk, articles: Path
     assert where.found and where.text == "a federal prison"
 
 
-def test_follow_up_questions_use_the_conversation(desk):
-    first = desk.answer("When will Putin visit China?")
-    assert first.citation is not None or first.alternatives
+def test_follow_up_questions_use_the_conversation(desk, articles: Path):
+    # An archive where the follow-up alone is ambiguous: on its own it finds the coach.
+    (articles / "coach.txt").write_text(
+        "Coach travels to Madrid\nCoach Leon Park will travel to Madrid next week. There he will meet the "
+        "club's new owner, Maria Ruiz, to discuss the coming season."
+    )
+    desk.sync()
+    assert desk.answer("Who will he meet there?").text == "Maria Ruiz"
     reply = desk.answer("Who will he meet there?", history=["When will Putin visit China?"])
-    assert reply.found and "Xi Jinping" in reply.text
+    assert reply.found and reply.text == "Xi Jinping" and reply.question == "Who will he meet there?"
+    coach = desk.answer("When will he arrive there?", history=["Where will Coach Leon Park travel?"])
+    assert coach.citation is not None and coach.citation.article_id == "coach"
 
 
 def test_date_filter_narrows_answers(desk):
@@ -130,3 +137,81 @@ def test_module_level_answer_uses_the_environment(tmp_path: Path):
     text, article, shared = out.stdout.strip().splitlines()[-1].split(" | ")
     assert "Xi Jinping" in text and article == SEED_ID and shared == "True"
     assert (tmp_path / "index" / "CURRENT").is_file()
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"date_from": "yesterday"}, "The from date 'yesterday' is not a date"),
+        ({"date_to": "yesterday"}, "The to date 'yesterday' is not a date"),
+        ({"date_to": "2024-13-45"}, "not a calendar date"),
+        ({"date_from": "2024-06-01", "date_to": "2024-05-01"}, "is after the to date"),
+        ({"top_k": -3}, "top_k must be a whole number from 1 to 20"),
+        ({"top_k": "4"}, "top_k must be a whole number"),
+        ({"history": [5]}, "item 1 is int"),
+        ({"history": "When will Putin visit China?"}, "a list of the earlier questions"),
+    ],
+)
+def test_bad_options_get_a_clear_error_and_change_nothing(desk, options, message):
+    generation = desk.index.generation
+    with pytest.raises(QuestionError, match=message):
+        desk.answer("Who will Putin meet during his visit?", **options)
+    assert desk.index.generation == generation and not desk.is_stale()
+
+
+def test_a_lone_surrogate_is_a_clear_error(desk):
+    with pytest.raises(QuestionError, match="not valid text"):
+        desk.answer("Who will Putin meet\udcff?")
+
+
+def test_a_short_month_and_day_filter_as_the_full_date(desk):
+    reply = desk.answer("Who will Putin meet during his visit?", date_from="2024-5-1")
+    assert reply.found and reply.citation.article_id == SEED_ID  # 2024-05-14 is after 2024-05-01
+
+
+def test_an_800_character_question_is_answered(desk):
+    preamble = "I read the story about the diplomacy between the two countries, and I am curious. " * 9
+    question = preamble[:761].rstrip(". ") + ". Who will Putin meet during his visit?"
+    question = question.rjust(800, "I")
+    assert len(question) == 800
+    reply = desk.answer(question)
+    assert reply.found and "Xi Jinping" in reply.text
+
+
+def test_a_missing_articles_folder_is_a_clear_error(tmp_path: Path, embedder, reader):
+    from qa.newsdesk import ArticlesFolderError
+
+    desk = Newsdesk(
+        articles_dir=tmp_path / "nope", index_dir=tmp_path / "index", embedding_model=embedder, reader=reader
+    )
+    with pytest.raises(ArticlesFolderError, match=r"no articles folder at .*nope: create it"):
+        desk.answer("Anything?")
+
+
+def test_answers_follow_an_index_updated_by_another_writer(desk, articles: Path):
+    from qa.index import sync_index
+
+    assert not desk.answer("Why was the night train to Vienna cancelled?").found
+    (articles / "late.txt").write_text("Train news\nThe night train to Vienna was cancelled because of snow.")
+    sync_index(articles, desk.index_dir, desk.chunker, desk.embedder)  # as `newsdesk index` would
+    reply = desk.answer("Why was the night train to Vienna cancelled?")
+    assert reply.found and "snow" in reply.text and reply.citation.article_id == "late"
+    check_citation(desk, reply)
+
+
+def test_questions_are_answered_while_a_sync_embeds(desk, articles: Path):
+    import threading
+
+    for number in range(300):
+        (articles / f"bulk{number}.txt").write_text(
+            f"Report {number}\n" + " ".join(f"Council meeting {number} discussed item {i}." for i in range(12))
+        )
+    syncing = threading.Thread(target=desk.sync)
+    syncing.start()
+    try:
+        reply = desk.answer("Who will Putin meet during his visit?")
+        assert syncing.is_alive(), "the question waited for the sync to finish"
+        assert reply.found and "Xi Jinping" in reply.text
+    finally:
+        syncing.join()
+    assert desk.index.article_count == 304

@@ -82,3 +82,13 @@ def test_export_is_a_standard_hugging_face_model(tmp_path: Path, reader):
     assert tokenizer.decode(inputs["input_ids"][0, start : end + 1]) == "anna berg"
     # And the Reader runtime loads the exported folder like any checkpoint.
     assert Reader(str(out)).read("Who is the mayor?", PASSAGES).best.text == "Anna Berg"
+
+
+def test_a_long_question_is_read_by_its_last_word_pieces(reader):
+    # 800 characters, under the 1,000-character limit: once a tokenizer panic ("stride must be
+    # strictly less than max_len"), now read by its last 64 word pieces.
+    preamble = "I have been reading about the city council and its plans for the coming years, " * 10
+    question = (preamble + "so tell me: who is the mayor?")[-800:]
+    assert len(question) == 800
+    reading = reader.read(question, PASSAGES)
+    assert reading.best.text == "Anna Berg"

@@ -1,0 +1,397 @@
+"""Newsdesk's browser chat, a Gradio 6 UI over `qa.Newsdesk` (start it with ``python app.py`` or
+``newsdesk serve``; the options are in `qa.serving`).
+
+- The chat answers with the quoted span, its article (title, date) and confidence; follow-ups use
+  the conversation. Its API: ``/chat`` (the question alone, filters optional) returns the reply
+  as Markdown; ``/answer`` returns JSON (text, found, confidence, citations with offsets).
+- Beside it: the cited passage with the answer marked inline, the whole article scrolled to the
+  span, and the other passages read.
+- A date filter that is checked on the field and always shows when it is on.
+- Unless read-only: uploads with progress, and the archive's article list with search and remove.
+- The page opens at once; while the index is built, the status line says how far it is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import ctypes
+import logging
+import sys
+import threading
+import time
+from collections.abc import Iterator, Sequence
+
+import gradio as gr
+
+from qa.articles import ARTICLE_SUFFIXES
+from qa.console import quiet_model_loading, show_progress_logs
+from qa.newsdesk import ArticlesFolderError, Newsdesk
+from qa.questions import DEFAULT_TOP_K, QuestionError, check_filters
+from qa.render import answer_dict, article_html, escape_markdown, passage_html, render_markdown
+from qa.schema import Answer
+from qa.serving import ServeOptions
+from qa.uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, save_uploads
+
+log = logging.getLogger(__name__)
+
+EXAMPLES = [
+    "Who will Putin meet during his visit?",
+    "When does Putin's visit to China begin?",
+    "How long is Putin's state visit?",
+    "What did China continue to export to Russia?",
+]
+UNDATED_RULE = "Articles without a date are left out while a date filter is on."
+# Questions answered at once: the reader and retrieval release the GIL, so two questions share
+# the two cores better than one (bench/serving.py measures it).
+QUESTION_CONCURRENCY = 2
+CSS = """
+mark.answer { background: #fde68a; color: #111827; padding: 0 .15em; border-radius: .2em; }
+.source-title a { color: #1d4ed8; }
+.source-date { color: #374151; margin-left: .5em; }
+#article-view .article { max-height: 22rem; overflow-y: auto; padding-right: .5rem; }
+#filter-note { min-height: 1.5em; }
+#filter-note .filter-error { color: #991b1b; font-weight: 600; }
+footer, footer a, footer button { color: #1f2937 !important; opacity: 1 !important; }
+@media (max-width: 640px) {
+  #chat { height: 340px !important; }
+  .examples, .examples * { white-space: normal !important; max-width: 100% !important; }
+}
+"""
+SCROLL_TO_SPAN = """() => { setTimeout(() => {
+  const box = document.querySelector('#article-view .article');
+  const mark = document.querySelector('#article-view #cited-span');
+  if (box && mark) { box.scrollTop = mark.offsetTop - box.offsetTop - box.clientHeight / 3; }
+}, 50); }"""
+
+
+def text_of(content: object) -> str:
+    """A chat message's text: Gradio 6 gives a browser's messages as lists of parts
+    (``[{"type": "text", "text": ...}]``) and an API caller's as plain strings.
+
+    >>> text_of("Who?"), text_of([{"type": "text", "text": "Who"}, {"type": "text", "text": " else?"}])
+    ('Who?', 'Who else?')
+    >>> text_of([{"type": "file", "file": {}}])
+    ''
+    """
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return content.get("text", "") if content.get("type", "text") == "text" else ""
+    if isinstance(content, Sequence):
+        return "".join(text_of(part) for part in content)
+    return ""
+
+
+def previous_questions(history: Sequence[object]) -> list[str]:
+    """The user's earlier questions in a Gradio chat history, oldest first."""
+    questions = []
+    for message in history or ():
+        if isinstance(message, dict) and message.get("role") == "user":
+            text = text_of(message.get("content")).strip()
+            if text:
+                questions.append(text)
+    return questions
+
+
+class Indexing:
+    """The state of the archive's index as the page shows it: built, or being built (and how far)."""
+
+    def __init__(self, announce_every: float = 5.0) -> None:
+        self.ready = threading.Event()
+        self.progress = ""
+        self.error = ""
+        self.announce_every = announce_every  # seconds between progress lines on the terminal
+        self._announced = 0.0
+
+    def tell(self, done: int, total: int, articles: int) -> None:
+        self.progress = f"embedding {done:,} of {total:,} passages from {articles:,} articles"
+        now = time.monotonic()
+        if now - self._announced >= self.announce_every or done == total:
+            self._announced = now
+            log.warning("indexing: %s", self.progress)
+
+    def build(self, desk: Newsdesk) -> None:
+        """Sync the index and load the models (in a thread, while the page already answers)."""
+        try:
+            self.progress = "reading the articles folder"
+            report = desk.sync(on_progress=self.tell)
+            for problem in report.problems:
+                log.warning("skipped: %s", problem)
+            self.progress = "loading the models"
+            desk.warm_up()
+            log.warning("index ready: %s", report.summary())
+        except Exception as error:  # shown on the page and the terminal instead of a dead thread
+            self.error = str(error)
+            log.error("the index could not be built: %s", error)
+        finally:
+            self.ready.set()
+
+    def check(self) -> None:
+        if self.error:
+            raise gr.Error(f"The index could not be built: {self.error}")
+        if not self.ready.is_set():
+            raise gr.Error(f"The archive is still being indexed ({self.progress}). Ask again in a moment.")
+
+
+def status_line(desk: Newsdesk, indexing: Indexing) -> str:
+    if indexing.error:
+        return f"**Index not available**: {escape_markdown(indexing.error)}"
+    if not indexing.ready.is_set():
+        return f"**Building the index**: {escape_markdown(indexing.progress)}…"
+    status = desk.status(check_stale=False)
+    updated = time.strftime("%Y-%m-%d %H:%M", time.localtime(status.updated)) if status.updated else "never"
+    return f"**{status.articles:,}** articles · **{status.chunks:,}** passages · updated {updated}"
+
+
+def filter_note(date_from: str | None, date_to: str | None) -> str:
+    """What the date filter does, or what is wrong with it, shown under the fields."""
+    try:
+        filters = check_filters(date_from, date_to)
+    except QuestionError as error:
+        return f'<span class="filter-error" role="alert">{escape_markdown(str(error))}</span>'
+    if not filters.active:
+        return "No date filter: every article can answer."
+    return f"**Filter on**: only articles {filters.describe()}. {UNDATED_RULE}"
+
+
+def source_panel(reply: Answer) -> str:
+    citation = reply.citation
+    if not reply.found or citation is None:
+        return ""
+    return passage_html(citation.passage, (citation.start, citation.end))
+
+
+def article_panel(desk: Newsdesk, reply: Answer) -> str:
+    citation = reply.citation
+    if not reply.found or citation is None:
+        return ""
+    article = desk.article(citation.article_id)
+    if article is None:
+        return ""
+    return article_html(article.title, article.date, article.url, article.text, (citation.start, citation.end))
+
+
+def other_passages(reply: Answer) -> str:
+    cited = reply.citation.passage.chunk_id if reply.found and reply.citation else None
+    shown = [passage_html(p) for p in reply.passages if p.chunk_id != cited]
+    return "".join(shown) or "<p>No other passages.</p>"
+
+
+def article_rows(desk: Newsdesk, query: str | None = "") -> list[list[str]]:
+    """The archive's articles (title, date, source, id), filtered by words of ``query``."""
+    words = (query or "").lower().split()
+    rows = []
+    for entry in desk.list_articles():
+        row = [entry["title"], entry["date"] or "undated", entry["source"], entry["id"]]
+        if all(any(word in cell.lower() for cell in row) for word in words):
+            rows.append(row)
+    return rows
+
+
+def build_app(desk: Newsdesk, options: ServeOptions | None = None, indexing: Indexing | None = None) -> gr.Blocks:
+    """The chat UI over ``desk``. ``indexing`` tells whether its index is ready (built in the
+    background by `run_server`); without one the index is taken as ready."""
+    if indexing is None:
+        indexing = Indexing()
+        indexing.ready.set()
+    read_only = bool(options and options.read_only)
+    max_upload = options.max_upload_bytes if options else MAX_UPLOAD_BYTES
+
+    def ask(question: str, history: list[str], date_from: str | None, date_to: str | None, top_k: int) -> Answer:
+        indexing.check()
+        try:
+            return desk.answer(question, top_k=top_k, date_from=date_from, date_to=date_to, history=history)
+        except QuestionError as error:
+            raise gr.Error(str(error), title="Check the question") from error
+
+    def chat(message: str, history: list[dict], date_from: str | None = None, date_to: str | None = None):
+        reply = ask(message, previous_questions(history), date_from, date_to, DEFAULT_TOP_K)
+        return render_markdown(reply), source_panel(reply), article_panel(desk, reply), other_passages(reply)
+
+    def answer(
+        question: str,
+        history: list[str] | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        top_k: int = DEFAULT_TOP_K,
+    ) -> dict:
+        """Answer a question from the archive. history: the earlier questions of the conversation,
+        oldest first. Returns text, found, confidence and citations (article id, title, date, url,
+        start and end offsets in the article's text, sentence)."""
+        return answer_dict(ask(question, history or [], date_from, date_to, top_k))
+
+    with gr.Blocks(title="Newsdesk") as app:
+        gr.Markdown("# Newsdesk\nAsk about the news archive. Every answer quotes an article and says where it stands.")
+        status = gr.Markdown(elem_id="index-status", label="status")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=320):
+                with gr.Row():
+                    date_from = gr.Textbox(
+                        value="", label="From date", placeholder="YYYY-MM-DD", elem_id="date-from", max_lines=1
+                    )
+                    date_to = gr.Textbox(
+                        value="", label="To date", placeholder="YYYY-MM-DD", elem_id="date-to", max_lines=1
+                    )
+                note = gr.Markdown(filter_note("", ""), elem_id="filter-note")
+                source = gr.HTML(label="Source", elem_id="source", render=False)
+                article = gr.HTML(label="Whole article", elem_id="article-view", render=False)
+                others = gr.HTML(label="Other passages", elem_id="other-passages", render=False)
+                gr.ChatInterface(
+                    chat,
+                    chatbot=gr.Chatbot(
+                        elem_id="chat", height=460, sanitize_html=True, render_markdown=True, label="Conversation"
+                    ),
+                    textbox=gr.Textbox(
+                        placeholder="Ask a question about the articles…",
+                        label="Your question",
+                        elem_id="question",
+                        max_lines=4,
+                        submit_btn="Ask",
+                    ),
+                    additional_inputs=[date_from, date_to],
+                    additional_outputs=[source, article, others],
+                    examples=[[question, None, None] for question in EXAMPLES],
+                    run_examples_on_click=True,
+                    cache_examples=False,
+                    api_name="chat",
+                    concurrency_limit=QUESTION_CONCURRENCY,
+                )
+            with gr.Column(scale=2, min_width=320):
+                gr.Markdown("### Source")
+                source.render()
+                with gr.Accordion("Whole article", open=True, elem_id="article-panel"):
+                    article.render()
+                with gr.Accordion("Other passages read", open=False):
+                    others.render()
+                if not read_only:
+                    with gr.Accordion("Add articles", open=False, elem_id="add-panel"):
+                        uploads = gr.File(
+                            label=f"Articles ({', '.join(ARTICLE_SUFFIXES)}; up to {max_upload / 1e6:g} MB each, "
+                            f"{MAX_UPLOAD_FILES} at a time)",
+                            file_count="multiple",
+                            file_types=list(ARTICLE_SUFFIXES),
+                            elem_id="upload",
+                        )
+                        add = gr.Button("Add to the archive", elem_id="add-articles")
+                        added = gr.Markdown(elem_id="upload-result", label="result")
+                with gr.Accordion("Archive", open=False, elem_id="archive-panel"):
+                    find = gr.Textbox(label="Find articles", placeholder="words of a title, date, source or id")
+                    listing = gr.Dataframe(
+                        headers=["Title", "Date", "Source", "Id"],
+                        label="articles",
+                        interactive=False,
+                        wrap=True,
+                        column_widths=["46%", "18%", "16%", "20%"],
+                        elem_id="article-list",
+                        max_height=360,
+                    )
+                    if not read_only:
+                        with gr.Row():
+                            remove_id = gr.Textbox(label="Id of the article to remove", elem_id="remove-id")
+                            remove = gr.Button("Remove", variant="stop", elem_id="remove-article")
+                        removed = gr.Markdown(elem_id="remove-result", label="result")
+
+        def refresh(query: str | None = ""):
+            if not indexing.ready.is_set() or indexing.error:
+                return status_line(desk, indexing), []
+            return status_line(desk, indexing), article_rows(desk, query)
+
+        def tick(query: str | None):
+            line, rows = refresh(query)
+            return line, rows, gr.Timer(active=not indexing.ready.is_set())
+
+        timer = gr.Timer(1.0, active=not indexing.ready.is_set())
+        timer.tick(tick, find, [status, listing, timer], api_visibility="private", show_progress="hidden")
+        app.load(refresh, find, [status, listing], api_visibility="private")
+        find.change(lambda q: article_rows(desk, q), find, listing, api_visibility="private")
+        for field in (date_from, date_to):
+            field.blur(filter_note, [date_from, date_to], note, api_visibility="private")
+            field.submit(filter_note, [date_from, date_to], note, api_visibility="private")
+        article.change(None, js=SCROLL_TO_SPAN)
+        gr.api(answer, api_name="answer", concurrency_limit=QUESTION_CONCURRENCY)
+
+        if not read_only:
+
+            def add_articles(files: list[str] | None) -> Iterator[tuple[str, str, list[list[str]]]]:
+                if not files:
+                    yield "Choose one or more article files first.", *refresh()
+                    return
+                indexing.check()
+                report = save_uploads(files, desk.articles_dir, desk.article_ids(), max_upload)
+                lines = escape_markdown(report.summary()).splitlines()
+                if not report.saved:
+                    yield "  \n".join(lines), *refresh()
+                    return
+                progress = Indexing()
+                progress.progress = "starting"
+                worker = threading.Thread(target=progress.build, args=(desk,), daemon=True)
+                worker.start()
+                while worker.is_alive():
+                    yield "  \n".join([*lines, f"Indexing: {progress.progress}…"]), *refresh()
+                    worker.join(0.5)
+                outcome = f"Index could not be updated: {progress.error}" if progress.error else "Indexed."
+                yield "  \n".join([*lines, escape_markdown(outcome)]), *refresh()
+
+            def remove_article(article_id: str, query: str) -> tuple[str, str, list[list[str]]]:
+                indexing.check()
+                try:
+                    report = desk.remove_article((article_id or "").strip())
+                except (QuestionError, OSError, ValueError) as error:
+                    raise gr.Error(str(error), title="Not removed") from error
+                line = f"Removed {escape_markdown(article_id.strip())} (kept in the folder's .removed/). "
+                return line + escape_markdown(report.summary()), status_line(desk, indexing), article_rows(desk, query)
+
+            add.click(
+                add_articles,
+                uploads,
+                [added, status, listing],
+                api_name="add_articles",
+                concurrency_limit=1,
+                concurrency_id="archive-writes",
+            )
+            remove.click(
+                remove_article,
+                [remove_id, find],
+                [removed, status, listing],
+                api_name="remove_article",
+                concurrency_limit=1,
+                concurrency_id="archive-writes",
+            )
+    return app
+
+
+def limit_malloc_arenas(arenas: int = 2) -> None:
+    """Cap glibc's malloc arenas: every thread that answers (Gradio runs handlers on up to 40)
+    otherwise gets an arena of its own, and memory climbs with concurrency instead of levelling off."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to tune
+        ctypes.CDLL("libc.so.6").mallopt(-8, arenas)  # M_ARENA_MAX
+
+
+def run_server(args: argparse.Namespace, options: ServeOptions) -> int:
+    """Open the archive, start building its index in the background, and serve the chat."""
+    show_progress_logs()
+    quiet_model_loading()
+    limit_malloc_arenas()
+    desk = Newsdesk(articles_dir=args.articles, index_dir=args.index, follow_links=args.follow_links)
+    try:
+        desk.check_articles_folder()
+    except ArticlesFolderError as error:
+        print(f"newsdesk: {error}", file=sys.stderr)
+        return 2
+    indexing = Indexing()
+    threading.Thread(target=indexing.build, args=(desk,), daemon=True, name="index-build").start()
+    app = build_app(desk, options, indexing)
+    log.warning("serving http://%s:%d/ (the index is built in the background)", options.host, options.port)
+    app.queue(max_size=256).launch(
+        server_name=options.host,
+        server_port=options.port,
+        auth=list(options.auth) or None,
+        max_file_size=options.max_upload_bytes,
+        show_error=True,
+        theme=gr.themes.Soft(),
+        css=CSS,
+        quiet=True,
+        state_session_capacity=options.max_sessions,
+    )
+    return 0

@@ -1,0 +1,233 @@
+"""What may be asked: one check of a question, its filters, ``top_k`` and history, for every door
+(the Python API, the command line and the chat), so each bad value gets the same clear message.
+
+>>> ask = check_request("  Who will Putin meet? ", date_from="2024-5-1", top_k=3)
+>>> ask.question, ask.filters.date_from, ask.top_k
+('Who will Putin meet?', '2024-05-01', 3)
+>>> check_request("Who?", date_from="yesterday")
+Traceback (most recent call last):
+...
+qa.questions.QuestionError: The from date 'yesterday' is not a date: write it as YYYY-MM-DD, e.g. 2024-05-14.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import numbers
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from qa.schema import Filters
+from qa.words import REFERRING_WORDS
+
+MAX_QUESTION_CHARS = 1000
+# The reader reads at most this many passages: 20 keeps one question under ~1 s on 2 cores;
+# --top-k 100000 took 34 s and 1.2 GB before there was a limit.
+MAX_TOP_K = 20
+# Passages read per question: on the 5,884-article archive, 4 keeps answer F1 of 5 (82.6) at
+# p50 118 ms instead of 157 ms (python bench/latency.py --corpus all --top-k 3 4 5).
+DEFAULT_TOP_K = 4
+MAX_HISTORY = 20  # earlier questions kept; a follow-up only looks at the last one
+MAX_SOURCE_CHARS = 200
+_DATE = re.compile(r"\A(\d{4})-(\d{1,2})-(\d{1,2})\Z")
+
+
+class QuestionError(ValueError):
+    """A question, filter or option cannot be used as given; the message names the value and
+    says what would work."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """A checked question with everything that shapes its answer."""
+
+    question: str
+    filters: Filters = field(default_factory=Filters)
+    top_k: int = DEFAULT_TOP_K
+    history: tuple[str, ...] = ()
+
+
+def check_question(question: object, what: str = "question") -> str:
+    """The question, stripped; `QuestionError` when it is empty, too long or not text."""
+    if not isinstance(question, str):
+        raise QuestionError(f"The {what} must be text, not {type(question).__name__}.")
+    question = question.strip()
+    if not question:
+        raise QuestionError(f"The {what} is empty: type a question about the articles.")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise QuestionError(
+            f"The {what} is {len(question):,} characters long; the limit is {MAX_QUESTION_CHARS:,}. "
+            "Ask it more briefly."
+        )
+    try:
+        question.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise QuestionError(
+            f"The {what} holds a character that is not valid text (position {error.start + 1}); "
+            "retype it or paste it as plain text."
+        ) from error
+    return question
+
+
+def check_date(value: object, name: str) -> str | None:
+    """``YYYY-MM-DD`` (single-digit months and days are filled in), None for no date.
+
+    >>> check_date("2024-5-1", "from"), check_date("", "to"), check_date(None, "to")
+    ('2024-05-01', None, None)
+    >>> check_date("2024-13-45", "to")
+    Traceback (most recent call last):
+    ...
+    qa.questions.QuestionError: The to date '2024-13-45' is not a calendar date (month 1-12, then a day of that month).
+    """
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if not isinstance(value, str):
+        raise QuestionError(f"The {name} date must be text like 2024-05-14, not {type(value).__name__}.")
+    text = value.strip()
+    if not text:
+        return None
+    match = _DATE.match(text)
+    if not match:
+        raise QuestionError(f"The {name} date {text[:40]!r} is not a date: write it as YYYY-MM-DD, e.g. 2024-05-14.")
+    try:
+        return dt.date(*(int(part) for part in match.groups())).isoformat()
+    except ValueError as error:
+        raise QuestionError(
+            f"The {name} date {text!r} is not a calendar date (month 1-12, then a day of that month)."
+        ) from error
+
+
+def check_filters(date_from: object = None, date_to: object = None, source: object = None) -> Filters:
+    """Checked filters; `QuestionError` for a bad date, From after To, or a bad source."""
+    first, last = check_date(date_from, "from"), check_date(date_to, "to")
+    if first and last and first > last:
+        raise QuestionError(f"The from date {first} is after the to date {last}: swap them or widen the range.")
+    if source is not None and not isinstance(source, str):
+        raise QuestionError(f"The source must be text, not {type(source).__name__}.")
+    source = (source or "").strip() or None
+    if source and len(source) > MAX_SOURCE_CHARS:
+        raise QuestionError(f"The source is {len(source):,} characters long; the limit is {MAX_SOURCE_CHARS}.")
+    return Filters(first, last, source)
+
+
+def check_top_k(value: object) -> int:
+    """How many passages to read: a whole number from 1 to `MAX_TOP_K`.
+
+    >>> check_top_k(4)
+    4
+    >>> check_top_k(-3)
+    Traceback (most recent call last):
+    ...
+    qa.questions.QuestionError: top_k must be a whole number from 1 to 20 (got -3).
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 1 <= int(value) <= MAX_TOP_K:
+        raise QuestionError(f"top_k must be a whole number from 1 to {MAX_TOP_K} (got {value!r}).")
+    return int(value)
+
+
+def check_history(history: object) -> tuple[str, ...]:
+    """The earlier questions of a conversation, oldest first (empty ones dropped)."""
+    if history is None:
+        return ()
+    if isinstance(history, str) or not isinstance(history, Sequence):
+        raise QuestionError(
+            f"history must be a list of the earlier questions (strings), not {type(history).__name__}."
+        )
+    earlier = []
+    for number, item in enumerate(history[-MAX_HISTORY:], 1):
+        if not isinstance(item, str):
+            raise QuestionError(
+                f"history must hold the earlier questions as strings; item {number} is {type(item).__name__}."
+            )
+        if item.strip():
+            earlier.append(check_question(item, f"earlier question {number}"))
+    return tuple(earlier)
+
+
+def check_request(
+    question: object,
+    top_k: object = DEFAULT_TOP_K,
+    date_from: object = None,
+    date_to: object = None,
+    source: object = None,
+    history: object = (),
+) -> Request:
+    """Everything a question comes with, checked at once."""
+    return Request(
+        question=check_question(question),
+        filters=check_filters(date_from, date_to, source),
+        top_k=check_top_k(top_k),
+        history=check_history(history),
+    )
+
+
+def contextual_query(question: str, history: Sequence[str]) -> str:
+    """What to search for: a follow-up ("Who will he meet there?", or any question of four words
+    or fewer) is searched together with the question before it; other questions alone.
+
+    >>> contextual_query("Who will he meet there?", ["When will Putin visit China?"])
+    'When will Putin visit China? Who will he meet there?'
+    >>> contextual_query("Who won the chess final in Dubai?", ["When will Putin visit China?"])
+    'Who won the chess final in Dubai?'
+    """
+    earlier = [q.strip() for q in history if q and q.strip()]
+    words = re.findall(r"\w+", question.lower())
+    if earlier and (REFERRING_WORDS.intersection(words) or len(question.split()) <= 4):
+        return f"{earlier[-1]} {question}"
+    return question
+
+
+_NAME = re.compile(r"\b[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*")
+_QUESTION_WORDS = frozenset("who whom whose what which when where why how is are was were do does did will can".split())
+_PERSON = {"he": "{}", "she": "{}", "him": "{}", "her": "{}", "his": "{}'s", "hers": "{}'s"}
+
+
+def names_in(question: str) -> list[str]:
+    """The capitalised names in a question, without the question word that opens it.
+
+    >>> names_in("When will Putin visit China?"), names_in("Who won the chess final in Dubai?")
+    (['Putin', 'China'], ['Dubai'])
+    """
+    names = []
+    for match in _NAME.finditer(question):
+        words = [w for w in match.group().split() if w.lower() not in _QUESTION_WORDS]
+        if words:
+            names.append(" ".join(words))
+    return names
+
+
+def resolve_follow_up(question: str, history: Sequence[str]) -> str:
+    """A follow-up with its pronouns replaced by the names of the question before it, so that
+    the reader, which sees one question, knows who "he" is: a person pronoun becomes the first
+    name, "there" the last other name. Other questions come back unchanged.
+
+    >>> resolve_follow_up("Who will he meet there?", ["When will Putin visit China?"])
+    'Who will Putin meet in China?'
+    >>> resolve_follow_up("What did his ministry say?", ["When will Putin visit China?"])
+    "What did Putin's ministry say?"
+    >>> resolve_follow_up("Who won the chess final?", ["When will Putin visit China?"])
+    'Who won the chess final?'
+    """
+    earlier = [q for q in history if q.strip()]
+    if not earlier:
+        return question
+    names = names_in(earlier[-1])
+    if not names:
+        return question
+    person, place = names[0], names[-1] if len(names) > 1 else None
+
+    def replace(match: re.Match[str]) -> str:
+        word = match.group()
+        lower = word.lower()
+        if lower in _PERSON:
+            return _PERSON[lower].format(person)
+        if lower == "there" and place:
+            return f"in {place}"
+        return word
+
+    return re.sub(r"\b(?:he|she|him|her|his|hers|there)\b", replace, question, flags=re.IGNORECASE)

@@ -1,0 +1,153 @@
+"""One place that turns an `Answer` into what people and programs read: Markdown for the chat,
+plain text for the terminal, HTML for the chat's source and article views, and a JSON-ready dict
+for the API and ``newsdesk ask --json``.
+
+>>> from qa.schema import Answer, Filters
+>>> print(render_text(Answer("Who?", "", 0.0, 0.0, False, filters=Filters(date_to="2020-01-01"))))
+I couldn't find that in the articles (searched only articles dated up to 2020-01-01;
+a date filter leaves out undated articles).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import asdict
+
+from qa.schema import Answer, Citation, Passage
+
+NOT_FOUND = "I couldn't find that in the articles"
+# Characters that Markdown (and the HTML it may hold) would act on; a backslash shows them as text.
+# Not "_": inside words (file names, ids) CommonMark leaves it alone, and API readers see no "\_".
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*{}\[\]<>#|~])")
+
+
+def escape_markdown(text: str) -> str:
+    """Article text shown as text inside Markdown: no markup, no HTML, and no stray backslashes
+    before ordinary punctuation such as the hyphen of "two-day".
+
+    >>> escape_markdown("<img src=x> *bold* [link](http://x) two-day")
+    '\\\\<img src=x\\\\> \\\\*bold\\\\* \\\\[link\\\\](http://x) two-day'
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def not_found(reply: Answer) -> str:
+    """The honest no-answer line, naming a filter that may be why."""
+    if reply.filters.active:
+        return (
+            f"{NOT_FOUND} (searched only articles {reply.filters.describe()}; "
+            "a date filter leaves out undated articles)."
+        )
+    return NOT_FOUND + "."
+
+
+def when(citation: Citation) -> str:
+    """The article's date, or "undated"."""
+    return citation.date or "undated"
+
+
+def meaning(citation: Citation) -> str:
+    """The calendar date a relative answer means ("Thursday" -> "Thursday, 16 May 2024"), or ""."""
+    return citation.resolved_date
+
+
+def _split(citation: Citation) -> tuple[str, str, str]:
+    """The cited sentence as (before, quote, after)."""
+    offset = citation.start - citation.sentence_start
+    sentence = citation.sentence
+    return sentence[:offset], sentence[offset : offset + len(citation.quote)], sentence[offset + len(citation.quote) :]
+
+
+def render_markdown(reply: Answer) -> str:
+    """The chat's reply."""
+    citation = reply.citation
+    if not reply.found or citation is None:
+        return not_found(reply)
+    before, quote, after = _split(citation)
+    means = f" ({escape_markdown(meaning(citation))})" if meaning(citation) else ""
+    return (
+        f"**{escape_markdown(reply.text)}**{means}\n\n"
+        f"> {escape_markdown(before)}**{escape_markdown(quote)}**{escape_markdown(after)}\n\n"
+        f"*{escape_markdown(citation.title)}* — {when(citation)} · confidence {reply.confidence:.0%}"
+    )
+
+
+def render_text(reply: Answer, bold: tuple[str, str] = ("[", "]")) -> str:
+    """The terminal's reply; ``bold`` marks the quote inside its sentence."""
+    citation = reply.citation
+    if not reply.found or citation is None:
+        return not_found(reply)
+    before, quote, after = _split(citation)
+    means = f" ({meaning(citation)})" if meaning(citation) else ""
+    link = f" {citation.url}" if citation.url else ""
+    return "\n".join(
+        [
+            reply.text + means,
+            f"confidence {reply.confidence:.0%} (score {reply.score:.2f})",
+            f"source: {citation.title} — {when(citation)} "
+            f"[{citation.article_id}, chars {citation.start}-{citation.end}]{link}",
+            f"  “{before}{bold[0]}{quote}{bold[1]}{after}”",
+        ]
+    )
+
+
+def answer_dict(reply: Answer) -> dict:
+    """The reply as plain data for programs: no passages, citations with their offsets."""
+
+    def cite(citation: Citation) -> dict:
+        data = asdict(citation)
+        data.pop("passage")
+        data["chunk_id"] = citation.passage.chunk_id
+        return data
+
+    return {
+        "question": reply.question,
+        "found": reply.found,
+        "text": reply.text,
+        "confidence": round(reply.confidence, 4),
+        "score": round(reply.score, 4),
+        "message": render_text(reply) if not reply.found else "",
+        "filters": asdict(reply.filters),
+        "citations": [cite(c) for c in reply.citations],
+        "alternatives": [cite(c) for c in reply.alternatives],
+    }
+
+
+def passage_html(passage: Passage, mark: tuple[int, int] | None = None) -> str:
+    """A passage with its title (a link when the article has a URL) and date; ``mark`` (offsets
+    in the article) highlights the answer inline."""
+    text = passage.text
+    if mark is not None:
+        start, end = mark[0] - passage.start, mark[1] - passage.start
+        body = (
+            html.escape(text[:start])
+            + f'<mark class="answer">{html.escape(text[start:end])}</mark>'
+            + html.escape(text[end:])
+        )
+    else:
+        body = html.escape(text)
+    return f'<div class="passage">{_heading(passage.title, passage.date, passage.url)}<p>{body}</p></div>'
+
+
+def article_html(title: str, date: str, url: str, text: str, mark: tuple[int, int] | None = None) -> str:
+    """A whole article, with the cited span marked (id ``cited-span``, so it can be scrolled to)."""
+    if mark is not None:
+        start, end = mark
+        body = (
+            html.escape(text[:start])
+            + f'<mark class="answer" id="cited-span">{html.escape(text[start:end])}</mark>'
+            + html.escape(text[end:])
+        )
+    else:
+        body = html.escape(text)
+    paragraphs = "".join(f"<p>{part}</p>" for part in body.split("\n") if part.strip())
+    return f'<article class="article">{_heading(title, date, url)}{paragraphs}</article>'
+
+
+def _heading(title: str, date: str, url: str) -> str:
+    name = html.escape(title)
+    if url.startswith(("http://", "https://")):
+        name = f'<a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer">{name}</a>'
+    date_html = f'<span class="source-date">{html.escape(date or "undated")}</span>'
+    return f'<div class="source-title"><strong>{name}</strong> {date_html}</div>'
