@@ -166,18 +166,23 @@ class Reader:
             for (question, passages), found in zip(items, candidates, strict=True)
         ]
 
+    @property
+    def question_budget(self) -> int:
+        """Word pieces a question may take: at most half a window, so the passage keeps room."""
+        return min(self.max_question_tokens, self.max_length // 2)
+
     def _fit_question(self, question: str) -> str:
         """The question, or when it is longer than `max_question_tokens` word pieces, its asking
         part: the last sentence that ends in a question mark ("…context. Who will he meet?"), else
         the last word pieces that fit."""
         pieces = self._tokenizer(question, add_special_tokens=False, return_offsets_mapping=True)
         offsets = pieces["offset_mapping"]
-        if len(offsets) <= self.max_question_tokens:
+        if len(offsets) <= self.question_budget:
             return question
         asked = _LAST_QUESTION.search(question)
         if asked and len(asked.group(1).split()) >= 3 and len(asked.group(1)) < len(question):
             return self._fit_question(asked.group(1))
-        return question[offsets[-self.max_question_tokens][0] :]
+        return question[offsets[-self.question_budget][0] :]
 
     def _score_windows(
         self,
@@ -186,13 +191,10 @@ class Reader:
         owners: list[tuple[int, int]],
         candidates: list[list[Span]],
     ) -> None:
-        # The overlap between windows must be shorter than the room the question leaves.
-        room = self.max_length - self.max_question_tokens - 3  # [CLS] question [SEP] context [SEP]
-        if room < 16:
-            raise ValueError(
-                f"max_length {self.max_length} leaves no room for a passage after a question of up to "
-                f"{self.max_question_tokens} word pieces; raise max_length or lower max_question_tokens"
-            )
+        # The overlap between windows must be shorter than the room the longest question leaves
+        # ([CLS] question [SEP] context [SEP]); questions were fitted to at most half a window.
+        longest = max(len(ids) for ids in self._tokenizer(list(set(questions)), add_special_tokens=False)["input_ids"])
+        room = self.max_length - longest - 3
         encoding = self._tokenizer(
             questions,
             contexts,

@@ -491,3 +491,17 @@ def test_browser_page_opens_while_the_index_is_built(browser, tmp_path: Path):
         assert "indexing: embedding 0 of" in log and "passages from 501 articles" in log  # terminal progress
     finally:
         stop_server(server)
+
+
+def test_readme_client_example(server):
+    """The README's gradio_client example, run as written against a real server."""
+    import ast
+    import re
+
+    readme = (ROOT / "README.md").read_text()
+    block = re.search(r"test_readme_client_example -->\n```python\n(.*?)```", readme, re.DOTALL).group(1)
+    code, expected = block.rsplit("\n# ", 1)
+    *statements, last = code.strip().splitlines()
+    scope: dict = {}
+    exec("\n".join(statements).replace("http://127.0.0.1:7860/", server["url"]), scope)
+    assert eval(last, scope) == ast.literal_eval(expected.strip())

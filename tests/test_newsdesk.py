@@ -202,16 +202,25 @@ def test_answers_follow_an_index_updated_by_another_writer(desk, articles: Path)
 def test_questions_are_answered_while_a_sync_embeds(desk, articles: Path):
     import threading
 
-    for number in range(300):
+    for number in range(600):
         (articles / f"bulk{number}.txt").write_text(
             f"Report {number}\n" + " ".join(f"Council meeting {number} discussed item {i}." for i in range(12))
         )
-    syncing = threading.Thread(target=desk.sync)
+    embedding = threading.Event()
+    progress: list[int] = []
+
+    def told(done: int, total: int, _articles: int) -> None:
+        progress.append(done)
+        embedding.set()
+
+    syncing = threading.Thread(target=desk.sync, kwargs={"on_progress": told})
     syncing.start()
     try:
+        assert embedding.wait(120)
         reply = desk.answer("Who will Putin meet during his visit?")
-        assert syncing.is_alive(), "the question waited for the sync to finish"
+        answered_at = progress[-1]
+        assert syncing.is_alive() and answered_at < 600, "the question waited for the sync to finish"
         assert reply.found and "Xi Jinping" in reply.text
     finally:
         syncing.join()
-    assert desk.index.article_count == 304
+    assert desk.index.article_count == 604
