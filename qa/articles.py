@@ -25,12 +25,14 @@ Symbolic links that lead out of the folder are refused unless ``follow_links`` i
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 from qa.schema import Article
 
@@ -83,10 +85,12 @@ def read_articles(path: str | Path, follow_links: bool = False) -> FolderReading
         problems.extend(file_problems)
         for article in found:
             if article.id in articles:
-                first = display_path(Path(articles[article.id].path), base)
+                first = articles[article.id].path
                 problems.append(f"{name}: article id {article.id!r} already read from {first}; skipped")
                 continue
-            articles[article.id] = article
+            # Where it came from, inside the folder: the folder can move, and messages show no
+            # server paths.
+            articles[article.id] = dataclasses.replace(article, path=name)
     return FolderReading(tuple(articles.values()), tuple(problems))
 
 
@@ -246,13 +250,13 @@ def article_from_record(
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
         raise ArticleError("the record has no text")
-    article_id = record.get("id", default_id)
-    if not isinstance(article_id, str | int) or not str(article_id).strip():
+    article_id = record_id(record, default_id)
+    if article_id is None:
         raise ArticleError("the record has no id")
     text = text.strip()
     title = str(record.get("title") or "").strip() or derive_title(text)
     return Article(
-        id=str(article_id).strip(),
+        id=article_id,
         title=title,
         text=text,
         date=_date_or_warn(str(record.get("date") or ""), problems, where),
@@ -333,23 +337,30 @@ REMOVED_FOLDER = ".removed"  # hidden: the reader skips it; removed articles wai
 
 def remove_from_folder(article: Article, folder: Path) -> Path:
     """Take ``article`` out of the articles ``folder`` without destroying it: a file of its own
-    moves to ``.removed/``; a record in a collection file is cut out of it (the file is rewritten
-    atomically) and appended to ``.removed/<file>.removed.jsonl``. Returns where it went."""
-    folder = Path(folder).resolve()
-    file = Path(article.path).resolve()
-    if not file.is_relative_to(folder) or not file.is_file():
+    moves to ``.removed/``; a record among others in a collection file is cut out of it (the file
+    is rewritten atomically, its other lines unchanged) and appended to
+    ``.removed/<file>.removed.jsonl``. Returns where it went. Links are moved, never followed."""
+    folder = Path(os.path.abspath(folder))
+    stored = Path(article.path)
+    file = Path(os.path.abspath(stored if stored.is_absolute() else folder / stored))
+    if not file.is_relative_to(folder) or not (file.is_file() or file.is_symlink()):
         raise ArticleError(f"article {article.id!r} is not in a file of the articles folder; nothing removed")
     relative = file.relative_to(folder)
     bin_dir = folder / REMOVED_FOLDER / relative.parent
     bin_dir.mkdir(parents=True, exist_ok=True)
     split = _split_collection(file, relative.as_posix(), article.id)
-    if split is not None:  # a record among others: cut it out, keep the rest byte for byte
+    if split is not None:  # a record among others: cut it out, keep the rest
         kept, removed = split
         target = bin_dir / f"{file.name}.removed.jsonl"
         with open(target, "a", encoding="utf-8") as handle:
             handle.write(removed)
+            handle.flush()
+            os.fsync(handle.fileno())
         staged = file.with_name(f".{file.name}.rewrite")
-        staged.write_text(kept, encoding="utf-8")
+        with open(staged, "w", encoding="utf-8") as handle:
+            handle.write(kept)
+            handle.flush()
+            os.fsync(handle.fileno())
         os.replace(staged, file)
         return target
     target = bin_dir / file.name
@@ -363,27 +374,40 @@ def remove_from_folder(article: Article, folder: Path) -> Path:
 
 def _split_collection(file: Path, name: str, article_id: str) -> tuple[str, str] | None:
     """For a file holding ``article_id`` among other articles (.jsonl, or a .json list): (the
-    file's new text, the removed records as JSON Lines). None for a file of one article."""
+    file's new text, the removed records as JSON Lines). None when the file holds that article
+    alone; `ArticleError` when a collection no longer holds it (the whole file is never moved
+    for one record)."""
     suffix = file.suffix.lower()
     if suffix not in COLLECTION_SUFFIXES:
         return None
     text = _read_text(file, name)
-    if suffix == ".jsonl":
+    if suffix == ".jsonl":  # line by line: the other lines stay exactly as they were
         lines = text.splitlines(keepends=True)
-        removed = [line for line in lines if _has_id(_parsed(line), article_id)]
+        removed = [line.rstrip("\n") + "\n" for line in lines if _has_id(_parsed(line), article_id)]
         kept = [line for line in lines if not _has_id(_parsed(line), article_id)]
-        if not removed or not any(line.strip() for line in kept):
-            return None
-        return "".join(kept), "".join(line if line.endswith("\n") else line + "\n" for line in removed)
+        if not removed:
+            _missing(article_id, name)
+        return ("".join(kept), "".join(removed)) if any(line.strip() for line in kept) else None
     data = json.loads(text)
-    if not isinstance(data, list):
+    if not isinstance(data, list):  # one record: the file is the article
+        if not _has_id(data, article_id) and isinstance(data, dict) and record_id(data) is not None:
+            _missing(article_id, name)
         return None
-    kept_records = [r for r in data if not _has_id(r, article_id)]
     removed_records = [r for r in data if _has_id(r, article_id)]
-    if not removed_records or not kept_records:
+    kept_records = [r for r in data if not _has_id(r, article_id)]
+    if not removed_records:
+        _missing(article_id, name)
+    if not kept_records:
         return None
     removed_text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in removed_records)
     return json.dumps(kept_records, ensure_ascii=False, indent=1), removed_text
+
+
+def _missing(article_id: str, name: str) -> NoReturn:
+    raise ArticleError(
+        f"{name} no longer holds article {article_id!r} (the index is behind the folder); nothing removed. "
+        "Sync the index (newsdesk index) and try again"
+    )
 
 
 def _parsed(line: str) -> object:
@@ -394,4 +418,12 @@ def _parsed(line: str) -> object:
 
 
 def _has_id(record: object, article_id: str) -> bool:
-    return isinstance(record, dict) and str(record.get("id", "")).strip() == article_id
+    return isinstance(record, dict) and record_id(record) == article_id
+
+
+def record_id(record: dict, default: str | None = None) -> str | None:
+    """A JSON record's article id (its ``id`` field, as text), or ``default``."""
+    value = record.get("id", default)
+    if not isinstance(value, str | int) or not str(value).strip():
+        return None
+    return str(value).strip()

@@ -13,25 +13,25 @@
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import ctypes
 import logging
-import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 import gradio as gr
 
 from qa.articles import ARTICLE_SUFFIXES
-from qa.console import quiet_model_loading, show_progress_logs
-from qa.newsdesk import ArticlesFolderError, Newsdesk
-from qa.questions import DEFAULT_TOP_K, QuestionError, check_filters
+from qa.newsdesk import Newsdesk
+from qa.questions import DEFAULT_TOP_K, QuestionError, check_filters, check_question
 from qa.render import answer_dict, article_html, escape_markdown, passage_html, render_markdown
 from qa.schema import Answer
-from qa.serving import ServeOptions
 from qa.uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, save_uploads
+
+if TYPE_CHECKING:
+    from qa.serving import ServeOptions
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +42,10 @@ EXAMPLES = [
     "What did China continue to export to Russia?",
 ]
 UNDATED_RULE = "Articles without a date are left out while a date filter is on."
-# Questions answered at once: the reader and retrieval release the GIL, so two questions share
-# the two cores better than one (bench/serving.py measures it).
+# Questions answered at once, per door (the browser's chat, the /chat API and /answer each have
+# their own limit in Gradio): the reader and retrieval release the GIL, so two questions share the
+# two cores better than one. 20 users over /chat: 11.1 questions/s, p95 2.1 s (bench/serving.py
+# --load); one at a time answered 6-7.6/s with p95 3.0-3.8 s.
 QUESTION_CONCURRENCY = 2
 CSS = """
 mark.answer { background: #fde68a; color: #111827; padding: 0 .15em; border-radius: .2em; }
@@ -84,13 +86,13 @@ def text_of(content: object) -> str:
 
 
 def previous_questions(history: Sequence[object]) -> list[str]:
-    """The user's earlier questions in a Gradio chat history, oldest first."""
+    """The user's earlier questions in a Gradio chat history, oldest first. A question that was
+    refused (Gradio keeps it in the history) is left out, so it cannot spoil the ones after it."""
     questions = []
     for message in history or ():
         if isinstance(message, dict) and message.get("role") == "user":
-            text = text_of(message.get("content")).strip()
-            if text:
-                questions.append(text)
+            with contextlib.suppress(QuestionError):
+                questions.append(check_question(text_of(message.get("content"))))
     return questions
 
 
@@ -129,14 +131,14 @@ class Indexing:
 
     def check(self) -> None:
         if self.error:
-            raise gr.Error(f"The index could not be built: {self.error}")
+            raise gr.Error("The index could not be built; the server's terminal says why.")
         if not self.ready.is_set():
             raise gr.Error(f"The archive is still being indexed ({self.progress}). Ask again in a moment.")
 
 
 def status_line(desk: Newsdesk, indexing: Indexing) -> str:
-    if indexing.error:
-        return f"**Index not available**: {escape_markdown(indexing.error)}"
+    if indexing.error:  # the details (with server paths) are on the server's terminal
+        return "**Index not available**: it could not be built; the server's terminal says why."
     if not indexing.ready.is_set():
         return f"**Building the index**: {escape_markdown(indexing.progress)}…"
     status = desk.status(check_stale=False)
@@ -189,14 +191,18 @@ def article_rows(desk: Newsdesk, query: str | None = "") -> list[list[str]]:
     return rows
 
 
-def build_app(desk: Newsdesk, options: ServeOptions | None = None, indexing: Indexing | None = None) -> gr.Blocks:
-    """The chat UI over ``desk``. ``indexing`` tells whether its index is ready (built in the
-    background by `run_server`); without one the index is taken as ready."""
+def build_app(
+    desk: Newsdesk,
+    read_only: bool = False,
+    max_upload: int = MAX_UPLOAD_BYTES,
+    indexing: Indexing | None = None,
+) -> gr.Blocks:
+    """The chat UI over ``desk``: without uploads and removal when ``read_only``. ``indexing``
+    tells whether its index is ready (built in the background by `start`); without one the
+    index is taken as ready."""
     if indexing is None:
         indexing = Indexing()
         indexing.ready.set()
-    read_only = bool(options and options.read_only)
-    max_upload = options.max_upload_bytes if options else MAX_UPLOAD_BYTES
 
     def ask(question: str, history: list[str], date_from: str | None, date_to: str | None, top_k: int) -> Answer:
         indexing.check()
@@ -361,27 +367,37 @@ def build_app(desk: Newsdesk, options: ServeOptions | None = None, indexing: Ind
     return app
 
 
-def limit_malloc_arenas(arenas: int = 2) -> None:
-    """Cap glibc's malloc arenas: every thread that answers (Gradio runs handlers on up to 40)
-    otherwise gets an arena of its own, and memory climbs with concurrency instead of levelling off."""
-    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to tune
-        ctypes.CDLL("libc.so.6").mallopt(-8, arenas)  # M_ARENA_MAX
+def keep_heap_small(arenas: int = 2, mmap_threshold: int = 1024 * 1024, trim_every: float = 10.0) -> None:
+    """Keep glibc's heap from growing with load (measured with bench/serving.py --load):
 
-
-def run_server(args: argparse.Namespace, options: ServeOptions) -> int:
-    """Open the archive, start building its index in the background, and serve the chat."""
-    show_progress_logs()
-    quiet_model_loading()
-    limit_malloc_arenas()
-    desk = Newsdesk(articles_dir=args.articles, index_dir=args.index, follow_links=args.follow_links)
+    - cap its arenas: every thread that answers (Gradio runs handlers on up to 40) otherwise gets
+      one of its own;
+    - give blocks over ``mmap_threshold`` (the reader's activations, ~1.5 MB for 4 windows) their
+      own mapping, returned to the system when freed;
+    - every ``trim_every`` seconds hand the heap's free pages back (malloc_trim), which the
+      varied sizes of replies and passages otherwise leave scattered.
+    """
     try:
-        desk.check_articles_folder()
-    except ArticlesFolderError as error:
-        print(f"newsdesk: {error}", file=sys.stderr)
-        return 2
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-8, arenas)  # M_ARENA_MAX
+        libc.mallopt(-3, mmap_threshold)  # M_MMAP_THRESHOLD (a fixed one also stops glibc raising it)
+    except (OSError, AttributeError):  # not glibc: nothing to tune
+        return
+
+    def trim() -> None:
+        while True:
+            time.sleep(trim_every)
+            libc.malloc_trim(0)
+
+    threading.Thread(target=trim, daemon=True, name="malloc-trim").start()
+
+
+def launch(desk: Newsdesk, options: ServeOptions) -> None:
+    """Start building the index in the background and serve the chat until interrupted."""
+    keep_heap_small()
     indexing = Indexing()
     threading.Thread(target=indexing.build, args=(desk,), daemon=True, name="index-build").start()
-    app = build_app(desk, options, indexing)
+    app = build_app(desk, options.read_only, options.max_upload_bytes, indexing)
     log.warning("serving http://%s:%d/ (the index is built in the background)", options.host, options.port)
     app.queue(max_size=256).launch(
         server_name=options.host,
@@ -394,4 +410,3 @@ def run_server(args: argparse.Namespace, options: ServeOptions) -> int:
         quiet=True,
         state_session_capacity=options.max_sessions,
     )
-    return 0

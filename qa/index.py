@@ -525,9 +525,10 @@ def sync_index(
     started = time.perf_counter()
     index_dir = Path(index_dir)
     articles_dir = Path(articles_dir)
-    reading = read_articles(articles_dir, follow_links=follow_links)
     binding = bound_folder(articles_dir, index_dir)
     with _writer_lock(index_dir, articles_dir):
+        # Read inside the lock: a writer that waited must see what the one before it added.
+        reading = read_articles(articles_dir, follow_links=follow_links)
         previous: Index | None = None
         rebuilt = "requested" if rebuild else ""
         if not rebuild and Index.exists(index_dir):

@@ -20,10 +20,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa.answers import answers_nothing, confidence, is_answer
-from qa.articles import remove_from_folder
+from qa.articles import read_articles, remove_from_folder
 from qa.chunking import Chunker, sentence_at
 from qa.embedding import Embedder
-from qa.index import DENSE_KINDS, Index, ProgressCallback, SyncReport, index_is_stale, sync_index
+from qa.index import (
+    DENSE_KINDS,
+    Index,
+    IndexUnavailableError,
+    ProgressCallback,
+    SyncReport,
+    index_is_stale,
+    sync_index,
+)
 from qa.questions import DEFAULT_TOP_K, QuestionError, check_request, contextual_query, resolve_follow_up
 from qa.reader import Reader, Reading, Span
 from qa.relative_dates import resolve_relative_date
@@ -161,10 +169,16 @@ class Newsdesk:
             )
 
     def _open_index(self) -> None:
-        if self._index is not None:
-            self._index.close()
-        self._index = Index.open(self.index_dir)
-        self._retriever = Retriever(self._index, self.embedder, self.retrieval)
+        """Open the live generation, then let go of the old one (a failed open keeps it)."""
+        try:
+            index = Index.open(self.index_dir)
+        except IndexUnavailableError:
+            # Another writer may have published (and removed) the generation just read: once more.
+            index = Index.open(self.index_dir)
+        previous, self._index = self._index, index
+        self._retriever = Retriever(index, self.embedder, self.retrieval)
+        if previous is not None:
+            previous.close()
 
     def _live_retriever(self) -> Retriever:
         """The retriever over the live generation: a newer one published by another process (a
@@ -216,10 +230,12 @@ class Newsdesk:
             return self._live_retriever().index.article(article_id)
 
     def article_ids(self) -> set[str]:
-        """The ids of every article in the index."""
+        """The ids of every article in the index and in the articles folder (which may be ahead
+        of the index): what a new article must not reuse."""
         self.warm_up()
         with self._lock:
-            return self._live_retriever().index.article_ids()
+            indexed = self._live_retriever().index.article_ids()
+        return indexed | {a.id for a in read_articles(self.articles_dir, self.follow_links).articles}
 
     def list_articles(self) -> list[dict]:
         """Every indexed article (id, title, date, source, url, path), newest first."""
@@ -252,10 +268,18 @@ class Newsdesk:
         return self._search(request.question, request.top_k, request.filters, mode)
 
     def _search(self, query: str, top_k: int, filters: Filters, mode: RetrievalMode | None = None) -> list[Passage]:
+        passages, _ = self._search_in(query, top_k, filters, mode)
+        return passages
+
+    def _search_in(
+        self, query: str, top_k: int, filters: Filters, mode: RetrievalMode | None = None
+    ) -> tuple[list[Passage], Index]:
+        """The passages, and the index generation they come from."""
         self.warm_up()
         with self._lock:  # one SQLite connection, and a sync may swap the index
             retriever = self._live_retriever()
-            return retriever.run(query, top_k, filters.date_from, filters.date_to, filters.source, mode)
+            passages = retriever.run(query, top_k, filters.date_from, filters.date_to, filters.source, mode)
+            return passages, retriever.index
 
     def answer(
         self,
@@ -276,11 +300,11 @@ class Newsdesk:
         question, filters = request.question, request.filters
         # The reader sees one question: a follow-up's "he" and "there" become the names they stand for.
         resolved = resolve_follow_up(question, request.history)
-        passages = self._search(contextual_query(resolved, request.history), request.top_k, filters)
+        passages, index = self._search_in(contextual_query(resolved, request.history), request.top_k, filters)
         if not passages:
             return Answer(question, "", 0.0, 0.0, False, filters=filters)
         reading = self.reader.read(resolved, [p.text for p in passages], top_k=3)
-        return self._compose(question, passages, reading, self.reader.threshold_for_archive, filters, resolved)
+        return self._compose(question, passages, reading, self.reader.threshold_for_archive, filters, resolved, index)
 
     def _compose(
         self,
@@ -290,12 +314,14 @@ class Newsdesk:
         threshold: float,
         filters: Filters,
         asked: str,
+        index: Index,
     ) -> Answer:
-        """The answer to ``question`` (read by the reader as ``asked``) from what it found."""
+        """The answer to ``question`` (read by the reader as ``asked``) from the passages found in
+        ``index``."""
         spans = [span for span in reading.spans if not answers_nothing(asked, span.text)]
         if not spans:
             return Answer(question, "", 0.0, 0.0, False, passages=tuple(passages), filters=filters)
-        citations = [self._cite(span, passages[span.passage_index]) for span in spans]
+        citations = [self._cite(span, passages[span.passage_index], index) for span in spans]
         best = spans[0]
         found = is_answer(best.score, threshold)
         return Answer(
@@ -310,9 +336,12 @@ class Newsdesk:
             filters=filters,
         )
 
-    def _cite(self, span: Span, passage: Passage) -> Citation:
+    def _cite(self, span: Span, passage: Passage, index: Index) -> Citation:
         start, end = passage.start + span.start, passage.start + span.end
-        article = self.article(passage.article_id)
+        with self._lock:
+            # The article from the generation the passage came from; if a sync replaced it
+            # meanwhile, the passage's own text gives the sentence (offsets stay exact).
+            article = index.article(passage.article_id) if index is self._index else None
         text = article.text if article else passage.text
         offset = 0 if article else passage.start
         sentence_start, sentence_end = sentence_at(text, start - offset, end - offset)

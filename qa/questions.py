@@ -212,9 +212,11 @@ def resolve_follow_up(question: str, history: Sequence[str]) -> str:
     "What did Putin's ministry say?"
     >>> resolve_follow_up("Who won the chess final?", ["When will Putin visit China?"])
     'Who won the chess final?'
+    >>> resolve_follow_up("Did Biden say he would go?", ["When will Putin visit China?"])
+    'Did Biden say he would go?'
     """
     earlier = [q for q in history if q.strip()]
-    if not earlier:
+    if not earlier or names_in(question):  # a question that names its own people stands alone
         return question
     names = names_in(earlier[-1])
     if not names:

@@ -38,7 +38,7 @@ class ServeOptions:
     auth: tuple[tuple[str, str], ...]  # empty: no login
     read_only: bool
     max_upload_bytes: int
-    max_sessions: int = 100
+    max_sessions: int = 50
 
 
 def add_folder_arguments(parser: argparse.ArgumentParser) -> None:
@@ -134,14 +134,26 @@ def check_serving(args: argparse.Namespace, environ: Mapping[str, str] = os.envi
 
 def serve(args: argparse.Namespace) -> int:
     """Check the options, open the archive and serve the chat until interrupted."""
+    from qa.console import quiet_model_loading, show_progress_logs
+    from qa.newsdesk import ArticlesFolderError, Newsdesk
+
     try:
         options = check_serving(args)
     except ServingError as error:
         print(f"newsdesk: {error}", file=sys.stderr)
         return 2
-    from qa.chat import run_server
+    show_progress_logs()
+    quiet_model_loading()
+    desk = Newsdesk(articles_dir=args.articles, index_dir=args.index, follow_links=args.follow_links)
+    try:
+        desk.check_articles_folder()
+    except ArticlesFolderError as error:
+        print(f"newsdesk: {error}", file=sys.stderr)
+        return 2
+    from qa.chat import launch  # Gradio loads only when a server starts
 
-    return run_server(args, options)
+    launch(desk, options)
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -81,18 +81,23 @@ def save_uploads(
     saved: list[SavedUpload] = []
     problems: list[str] = []
     staging = articles_dir / _STAGING
-    staging.mkdir(exist_ok=True)
-    for path in paths:
-        source = Path(path)
-        shown = safe_name(str(path))
-        try:
-            upload = _save_one(source, shown, articles_dir, staging, taken, max_bytes)
-        except ArticleError as error:
-            problems.append(str(error))
-            continue
-        taken.update(article.id for article in upload.articles)
-        saved.append(upload)
-    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        staging.mkdir(exist_ok=True)
+        for path in paths:
+            source = Path(path)
+            shown = safe_name(str(path))
+            try:
+                upload = _save_one(source, shown, articles_dir, staging, taken, max_bytes)
+            except ArticleError as error:
+                problems.append(str(error))
+                continue
+            except OSError as error:  # a full disk, a file system without links...: this file only
+                problems.append(f"{shown}: could not be saved ({error.strerror or type(error).__name__})")
+                continue
+            taken.update(article.id for article in upload.articles)
+            saved.append(upload)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return UploadReport(tuple(saved), tuple(problems))
 
 

@@ -156,3 +156,26 @@ def test_removing_an_article_keeps_it_and_everything_else(tmp_path: Path):
     assert (removed / "one.txt").read_text() == "One\nThe first story."
     assert (removed / "many.jsonl.removed.jsonl").read_text() == lines[1] + "\n"
     assert json.loads((removed / "list.json.removed.jsonl").read_text())["id"] == "l2"
+
+
+def test_removing_an_article_a_collection_no_longer_holds_moves_nothing(tmp_path: Path):
+    from qa.articles import ArticleError, remove_from_folder
+
+    (tmp_path / "many.jsonl").write_text("".join(json.dumps({"id": f"j{i}", "text": "T."}) + "\n" for i in range(3)))
+    stale = next(a for a in read_articles(tmp_path).articles if a.id == "j1")
+    remove_from_folder(stale, tmp_path)
+    with pytest.raises(ArticleError, match=r"no longer holds article 'j1'.*nothing removed"):
+        remove_from_folder(stale, tmp_path)  # a second try must not take the whole file away
+    assert sorted(a.id for a in read_articles(tmp_path).articles) == ["j0", "j2"]
+
+
+def test_removing_a_link_moves_the_link_not_its_target(tmp_path: Path):
+    from qa.articles import remove_from_folder
+
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "story.txt").write_text("Story\nThe story itself.")
+    (tmp_path / "inside.txt").symlink_to(tmp_path / "sub" / "story.txt")
+    link = next(a for a in read_articles(tmp_path).articles if a.id == "inside")
+    assert link.path == "inside.txt"  # paths are kept relative to the folder
+    remove_from_folder(link, tmp_path)
+    assert (tmp_path / "sub" / "story.txt").is_file() and (tmp_path / ".removed" / "inside.txt").is_symlink()

@@ -102,3 +102,12 @@ def test_too_many_files_at_once(archive: Path, tmp_path: Path):
     files = [upload_file(tmp_path, f"s{i}.txt", f"S{i}\nStory {i}.") for i in range(MAX_UPLOAD_FILES + 1)]
     report = save_uploads(files, archive, ids_in(archive))
     assert report.saved == () and f"at most {MAX_UPLOAD_FILES} files at a time" in report.problems[0]
+
+
+def test_an_id_already_in_the_folder_but_not_yet_indexed_is_refused(archive: Path, tmp_path: Path):
+    # The chat passes the ids of the index and of the folder (Newsdesk.article_ids); a file
+    # dropped in by hand and not yet indexed counts too.
+    (archive / "late.json").write_text(json.dumps({"id": "late", "title": "Late", "text": "Late news."}))
+    shadow = upload_file(tmp_path, "a.json", json.dumps({"id": "late", "title": "Shadow", "text": "Other."}))
+    report = save_uploads([shadow], archive, ids_in(archive))
+    assert report.saved == () and "already holds article id 'late'" in report.problems[0]

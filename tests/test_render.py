@@ -1,0 +1,67 @@
+"""One renderer for the chat, the CLI and the API (pure: hand-made answers, no models)."""
+
+from __future__ import annotations
+
+from qa.render import answer_dict, article_html, escape_markdown, passage_html, render_markdown, render_text
+from qa.schema import Answer, Citation, Filters, Passage
+
+TEXT = "Putin will meet with Chinese leader Xi Jinping during his two-day visit that begins Thursday."
+PASSAGE = Passage(7, "seed", "Putin visits China", "2024-05-14", "AP", "https://example.org/a", 100, 193, TEXT, 0.9)
+
+
+def answer(quote: str = "Xi Jinping", resolved: str = "") -> Answer:
+    start = TEXT.index(quote)
+    citation = Citation(
+        "seed", "Putin visits China", "2024-05-14", "AP", "https://example.org/a", 100 + start,
+        100 + start + len(quote), quote, TEXT, 100, PASSAGE, resolved,
+    )  # fmt: skip
+    return Answer("Who?", quote, 12.0, 0.98, True, (citation,), passages=(PASSAGE,))
+
+
+def test_chat_markdown_marks_the_quote_and_keeps_plain_punctuation():
+    shown = render_markdown(answer())
+    assert shown.startswith("**Xi Jinping**\n\n> Putin will meet with Chinese leader **Xi Jinping** during his two-day")
+    assert "*Putin visits China* — 2024-05-14 · confidence 98%" in shown and "\\-" not in shown
+
+
+def test_terminal_text_names_source_offsets_and_url():
+    lines = render_text(answer(), ("[", "]")).splitlines()
+    assert lines[0] == "Xi Jinping" and lines[1] == "confidence 98% (score 12.00)"
+    assert lines[2] == "source: Putin visits China — 2024-05-14 [seed, chars 136-146] https://example.org/a"
+    assert "leader [Xi Jinping] during" in lines[3]
+
+
+def test_relative_dates_are_shown_beside_the_quote():
+    reply = answer("Thursday", "Thursday, 16 May 2024")
+    assert render_text(reply).splitlines()[0] == "Thursday (Thursday, 16 May 2024)"
+    assert render_markdown(reply).startswith("**Thursday** (Thursday, 16 May 2024)")
+    assert answer_dict(reply)["citations"][0]["resolved_date"] == "Thursday, 16 May 2024"
+
+
+def test_no_answer_names_the_filter():
+    nothing = Answer("Who?", "", 0.0, 0.0, False, filters=Filters("2024-01-01", None, "AP"))
+    assert render_markdown(nothing) == (
+        "I couldn't find that in the articles (searched only articles dated from 2024-01-01, from AP; "
+        "a date filter leaves out undated articles)."
+    )
+    assert render_text(Answer("Who?", "", 0.0, 0.0, False)) == "I couldn't find that in the articles."
+    data = answer_dict(nothing)
+    assert data["found"] is False and data["citations"] == [] and data["filters"]["source"] == "AP"
+
+
+def test_json_for_programs_has_offsets_and_no_passages():
+    data = answer_dict(answer())
+    assert data["text"] == "Xi Jinping" and data["confidence"] == 0.98
+    citation = data["citations"][0]
+    assert (citation["article_id"], citation["start"], citation["end"], citation["chunk_id"]) == ("seed", 136, 146, 7)
+    assert "passage" not in citation and "passages" not in data
+
+
+def test_html_never_runs_article_markup():
+    evil = Passage(1, "x", '"><script>alert(1)</script>', "", "", "javascript:alert(1)", 0, 10, "<b>x</b> y", 1.0)
+    shown = passage_html(evil, (0, 8))
+    assert "<script>" not in shown and "href" not in shown  # only http(s) URLs become links
+    assert '<mark class="answer">&lt;b&gt;x&lt;/b&gt;</mark> y' in shown and "undated" in shown
+    linked = article_html("T", "", 'https://x.org/"onmouseover="alert(1)', "Text.", None)
+    assert 'href="https://x.org/&quot;onmouseover=&quot;alert(1)"' in linked
+    assert escape_markdown("<img src=x onerror=alert(1)>") == "\\<img src=x onerror=alert(1)\\>"
