@@ -48,7 +48,7 @@ def main() -> None:
     embedder.warm_up()
     report = sync_index(articles, index_dir, Chunker(), embedder, follow_links=True)
     index = Index.open(index_dir)
-    characters = sum(len(row[0]) for row in index.store.db.execute("SELECT text FROM chunks"))
+    characters = index.characters()
     chunks = index.chunk_count
     index.close()
 

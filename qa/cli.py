@@ -32,9 +32,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
 def _newsdesk(args: argparse.Namespace, **options: object):
     from qa.newsdesk import Newsdesk
 
-    return Newsdesk(
-        articles_dir=args.articles, index_dir=args.index, follow_links=args.follow_links, **options
-    )  # type: ignore[arg-type]
+    return Newsdesk(articles_dir=args.articles, index_dir=args.index, follow_links=args.follow_links, **options)  # type: ignore[arg-type]
 
 
 def stage_articles(sources: Sequence[str | Path], folder: Path) -> Path:

@@ -205,16 +205,15 @@ class Newsdesk:
             index = self._index
         if index is None and Index.exists(self.index_dir):
             index = Index.open(self.index_dir)
-        articles = index.manifest.articles if index else {}
         status = Status(
-            articles=len(articles),
+            articles=index.article_count if index else 0,
             chunks=index.chunk_count if index else 0,
-            duplicates=sum(1 for entry in articles.values() if entry["duplicate_of"]),
-            embedding_model=index.manifest.settings.embedding_model if index else self.embedder.name,
-            embedding=dict(index.manifest.settings.embedding if index else self.embedder.settings),
-            dense_kind=index.manifest.settings.dense_kind if index else self.dense_kind or "flat",
+            duplicates=index.duplicate_count if index else 0,
+            embedding_model=index.settings.embedding_model if index else self.embedder.name,
+            embedding=dict(index.settings.embedding if index else self.embedder.settings),
+            dense_kind=index.settings.dense_kind if index else self.dense_kind or "flat",
             reader=str(self.reader.model or "newsdesk-reader (shipped)"),
-            updated=index.manifest.updated if index else None,
+            updated=index.updated if index else None,
             stale=self.is_stale() if check_stale else None,
             articles_dir=str(self.articles_dir),
             index_dir=str(self.index_dir),

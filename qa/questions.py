@@ -135,9 +135,7 @@ def check_history(history: object) -> tuple[str, ...]:
     if history is None:
         return ()
     if isinstance(history, str) or not isinstance(history, Sequence):
-        raise QuestionError(
-            f"history must be a list of the earlier questions (strings), not {type(history).__name__}."
-        )
+        raise QuestionError(f"history must be a list of the earlier questions (strings), not {type(history).__name__}.")
     earlier = []
     for number, item in enumerate(history[-MAX_HISTORY:], 1):
         if not isinstance(item, str):

@@ -57,24 +57,22 @@ class Retriever:
             raise ValueError(f"unknown retrieval mode {mode!r}; choose one of {', '.join(RETRIEVAL_MODES)}")
         allowed = None
         if date_from or date_to or source:
-            allowed = self.index.store.chunk_ids_where(date_from, date_to, source)
+            allowed = self.index.chunks_where(date_from, date_to, source)
             if not len(allowed):
                 return []
         depth = max(top_k, self.candidates)
         dense = self._dense(question, depth, allowed) if mode in ("hybrid", "dense") else []
-        sparse = self.index.store.bm25(question, depth, allowed) if mode in ("hybrid", "bm25") else []
+        sparse = self.index.search_bm25(question, depth, allowed) if mode in ("hybrid", "bm25") else []
         if mode == "dense":
             ranked = dense[:top_k]
         elif mode == "bm25":
             ranked = sparse[:top_k]
         else:
             ranked = self._fuse([dense, sparse])[:top_k]
-        return self.index.store.passages(ranked)
+        return self.index.passages(ranked)
 
     def _dense(self, question: str, depth: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
-        vector = self.embedder.embed([question])
-        scores, ids = self.index.dense.search(vector, depth, allowed)
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+        return self.index.search_dense(self.embedder.embed([question]), depth, allowed)[0]
 
     def _fuse(self, rankings: list[list[tuple[int, float]]]) -> list[tuple[int, float]]:
         fused: dict[int, float] = {}

@@ -63,9 +63,7 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--auth-file", help="a file with one USER:PASSWORD a line")
     parser.add_argument("--read-only", action="store_true", help="answer questions only: no uploads")
-    parser.add_argument(
-        "--max-upload-mb", type=float, default=MAX_UPLOAD_BYTES / 1e6, help="largest upload, per file"
-    )
+    parser.add_argument("--max-upload-mb", type=float, default=MAX_UPLOAD_BYTES / 1e6, help="largest upload, per file")
     parser.add_argument(
         "--max-sessions",
         type=int,

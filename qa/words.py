@@ -17,6 +17,4 @@ FUNCTION_WORDS = frozenset(
 )
 
 # Words that point back into the conversation: a question holding one is read as a follow-up.
-REFERRING_WORDS = frozenset(
-    "he she it they him her them his hers its their there that this those these".split()
-)
+REFERRING_WORDS = frozenset("he she it they him her them his hers its their there that this those these".split())

@@ -134,4 +134,3 @@ def test_follow_ups_are_searched_with_the_question_before(question, history, que
 )
 def test_follow_up_pronouns_become_the_names_they_stand_for(question, history, resolved):
     assert resolve_follow_up(question, history) == resolved
-
