@@ -18,7 +18,7 @@ import ctypes
 import logging
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import gradio as gr
@@ -120,7 +120,7 @@ class Indexing:
             report = desk.sync(on_progress=self.tell)
             for problem in report.problems:
                 log.warning("skipped: %s", problem)
-            self.progress = "loading the models"
+            self.progress = "all passages embedded; loading the models"
             desk.warm_up()
             log.warning("index ready: %s", report.summary())
         except Exception as error:  # shown on the page and the terminal instead of a dead thread
@@ -129,11 +129,34 @@ class Indexing:
         finally:
             self.ready.set()
 
-    def check(self) -> None:
+    def problem(self) -> str | None:
+        """Why questions cannot be answered yet, or None."""
         if self.error:
-            raise gr.Error("The index could not be built; the server's terminal says why.")
+            return "The index could not be built; the server's terminal says why."
         if not self.ready.is_set():
-            raise gr.Error(f"The archive is still being indexed ({self.progress}). Ask again in a moment.")
+            return f"The archive is still being indexed ({self.progress}). Ask again in a moment."
+        return None
+
+
+class Refusal(Exception):
+    """A request that cannot be served as asked; the message says why and what to do."""
+
+
+def from_browser(request: gr.Request | None) -> bool:
+    """Whether the page made this call (not a script): a browser sends its page's Origin or Referer;
+    gradio_client says it is the API."""
+    if request is None:
+        return False
+    headers = request.headers
+    return headers.get("x-gradio-user") != "api" and ("origin" in headers or "referer" in headers)
+
+
+def refuse(message: str, request: gr.Request | None, title: str = "Check the question") -> str:
+    """A refusal as scripts expect it (an error: gradio_client raises AppError) or, for the page,
+    as a message to show: a raised error would leave Gradio's chat box disabled."""
+    if from_browser(request):
+        return f"⚠️ {escape_markdown(message)}"
+    raise gr.Error(message, title=title)
 
 
 def status_line(desk: Newsdesk, indexing: Indexing) -> str:
@@ -142,7 +165,7 @@ def status_line(desk: Newsdesk, indexing: Indexing) -> str:
     if not indexing.ready.is_set():
         return f"**Building the index**: {escape_markdown(indexing.progress)}…"
     status = desk.status(check_stale=False)
-    updated = time.strftime("%Y-%m-%d %H:%M", time.localtime(status.updated)) if status.updated else "never"
+    updated = time.strftime("%d %b %Y %H:%M", time.localtime(status.updated)) if status.updated else "never"
     return f"**{status.articles:,}** articles · **{status.chunks:,}** passages · updated {updated}"
 
 
@@ -181,12 +204,13 @@ def other_passages(reply: Answer) -> str:
 
 
 def article_rows(desk: Newsdesk, query: str | None = "") -> list[list[str]]:
-    """The archive's articles (title, date, source, id), filtered by words of ``query``."""
+    """The archive's articles (title, date, id), filtered by words of ``query`` (in those or the
+    source)."""
     words = (query or "").lower().split()
     rows = []
     for entry in desk.list_articles():
-        row = [entry["title"], entry["date"] or "undated", entry["source"], entry["id"]]
-        if all(any(word in cell.lower() for cell in row) for word in words):
+        row = [entry["title"], entry["date"] or "undated", entry["id"]]
+        if all(any(word in cell.lower() for cell in (*row, entry["source"])) for word in words):
             rows.append(row)
     return rows
 
@@ -205,14 +229,25 @@ def build_app(
         indexing.ready.set()
 
     def ask(question: str, history: list[str], date_from: str | None, date_to: str | None, top_k: int) -> Answer:
-        indexing.check()
+        waiting = indexing.problem()
+        if waiting:
+            raise Refusal(waiting)
         try:
             return desk.answer(question, top_k=top_k, date_from=date_from, date_to=date_to, history=history)
         except QuestionError as error:
-            raise gr.Error(str(error), title="Check the question") from error
+            raise Refusal(str(error)) from error
 
-    def chat(message: str, history: list[dict], date_from: str | None = None, date_to: str | None = None):
-        reply = ask(message, previous_questions(history), date_from, date_to, DEFAULT_TOP_K)
+    def chat(
+        message: str,
+        history: list[dict],
+        date_from: str | None = None,
+        date_to: str | None = None,
+        request: gr.Request = None,  # type: ignore[assignment] - Gradio fills it in
+    ):
+        try:
+            reply = ask(message, previous_questions(history), date_from, date_to, DEFAULT_TOP_K)
+        except Refusal as refusal:
+            return refuse(str(refusal), request), "", "", ""
         return render_markdown(reply), source_panel(reply), article_panel(desk, reply), other_passages(reply)
 
     def answer(
@@ -225,7 +260,10 @@ def build_app(
         """Answer a question from the archive. history: the earlier questions of the conversation,
         oldest first. Returns text, found, confidence and citations (article id, title, date, url,
         start and end offsets in the article's text, sentence)."""
-        return answer_dict(ask(question, history or [], date_from, date_to, top_k))
+        try:
+            return answer_dict(ask(question, history or [], date_from, date_to, top_k))
+        except Refusal as refusal:
+            raise gr.Error(str(refusal), title="Check the question") from refusal
 
     with gr.Blocks(title="Newsdesk") as app:
         gr.Markdown("# Newsdesk\nAsk about the news archive. Every answer quotes an article and says where it stands.")
@@ -284,11 +322,11 @@ def build_app(
                 with gr.Accordion("Archive", open=False, elem_id="archive-panel"):
                     find = gr.Textbox(label="Find articles", placeholder="words of a title, date, source or id")
                     listing = gr.Dataframe(
-                        headers=["Title", "Date", "Source", "Id"],
+                        headers=["Title", "Date", "Id"],
                         label="articles",
                         interactive=False,
                         wrap=True,
-                        column_widths=["46%", "18%", "16%", "20%"],
+                        column_widths=["58%", "17%", "25%"],
                         elem_id="article-list",
                         max_height=360,
                     )
@@ -303,12 +341,19 @@ def build_app(
                 return status_line(desk, indexing), []
             return status_line(desk, indexing), article_rows(desk, query)
 
-        def tick(query: str | None):
-            line, rows = refresh(query)
-            return line, rows, gr.Timer(active=not indexing.ready.is_set())
+        def tick(query: str | None, listed: bool):
+            # Every second while the index is built, then every 30 s (`newsdesk index` run beside
+            # the chat changes the archive too). The article list is sent once the index is ready.
+            ready = indexing.ready.is_set()
+            line = status_line(desk, indexing)
+            rows = article_rows(desk, query) if ready and not listed and not indexing.error else gr.skip()
+            return line, rows, ready, gr.Timer(30.0 if ready else 1.0)
 
-        timer = gr.Timer(1.0, active=not indexing.ready.is_set())
-        timer.tick(tick, find, [status, listing, timer], api_visibility="private", show_progress="hidden")
+        listed = gr.State(indexing.ready.is_set())
+        timer = gr.Timer(30.0 if indexing.ready.is_set() else 1.0)
+        timer.tick(
+            tick, [find, listed], [status, listing, listed, timer], api_visibility="private", show_progress="hidden"
+        )
         app.load(refresh, find, [status, listing], api_visibility="private")
         find.change(lambda q: article_rows(desk, q), find, listing, api_visibility="private")
         for field in (date_from, date_to):
@@ -319,11 +364,13 @@ def build_app(
 
         if not read_only:
 
-            def add_articles(files: list[str] | None) -> Iterator[tuple[str, str, list[list[str]]]]:
+            def add_articles(files: list[str] | None, request: gr.Request = None):  # type: ignore[assignment]
                 if not files:
                     yield "Choose one or more article files first.", *refresh()
                     return
-                indexing.check()
+                if indexing.problem():
+                    yield refuse(str(indexing.problem()), request, "Not added"), *refresh()
+                    return
                 report = save_uploads(files, desk.articles_dir, desk.article_ids(), max_upload)
                 lines = escape_markdown(report.summary()).splitlines()
                 if not report.saved:
@@ -339,13 +386,16 @@ def build_app(
                 outcome = f"Index could not be updated: {progress.error}" if progress.error else "Indexed."
                 yield "  \n".join([*lines, escape_markdown(outcome)]), *refresh()
 
-            def remove_article(article_id: str, query: str) -> tuple[str, str, list[list[str]]]:
-                indexing.check()
+            def remove_article(article_id: str, query: str, request: gr.Request = None):  # type: ignore[assignment]
+                article_id = (article_id or "").strip()
+                if indexing.problem() or not article_id:
+                    why = indexing.problem() or "Type the id of the article to remove (the Id column)."
+                    return refuse(why, request, "Not removed"), status_line(desk, indexing), gr.skip()
                 try:
-                    report = desk.remove_article((article_id or "").strip())
+                    report = desk.remove_article(article_id)
                 except (QuestionError, OSError, ValueError) as error:
-                    raise gr.Error(str(error), title="Not removed") from error
-                line = f"Removed {escape_markdown(article_id.strip())} (kept in the folder's .removed/). "
+                    return refuse(str(error), request, "Not removed"), status_line(desk, indexing), gr.skip()
+                line = f"Removed {escape_markdown(article_id)} (kept in the folder's .removed/). "
                 return line + escape_markdown(report.summary()), status_line(desk, indexing), article_rows(desk, query)
 
             add.click(
@@ -355,7 +405,7 @@ def build_app(
                 api_name="add_articles",
                 concurrency_limit=1,
                 concurrency_id="archive-writes",
-            )
+            ).then(lambda: None, None, uploads, api_visibility="private")  # a second click adds nothing twice
             remove.click(
                 remove_article,
                 [remove_id, find],

@@ -336,14 +336,14 @@ def test_browser_source_links_to_the_article_url(browser, server, width: int):
 @pytest.mark.parametrize("width", WIDTHS)
 def test_browser_date_filter_checks_fields_and_names_itself(browser, server, width: int):
     page, dialogs = open_page(browser, server, width)
-    page.get_by_label("From date").fill("2024-06-01")
-    page.get_by_label("To date").fill("2024-05-01")
-    page.get_by_label("To date").press("Tab")
+    page.get_by_role("textbox", name="From date").fill("2024-06-01")
+    page.get_by_role("textbox", name="To date").fill("2024-05-01")
+    page.get_by_role("textbox", name="To date").press("Tab")
     page.wait_for_function(
         "() => document.querySelector('#filter-note').innerText.includes('is after the to date')", timeout=30_000
     )
-    page.get_by_label("From date").fill("")
-    page.get_by_label("From date").press("Tab")
+    page.get_by_role("textbox", name="From date").fill("")
+    page.get_by_role("textbox", name="From date").press("Tab")
     page.wait_for_function(
         "() => document.querySelector('#filter-note').innerText.includes('Filter on')", timeout=30_000
     )
@@ -359,13 +359,24 @@ def test_browser_date_filter_checks_fields_and_names_itself(browser, server, wid
 @pytest.mark.parametrize("width", WIDTHS)
 def test_browser_example_asks_at_once_and_keeps_the_filter(browser, server, width: int):
     page, dialogs = open_page(browser, server, width)
-    page.get_by_label("To date").fill("2023-01-01")
-    page.get_by_label("To date").press("Tab")
+    page.get_by_role("textbox", name="To date").fill("2023-01-01")
+    page.get_by_role("textbox", name="To date").press("Tab")
     page.get_by_text("Who will Putin meet during his visit?").first.click()
     page.wait_for_function(
         "() => document.querySelector('#chat').innerText.includes(\"couldn't find\")", timeout=60_000
     )
-    assert page.get_by_label("To date").input_value() == "2023-01-01"
+    assert page.get_by_role("textbox", name="To date").input_value() == "2023-01-01"
+    page.close()
+    assert dialogs == []
+
+
+def test_browser_a_refused_question_leaves_the_chat_usable(browser, server):
+    page, dialogs = open_page(browser, server)
+    page.get_by_role("textbox", name="From date").fill("bogus")
+    ask(page, "Who will Putin meet during his visit?", "is not a date")
+    page.wait_for_function("() => !document.querySelector('#question textarea').disabled", timeout=30_000)
+    page.get_by_role("textbox", name="From date").fill("")
+    ask(page, "Who will Putin meet during his visit?", "Xi Jinping")
     page.close()
     assert dialogs == []
 
@@ -375,7 +386,10 @@ def test_browser_accessible_names(browser, server, width: int):
     page, _ = open_page(browser, server, width)
     assert page.get_by_role("textbox", name="Your question").count() == 1
     assert page.get_by_role("button", name="Ask").count() == 1
-    assert page.get_by_label("From date").count() == 1 and page.get_by_label("To date").count() == 1
+    assert (
+        page.get_by_role("textbox", name="From date").count() == 1
+        and page.get_by_role("textbox", name="To date").count() == 1
+    )
     assert contrast(page, "footer a") >= 4.5 and contrast(page, "#filter-note p") >= 4.5
     page.close()
 
@@ -440,6 +454,12 @@ def test_browser_archive_lists_searches_and_removes(browser, server, width: int)
         timeout=30_000,
     )
     assert "flood" in page.inner_text("#article-list")
+    page.get_by_label("Id of the article to remove").fill("no-such-article")
+    page.click("#remove-article")
+    page.wait_for_function(
+        "() => document.querySelector('#remove-result')?.innerText.includes('no article with id')", timeout=60_000
+    )
+    assert "flood" in page.inner_text("#article-list")  # the list is still there
     page.get_by_label("Id of the article to remove").fill("flood")
     page.click("#remove-article")
     page.wait_for_function(
