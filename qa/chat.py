@@ -284,7 +284,12 @@ def build_app(
                 gr.ChatInterface(
                     chat,
                     chatbot=gr.Chatbot(
-                        elem_id="chat", height=460, sanitize_html=True, render_markdown=True, label="Conversation"
+                        elem_id="chat",
+                        height=460,
+                        sanitize_html=True,
+                        render_markdown=True,
+                        label="Conversation",
+                        show_label=False,  # its badge covered the first line of the reply on a phone
                     ),
                     textbox=gr.Textbox(
                         placeholder="Ask a question about the articles…",
@@ -311,12 +316,12 @@ def build_app(
                 if not read_only:
                     with gr.Accordion("Add articles", open=False, elem_id="add-panel"):
                         uploads = gr.File(
-                            label=f"Articles ({', '.join(ARTICLE_SUFFIXES)}; up to {max_upload / 1e6:g} MB each, "
-                            f"{MAX_UPLOAD_FILES} at a time)",
+                            label=f"Articles, {max_upload / 1e6:g} MB each, {MAX_UPLOAD_FILES} at a time",
                             file_count="multiple",
                             file_types=list(ARTICLE_SUFFIXES),
                             elem_id="upload",
                         )
+                        gr.Markdown(f"Formats: {', '.join(ARTICLE_SUFFIXES)}", elem_id="upload-formats")
                         add = gr.Button("Add to the archive", elem_id="add-articles")
                         added = gr.Markdown(elem_id="upload-result", label="result")
                 with gr.Accordion("Archive", open=False, elem_id="archive-panel"):
