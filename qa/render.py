@@ -117,32 +117,25 @@ def answer_dict(reply: Answer) -> dict:
 def passage_html(passage: Passage, mark: tuple[int, int] | None = None) -> str:
     """A passage with its title (a link when the article has a URL) and date; ``mark`` (offsets
     in the article) highlights the answer inline."""
-    text = passage.text
-    if mark is not None:
-        start, end = mark[0] - passage.start, mark[1] - passage.start
-        body = (
-            html.escape(text[:start])
-            + f'<mark class="answer">{html.escape(text[start:end])}</mark>'
-            + html.escape(text[end:])
-        )
-    else:
-        body = html.escape(text)
+    span = None if mark is None else (mark[0] - passage.start, mark[1] - passage.start)
+    body = _marked(passage.text, span, "")
     return f'<div class="passage">{_heading(passage.title, passage.date, passage.url)}<p>{body}</p></div>'
 
 
 def article_html(title: str, date: str, url: str, text: str, mark: tuple[int, int] | None = None) -> str:
     """A whole article, with the cited span marked (id ``cited-span``, so it can be scrolled to)."""
-    if mark is not None:
-        start, end = mark
-        body = (
-            html.escape(text[:start])
-            + f'<mark class="answer" id="cited-span">{html.escape(text[start:end])}</mark>'
-            + html.escape(text[end:])
-        )
-    else:
-        body = html.escape(text)
+    body = _marked(text, mark, ' id="cited-span"')
     paragraphs = "".join(f"<p>{part}</p>" for part in body.split("\n") if part.strip())
     return f'<article class="article">{_heading(title, date, url)}{paragraphs}</article>'
+
+
+def _marked(text: str, span: tuple[int, int] | None, attributes: str) -> str:
+    """``text`` as HTML, with ``text[start:end]`` in a ``<mark class="answer">``."""
+    if span is None:
+        return html.escape(text)
+    start, end = span
+    marked = html.escape(text[start:end])
+    return f'{html.escape(text[:start])}<mark class="answer"{attributes}>{marked}</mark>{html.escape(text[end:])}'
 
 
 def _heading(title: str, date: str, url: str) -> str:
