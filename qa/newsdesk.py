@@ -264,11 +264,7 @@ class Newsdesk:
     ) -> list[Passage]:
         """The ``top_k`` passages most likely to hold the answer, best first."""
         request = check_request(question, top_k, date_from, date_to, source)
-        return self._search(request.question, request.top_k, request.filters, mode)
-
-    def _search(self, query: str, top_k: int, filters: Filters, mode: RetrievalMode | None = None) -> list[Passage]:
-        passages, _ = self._search_in(query, top_k, filters, mode)
-        return passages
+        return self._search_in(request.question, request.top_k, request.filters, mode)[0]
 
     def _search_in(
         self, query: str, top_k: int, filters: Filters, mode: RetrievalMode | None = None

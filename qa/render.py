@@ -47,11 +47,6 @@ def when(citation: Citation) -> str:
     return citation.date or "undated"
 
 
-def meaning(citation: Citation) -> str:
-    """The calendar date a relative answer means ("Thursday" -> "Thursday, 16 May 2024"), or ""."""
-    return citation.resolved_date
-
-
 def _split(citation: Citation) -> tuple[str, str, str]:
     """The cited sentence as (before, quote, after)."""
     offset = citation.start - citation.sentence_start
@@ -65,7 +60,7 @@ def render_markdown(reply: Answer) -> str:
     if not reply.found or citation is None:
         return not_found(reply)
     before, quote, after = _split(citation)
-    means = f" ({escape_markdown(meaning(citation))})" if meaning(citation) else ""
+    means = f" ({escape_markdown(citation.resolved_date)})" if citation.resolved_date else ""
     return (
         f"**{escape_markdown(reply.text)}**{means}\n\n"
         f"> {escape_markdown(before)}**{escape_markdown(quote)}**{escape_markdown(after)}\n\n"
@@ -79,7 +74,7 @@ def render_text(reply: Answer, bold: tuple[str, str] = ("[", "]")) -> str:
     if not reply.found or citation is None:
         return not_found(reply)
     before, quote, after = _split(citation)
-    means = f" ({meaning(citation)})" if meaning(citation) else ""
+    means = f" ({citation.resolved_date})" if citation.resolved_date else ""
     link = f" {citation.url}" if citation.url else ""
     return "\n".join(
         [

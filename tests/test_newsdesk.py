@@ -224,3 +224,8 @@ def test_questions_are_answered_while_a_sync_embeds(desk, articles: Path):
         answered.set()
         syncing.join()
     assert desk.index.article_count == 304
+
+
+def test_ids_in_use_include_articles_not_yet_indexed(desk, articles: Path):
+    (articles / "late.json").write_text('{"id": "late-story", "title": "Late", "text": "A late story."}')
+    assert {"chess", "late-story"} <= desk.article_ids()  # what an upload must not reuse
