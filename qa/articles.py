@@ -73,7 +73,7 @@ def read_articles(path: str | Path, follow_links: bool = False) -> FolderReading
     if not root.exists():
         raise FileNotFoundError(f"no articles folder or file at {root}")
     base = root.parent if root.is_file() else root
-    files, problems = ([root], []) if root.is_file() else _article_files(root, follow_links)
+    files, problems = ([root], []) if root.is_file() else article_files(root, follow_links)
     articles: dict[str, Article] = {}
     for file in files:
         name = display_path(file, base)
@@ -106,7 +106,7 @@ def display_path(file: Path, base: Path) -> str:
         return file.name
 
 
-def _article_files(folder: Path, follow_links: bool) -> tuple[list[Path], list[str]]:
+def article_files(folder: Path, follow_links: bool) -> tuple[list[Path], list[str]]:
     """The article files under ``folder`` (sorted), and the links refused on the way."""
     inside = folder.resolve()
     files: list[Path] = []

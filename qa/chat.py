@@ -31,6 +31,7 @@ from qa.schema import Answer
 from qa.uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, save_uploads
 
 if TYPE_CHECKING:
+    from qa.index import SyncProgress
     from qa.serving import ServeOptions
 
 log = logging.getLogger(__name__)
@@ -106,10 +107,10 @@ class Indexing:
         self.announce_every = announce_every  # seconds between progress lines on the terminal
         self._announced = 0.0
 
-    def tell(self, done: int, total: int, articles: int) -> None:
-        self.progress = f"embedding {done:,} of {total:,} passages from {articles:,} articles"
+    def tell(self, state: SyncProgress) -> None:
+        self.progress = state.describe()
         now = time.monotonic()
-        if now - self._announced >= self.announce_every or done == total:
+        if now - self._announced >= self.announce_every or state.articles_done == state.articles_total:
             self._announced = now
             log.warning("indexing: %s", self.progress)
 

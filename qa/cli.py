@@ -14,6 +14,7 @@ from pathlib import Path
 
 from qa.console import quiet_model_loading, show_progress_logs
 from qa.embedding import PRECISIONS, Embedder, EmbedderCacheError
+from qa.index import DENSE_KINDS
 from qa.newsdesk import PROJECT_ROOT
 from qa.questions import DEFAULT_TOP_K, QuestionError
 from qa.render import answer_dict, render_text
@@ -55,7 +56,7 @@ def stage_articles(sources: Sequence[str | Path], folder: Path) -> Path:
 
 def cmd_index(args: argparse.Namespace) -> int:
     desk = _newsdesk(args, dense_kind=args.dense_kind, auto_sync=False)
-    report = desk.sync(rebuild=args.rebuild, progress=not args.quiet)
+    report = desk.sync(rebuild=args.rebuild, progress=not args.quiet, optimize=args.optimize)
     for problem in report.problems:
         print(f"warning: {problem}", file=sys.stderr)
     print(report.summary())
@@ -224,8 +225,12 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--rebuild", action="store_true", help="start over instead of updating")
     index.add_argument(
         "--dense-kind",
-        choices=("flat", "ivf", "hnsw"),
-        help="FAISS index kind (default: keep the current one; flat when new)",
+        choices=DENSE_KINDS,
+        help="dense search: auto (exact, IVF-PQ for large segments), flat (always exact) or ivfpq "
+        "(default: keep the current one; auto when new)",
+    )
+    index.add_argument(
+        "--optimize", action="store_true", help="afterwards, merge the index's segments into one (drops deleted chunks)"
     )
     index.add_argument("--quiet", action="store_true", help="no progress bar")
     index.set_defaults(run=cmd_index)
@@ -267,7 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--split", choices=("calibration", "held-out"), help="only the questions of half the articles (eval e2e)"
     )
     evaluation.add_argument("--index", help="index folder for the evaluation (default: runs/eval-index)")
-    evaluation.add_argument("--dense-kind", choices=("flat", "ivf", "hnsw"))
+    evaluation.add_argument("--dense-kind", choices=DENSE_KINDS)
     evaluation.add_argument(
         "--embedding-precision", choices=PRECISIONS, default=Embedder.precision, help="embedder (eval e2e/retrieval)"
     )

@@ -26,7 +26,6 @@ from qa.embedding import Embedder
 from qa.index import (
     DENSE_KINDS,
     Index,
-    IndexUnavailableError,
     ProgressCallback,
     SyncReport,
     index_is_stale,
@@ -75,8 +74,9 @@ class Newsdesk:
 
     ``reader`` is None for the shipped reader, a Hugging Face QA checkpoint (hub id or folder), or
     a ready `Reader`; ``embedding_model`` likewise names a sentence-transformers model or is a ready
-    `Embedder` (subclass it to plug in another embedder). ``dense_kind`` (flat, ivf, hnsw) applies
-    when the index is built; None keeps the existing index's kind (flat for a new one). With
+    `Embedder` (subclass it to plug in another embedder). ``dense_kind`` (auto, flat, ivfpq: see
+    `qa.index.DenseSettings`) applies when the index is built; None keeps the existing index's kind
+    (auto for a new one: exact search, and IVF-PQ for segments past a measured size). With
     ``auto_sync`` the index is brought up to date on first use. ``follow_links`` also reads
     symbolic links that lead out of the articles folder (refused by default).
 
@@ -116,13 +116,18 @@ class Newsdesk:
     # ------------------------------------------------------------------ index
 
     def sync(
-        self, rebuild: bool = False, progress: bool = False, on_progress: ProgressCallback | None = None
+        self,
+        rebuild: bool = False,
+        progress: bool = False,
+        on_progress: ProgressCallback | None = None,
+        optimize: bool = False,
     ) -> SyncReport:
         """Bring the index in line with the articles folder (incrementally unless ``rebuild``).
 
         Questions keep being answered from the current index while this runs; the new one
-        replaces it when it is complete. ``progress`` draws a bar on the terminal;
-        ``on_progress(done, total, articles)`` is told of the chunks embedded so far."""
+        replaces it when it is complete. ``progress`` shows progress on the terminal;
+        ``on_progress(SyncProgress)`` is told how far it is after each batch. ``optimize`` merges
+        the index's segments into one afterwards."""
         self.check_articles_folder()
         with self._sync_lock:
             report = sync_index(
@@ -135,6 +140,7 @@ class Newsdesk:
                 progress,
                 self.follow_links,
                 on_progress,
+                optimize=optimize,
             )
         with self._lock:
             if report.changed or self._index is None or not self._index.is_current():
@@ -170,11 +176,8 @@ class Newsdesk:
 
     def _open_index(self) -> None:
         """Open the live generation, then let go of the old one (a failed open keeps it)."""
-        try:
-            index = Index.open(self.index_dir)
-        except IndexUnavailableError:
-            # Another writer may have published (and removed) the generation just read: once more.
-            index = Index.open(self.index_dir)
+        # Segments the open index already loaded are shared, not read again: they never change.
+        index = Index.open(self.index_dir, previous=self._index)
         previous, self._index = self._index, index
         self._retriever = Retriever(index, self.embedder, self.retrieval)
         if previous is not None:
@@ -211,7 +214,7 @@ class Newsdesk:
             duplicates=index.duplicate_count if index else 0,
             embedding_model=index.settings.embedding_model if index else self.embedder.name,
             embedding=dict(index.settings.embedding if index else self.embedder.settings),
-            dense_kind=index.settings.dense_kind if index else self.dense_kind or "flat",
+            dense_kind=index.settings.dense_kind if index else self.dense_kind or "auto",
             reader=str(self.reader.model or "newsdesk-reader (shipped)"),
             updated=index.updated if index else None,
             stale=self.is_stale() if check_stale else None,

@@ -58,14 +58,16 @@ from qa.chunking import Chunker
 from qa.embedding import Embedder
 from qa.index import sync_index
 print("syncing", flush=True)
-sync_index(sys.argv[1], sys.argv[2], Chunker(), Embedder())
+sync_index(sys.argv[1], sys.argv[2], Chunker(), Embedder(), batch_chunks=int(sys.argv[3]), optimize=sys.argv[4] == "1")
 """
 
 
-def kill_sync_midway(articles: Path, index_dir: Path, seconds: float) -> None:
+def kill_sync_midway(
+    articles: Path, index_dir: Path, seconds: float, batch_chunks: int = 16_384, optimize: bool = False
+) -> None:
     """Start `sync_index` in another process and SIGKILL it ``seconds`` after it starts."""
     process = subprocess.Popen(
-        [sys.executable, "-c", SYNC_SCRIPT, str(articles), str(index_dir)],
+        [sys.executable, "-c", SYNC_SCRIPT, str(articles), str(index_dir), str(batch_chunks), str(int(optimize))],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,

@@ -10,7 +10,9 @@ from qa.chunking import Chunker
 from qa.embedding import Embedder
 from qa.index import (
     CURRENT_FILE,
+    DENSE_KINDS,
     MANIFEST_FILE,
+    SEGMENTS_DIR,
     Index,
     IndexUnavailableError,
     StaleIndexError,
@@ -42,7 +44,7 @@ def test_sync_is_incremental(articles: Path, tmp_path: Path, embedder):
     removed = sync_index(articles, index_dir, Chunker(), embedder)
     assert (removed.removed, removed.chunks_embedded) == (1, 0)
     index = Index.open(index_dir)
-    assert "chess" not in index.manifest.articles
+    assert "chess" not in index.article_ids() and index.entry("chess") is None
     found = Retriever(index, embedder).run("Who won the world chess championship?", top_k=10)
     assert all(p.article_id != "chess" for p in found)
     assert {p.article_id for p in Retriever(index, embedder).run("Etna erupted", top_k=1)} == {"extra"}
@@ -56,14 +58,14 @@ def test_duplicate_articles_are_indexed_once(articles: Path, tmp_path: Path, emb
     report = sync_index(articles, tmp_path / "index", Chunker(), embedder)
     assert report.duplicates == 1
     index = Index.open(tmp_path / "index")
-    assert index.manifest.articles["moon-copy"]["duplicate_of"] == "moon"
+    assert index.entry("moon-copy")["duplicate_of"] == "moon"
     assert index.store.count("chunks") == index.chunk_count
     assert index.store.chunk_ids_where(None, None, None).size == index.chunk_count
     # Removing the indexed copy promotes the other one.
     (articles / "moon.json").unlink()
     sync_index(articles, tmp_path / "index", Chunker(), embedder)
     index = Index.open(tmp_path / "index")
-    assert index.manifest.articles["moon-copy"]["duplicate_of"] is None
+    assert index.entry("moon-copy")["duplicate_of"] is None
     assert Retriever(index, embedder).run("Chandrayaan-3 lander", top_k=1)[0].article_id == "moon-copy"
 
 
@@ -124,7 +126,7 @@ def test_missing_index_is_a_clear_error(tmp_path: Path):
 
 
 def test_dense_index_kinds_search_and_delete(articles: Path, tmp_path: Path, embedder):
-    for kind in ("flat", "ivf", "hnsw"):
+    for kind in DENSE_KINDS:
         index_dir = tmp_path / kind
         sync_index(articles, index_dir, Chunker(), embedder, dense_kind=kind)
         index = Index.open(index_dir)
@@ -144,21 +146,27 @@ def test_dense_index_kinds_search_and_delete(articles: Path, tmp_path: Path, emb
 def test_killing_an_update_leaves_the_previous_index_loadable(articles: Path, tmp_path: Path, embedder, delay: float):
     index_dir = tmp_path / "index"
     sync_index(articles, index_dir, Chunker(), embedder)
-    before = Index.open(index_dir).manifest.articles
+    before = Index.open(index_dir).article_ids()
     # Enough new articles that the update takes several seconds.
     for number in range(150):
         (articles / f"bulk{number}.txt").write_text(
             f"Report {number}\n"
             + " ".join(f"Council meeting {number} discussed item {i} at length." for i in range(12))
         )
-    kill_sync_midway(articles, index_dir, delay)
-    index = Index.open(index_dir)  # whatever moment it died, an index loads...
-    assert set(index.manifest.articles) in (set(before), set(before) | {f"bulk{n}" for n in range(150)})
+    kill_sync_midway(articles, index_dir, delay, batch_chunks=64)
+    index = Index.open(index_dir)  # whatever moment it died, an index loads, with every batch that committed...
+    bulk = {f"bulk{n}" for n in range(150)}
+    assert set(before) <= index.article_ids() <= set(before) | bulk
+    done = len(index.article_ids() - set(before))
     assert Retriever(index, embedder).run("Who won the world chess championship?", top_k=1)[0].article_id == "chess"
+    assert index.store.count("chunks") == index.chunk_count  # no half-committed batch
     report = sync_index(articles, index_dir, Chunker(), embedder)  # ...and the next update completes it
     assert Index.open(index_dir).article_count == 154
-    assert report.added in (0, 150)
+    assert report.added == 150 - done  # without redoing the batches that committed
     assert len(list(index_dir.glob("gen-*"))) == 1
+    index = Index.open(index_dir)
+    on_disk = {p.name for p in (index.generation / SEGMENTS_DIR).iterdir()}
+    assert on_disk == {segment.name for segment in index.dense.segments}  # the dead batch's folder is gone
 
 
 def test_an_index_is_bound_to_its_articles_folder(articles: Path, tmp_path: Path, embedder):
@@ -214,5 +222,11 @@ def test_an_open_index_knows_when_another_writer_replaced_it(articles: Path, tmp
     assert index.is_current()
     (articles / "extra.txt").write_text("Volcano erupts\nMount Etna erupted on Sunday night.")
     sync_index(articles, index_dir, Chunker(), embedder)
-    assert not index.is_current() and not index.generation.exists()
+    assert not index.is_current()
+    newer = index.reopen()
+    assert newer.is_current() and newer.chunk_count == index.chunk_count + 1
+    shared = {id(s.index) for s in index.dense.segments}
+    assert shared <= {id(s.index) for s in newer.dense.segments}  # loaded once, shared
+    sync_index(articles, index_dir, Chunker(), embedder, rebuild=True)  # a rebuild publishes a new generation
+    assert not newer.is_current() and not newer.generation.exists()
     assert Index.open(index_dir).is_current()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from qa import Newsdesk
+from qa.index import SyncProgress
 from qa.newsdesk import QuestionError
 from tests.conftest import ROOT, SEED_ID, SEEDS
 
@@ -208,7 +209,7 @@ def test_questions_are_answered_while_a_sync_embeds(desk, articles: Path):
         )
     embedding, answered = threading.Event(), threading.Event()
 
-    def told(done: int, total: int, _articles: int) -> None:
+    def told(_state: SyncProgress) -> None:
         embedding.set()
         answered.wait(60)  # the sync holds still, mid-embedding, until the question is answered
 

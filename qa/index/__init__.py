@@ -1,46 +1,64 @@
-"""The index: FAISS vectors + SQLite (chunks, article metadata, FTS5 BM25) + a JSON manifest.
+"""The index: chunk vectors in immutable FAISS segments + one SQLite chunk store (articles, chunks
+with character offsets, FTS5 BM25, and the index's bookkeeping), changed in place.
 
 Layout of an index folder::
 
     index/
-      CURRENT             the name of the live generation, replaced atomically
+      CURRENT             the name of the live generation, replaced atomically by a rebuild
       gen-000007/
         manifest.json     format version, embedding model and dimension, chunking and dense-index
-                          settings, and each article's content hash
-        chunks.sqlite     articles, chunks (with character offsets) and their FTS5 table
-        dense.faiss       chunk vectors, keyed by chunk id
+                          settings, the articles folder it mirrors (written once)
+        chunks.sqlite     articles, chunks, FTS5, the article table, file stats, live segments,
+                          tombstones; its transaction commit is the index's commit point
+        segments/seg-000042/   ids.npy, vectors.npy (float16), ivfpq.faiss (large segments)
+        codec-<n>.faiss   trained IVF-PQ quantizers, when a segment is large enough to use them
 
-Every update builds a new generation beside the live one and then replaces ``CURRENT`` with
-``os.replace``, so a crash or kill at any moment leaves the previous index whole and loadable.
-Open formats only: FAISS's own file format, SQLite and JSON.
+A sync commits in place (`sync`): new segments, tombstones for deleted chunks, merges (`merge`).
+A rebuild writes a new generation and publishes it by replacing ``CURRENT``. Either way a kill at any
+moment leaves the last commit loadable. Open formats only: FAISS's own files, NumPy's .npy, SQLite
+and JSON.
 """
 
-from qa.index.dense import DENSE_KINDS, DenseIndex
+from qa.index.dense import DENSE_KINDS, DenseIndex, DenseSettings, Segment
 from qa.index.errors import IndexUnavailableError, StaleIndexError
-from qa.index.generation import CHUNKS_FILE, CURRENT_FILE, DENSE_FILE, MANIFEST_FILE, Index, current_generation
+from qa.index.generation import CHUNKS_FILE, CURRENT_FILE, MANIFEST_FILE, SEGMENTS_DIR, Index, current_generation
 from qa.index.manifest import FORMAT_VERSION, IndexSettings, Manifest
 from qa.index.store import ChunkStore, bm25_query
-from qa.index.sync import ProgressCallback, SyncReport, bound_folder, index_is_stale, sync_index
+from qa.index.sync import (
+    BATCH_CHUNKS,
+    ProgressCallback,
+    SyncProgress,
+    SyncReport,
+    bound_folder,
+    index_is_stale,
+    optimize_index,
+    sync_index,
+)
 
 __all__ = [
+    "BATCH_CHUNKS",
     "CHUNKS_FILE",
     "CURRENT_FILE",
-    "DENSE_FILE",
     "DENSE_KINDS",
     "FORMAT_VERSION",
     "MANIFEST_FILE",
+    "SEGMENTS_DIR",
     "ChunkStore",
     "DenseIndex",
+    "DenseSettings",
     "Index",
     "IndexSettings",
     "IndexUnavailableError",
     "Manifest",
     "ProgressCallback",
+    "Segment",
     "StaleIndexError",
+    "SyncProgress",
     "SyncReport",
     "bm25_query",
     "bound_folder",
     "current_generation",
     "index_is_stale",
+    "optimize_index",
     "sync_index",
 ]

@@ -1,4 +1,4 @@
-"""A loaded generation of the index, and where the live one is."""
+"""A loaded index: the live generation's chunk store and segments, and where the live one is."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.index.dense import DenseIndex
+from qa.index.dense import DenseIndex, DenseSettings, Segment
 from qa.index.errors import IndexUnavailableError, StaleIndexError
 from qa.index.manifest import IndexSettings, Manifest
 from qa.index.store import ChunkStore
@@ -17,11 +17,12 @@ from qa.schema import Article, Passage
 CURRENT_FILE = "CURRENT"
 MANIFEST_FILE = "manifest.json"
 CHUNKS_FILE = "chunks.sqlite"
-DENSE_FILE = "dense.faiss"
+SEGMENTS_DIR = "segments"
+OPEN_TRIES = 3
 
 
 class Index:
-    """A loaded generation of the index: search by vector or BM25, fetch passages.
+    """The live index as of one commit: search by vector or BM25, fetch passages.
 
     >>> import tempfile, pathlib
     >>> from qa.chunking import Chunker
@@ -35,43 +36,96 @@ class Index:
     (1, 1, ['a'])
     """
 
-    def __init__(self, directory: Path, generation: Path, manifest: Manifest, store: ChunkStore, dense: DenseIndex):
+    def __init__(
+        self,
+        directory: Path,
+        generation: Path,
+        manifest: Manifest,
+        store: ChunkStore,
+        dense: DenseIndex,
+        commit: int,
+    ):
         self.directory = directory
         self.generation = generation
         self.manifest = manifest
         self.store = store
         self.dense = dense
+        self.commit = commit
 
     @staticmethod
     def exists(directory: Path) -> bool:
         return (directory / CURRENT_FILE).is_file()
 
     @classmethod
-    def open(cls, directory: str | Path) -> Index:
+    def open(cls, directory: str | Path, previous: Index | None = None) -> Index:
+        """Open the live generation at its latest commit. Segments that ``previous`` (an older
+        `Index` of the same folder) already loaded are shared, not loaded again: they never change."""
         directory = Path(directory)
-        name = current_generation(directory)
-        if name is None:
-            raise IndexUnavailableError(f"no index at {directory}; build one with `newsdesk index`")
-        generation = directory / name
+        for attempt in range(OPEN_TRIES):
+            name = current_generation(directory)
+            if name is None:
+                raise IndexUnavailableError(f"no index at {directory}; build one with `newsdesk index`")
+            try:
+                return cls._open(directory, directory / name, previous)
+            except StaleIndexError:
+                raise
+            except IndexUnavailableError:
+                # A writer may have merged segments away, or published a new generation, while
+                # this one was read: read what is live now, a few times, before calling it damaged.
+                if attempt + 1 == OPEN_TRIES:
+                    raise
+        raise AssertionError("unreachable")
+
+    @classmethod
+    def _open(cls, directory: Path, generation: Path, previous: Index | None) -> Index:
+        store = None
         try:
             manifest = Manifest.from_json((generation / MANIFEST_FILE).read_text(encoding="utf-8"), directory)
+            if not (generation / CHUNKS_FILE).is_file():
+                raise OSError(f"{CHUNKS_FILE} is missing")
             store = ChunkStore(generation / CHUNKS_FILE, read_only=True)
-            dense = DenseIndex.load(generation / DENSE_FILE, manifest.settings.dense_kind)
-        except (OSError, ValueError, KeyError, RuntimeError, sqlite3.Error) as error:
-            if isinstance(error, StaleIndexError):
+            with store.snapshot():
+                commit = store.commit_number()
+                listed = store.segments()
+                tombstones = store.tombstones()
+            reuse = (
+                {s.name: s for s in previous.dense.segments} if previous and previous.generation == generation else {}
+            )
+            segments = [
+                (reuse.get(name) or Segment.load(generation / SEGMENTS_DIR / name, chunks, manifest.settings.dimension))
+                for name, chunks, _ in listed
+            ]
+            dense = DenseIndex(
+                manifest.settings.dimension,
+                DenseSettings(manifest.settings.dense_kind),
+                [segment.with_tombstones(tombstones) for segment in segments],
+            )
+        except (OSError, ValueError, KeyError, RuntimeError, sqlite3.Error, IndexUnavailableError) as error:
+            if store is not None:
+                store.close()
+            if isinstance(error, StaleIndexError | IndexUnavailableError):
                 raise
             raise IndexUnavailableError(
                 f"the index at {directory} is damaged ({error}); rebuild it with `newsdesk index --rebuild`"
             ) from error
-        return cls(directory, generation, manifest, store, dense)
+        return cls(directory, generation, manifest, store, dense, commit)
+
+    def reopen(self) -> Index:
+        """The index at its latest commit, sharing the segments this one loaded."""
+        return Index.open(self.directory, previous=self)
 
     def close(self) -> None:
         self.store.close()
 
     def is_current(self) -> bool:
-        """Whether this is still the live generation (another process may have published a newer
-        one, and removed this one's files)."""
-        return current_generation(self.directory) == self.generation.name
+        """Whether this is still the live index: the live generation (a rebuild publishes a new one
+        and removes this one's files) at this commit (a sync commits in place)."""
+        if current_generation(self.directory) != self.generation.name:
+            return False
+        try:
+            return self.store.commit_number() == self.commit
+        except sqlite3.Error:
+            return False
 
     @property
     def chunk_count(self) -> int:
@@ -79,7 +133,12 @@ class Index:
 
     def article_ids(self) -> set[str]:
         """The ids of every article the index knows (duplicates included)."""
-        return set(self.manifest.articles)
+        return {row[0] for row in self.store.db.execute("SELECT id FROM entries")}
+
+    def entry(self, article_id: str) -> dict | None:
+        """What the index knows of an article: its content hash, the article it duplicates (or
+        None) and its file; None when it is not in the index."""
+        return self.store.entries([article_id]).get(article_id)
 
     def list_articles(self) -> list[dict]:
         """Every indexed article's id, title, date, source, url and file, newest first."""
@@ -119,12 +178,16 @@ class Index:
 
     @property
     def article_count(self) -> int:
-        return len(self.manifest.articles)
+        return self.store.entry_count()
 
     @property
     def duplicate_count(self) -> int:
         """Articles whose text another article already has (indexed once)."""
-        return sum(1 for entry in self.manifest.articles.values() if entry["duplicate_of"])
+        return self.store.entry_count(duplicates=True)
+
+    @property
+    def segment_count(self) -> int:
+        return len(self.dense.segments)
 
     @property
     def settings(self) -> IndexSettings:
@@ -132,7 +195,7 @@ class Index:
 
     @property
     def updated(self) -> float:
-        return self.manifest.updated
+        return float(self.store.meta("updated", "0"))
 
 
 def current_generation(directory: Path) -> str | None:

@@ -1,5 +1,5 @@
-"""The manifest of a generation: format version, settings, the articles it holds and the folder it
-mirrors (JSON)."""
+"""The manifest of a generation: format version, settings and the folder it mirrors (JSON, written
+once when the generation is made; what changes with each sync lives in the chunk store)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from qa.chunking import Chunker
 from qa.embedding import Embedder
 from qa.index.errors import StaleIndexError
 
-FORMAT_VERSION = 1
+# 2: segments, tombstones and the article table in the chunk store, changed in place.
+FORMAT_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,7 @@ class IndexSettings:
     embedding_model: str
     dimension: int
     chunking: dict
-    dense_kind: str = "flat"
+    dense_kind: str = "auto"
     # Indexes written before these were recorded were embedded in bf16 with the model's own limit.
     embedding: dict = field(default_factory=lambda: {"precision": "bf16", "max_tokens": None})
 
@@ -42,10 +43,8 @@ class IndexSettings:
 class Manifest:
     format_version: int
     settings: IndexSettings
-    articles: dict[str, dict]  # id -> {"hash": content hash, "duplicate_of": id or None}
-    updated: float
     # The articles folder this index mirrors, relative to the index folder (so the two can move
-    # together); "" for indexes written before it was recorded.
+    # together).
     articles_dir: str = ""
 
     def to_json(self) -> str:
@@ -53,9 +52,7 @@ class Manifest:
             {
                 "format_version": self.format_version,
                 "settings": asdict(self.settings),
-                "updated": self.updated,
                 "articles_dir": self.articles_dir,
-                "articles": self.articles,
             },
             indent=1,
             sort_keys=True,
@@ -70,6 +67,4 @@ class Manifest:
                 f"the index at {where} was written in format {version}, this Newsdesk reads format "
                 f"{FORMAT_VERSION}; rebuild it with `newsdesk index --rebuild`"
             )
-        return cls(
-            version, IndexSettings(**data["settings"]), data["articles"], data["updated"], data.get("articles_dir", "")
-        )
+        return cls(version, IndexSettings(**data["settings"]), data.get("articles_dir", ""))

@@ -1,11 +1,21 @@
-"""Articles, chunks (with character offsets) and their BM25 index (SQLite FTS5), in one file."""
+"""The chunk store: one SQLite file, changed in place, one transaction per commit.
+
+It holds the articles and their chunks (with character offsets), the BM25 index (FTS5), and the
+bookkeeping of the whole index: which segments of vectors are live, which chunks are deleted
+(tombstones), the article table a sync plans against, and each article file's size, mtime and inode
+(so that a sync re-reads only files whose stat changed, as git's index does). SQLite's commit is the
+index's one commit point: a segment exists for readers once the transaction naming it commits; a kill
+before that leaves an orphan folder that the next writer removes. WAL mode: readers never wait for a
+writer and always see one whole commit."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +40,37 @@ CREATE INDEX IF NOT EXISTS articles_by_date ON articles(date);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
     title, text, tokenize='porter unicode61 remove_diacritics 2'
 );
+-- What a sync plans against: every article of the folder the index holds (duplicates included).
+CREATE TABLE IF NOT EXISTS entries (
+    id TEXT PRIMARY KEY, hash TEXT NOT NULL, text_hash TEXT NOT NULL, duplicate_of TEXT, file TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS entries_by_file ON entries(file);
+-- Each article file as last read: a file whose stat is unchanged is not read again.
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, inode INTEGER NOT NULL,
+    problems TEXT NOT NULL, shadowed INTEGER NOT NULL
+);
+-- The live segments, in chunk id order (a merge replaces adjacent ones, so their ids never interleave).
+CREATE TABLE IF NOT EXISTS segments (
+    name TEXT PRIMARY KEY, chunks INTEGER NOT NULL, ivfpq INTEGER NOT NULL, first_id INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tombstones (chunk_id INTEGER PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+
+
+@dataclass(frozen=True)
+class FileState:
+    """An article file as a sync last read it."""
+
+    size: int
+    mtime_ns: int
+    inode: int
+    problems: tuple[str, ...] = ()
+    shadowed: bool = False  # some of its ids were skipped as read from another file first
+
+    def same_stat(self, other: FileState) -> bool:
+        return (self.size, self.mtime_ns, self.inode) == (other.size, other.mtime_ns, other.inode)
 
 
 def bm25_query(question: str) -> str:
@@ -41,30 +81,146 @@ def bm25_query(question: str) -> str:
 
 
 class ChunkStore:
-    """Articles, chunks and the BM25 (FTS5) index in one SQLite file."""
+    """Articles, chunks, the BM25 (FTS5) index and the index's bookkeeping in one SQLite file."""
 
     def __init__(self, path: Path, read_only: bool = False) -> None:
         self.path = path
         uri = f"file:{path}?mode=ro" if read_only else f"file:{path}"
-        self.db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        # Autocommit: transactions are explicit (`transaction`, `snapshot`).
+        self.db = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
         self.db.row_factory = sqlite3.Row
         if not read_only:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            # In WAL mode NORMAL is still atomic and consistent: a commit may be lost to a power cut,
+            # never half-applied; a killed process loses nothing that committed.
+            self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(_SCHEMA)
 
     def close(self) -> None:
         self.db.close()
 
-    def copy_to(self, path: Path) -> None:
-        """A consistent copy of the whole store at ``path`` (SQLite's online backup)."""
-        target = sqlite3.connect(path)
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One commit: all of it or none of it."""
+        self.db.execute("BEGIN IMMEDIATE")
         try:
-            with target:
-                self.db.backup(target)
-        finally:
-            target.close()
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
 
-    def next_chunk_id(self) -> int:
-        return int(self.db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM chunks").fetchone()[0])
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads that see one commit, whatever a writer does meanwhile."""
+        self.db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self.db.execute("COMMIT")
+
+    # Bookkeeping.
+
+    def meta(self, key: str, default: str = "") -> str:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return default if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: object) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, str(value)))
+
+    def commit_number(self) -> int:
+        """Bumped by every commit (`bump_commit`): a reader compares it to know it is behind."""
+        return int(self.meta("commit", "0"))
+
+    def bump_commit(self, updated: float) -> None:
+        self.set_meta("commit", self.commit_number() + 1)
+        self.set_meta("updated", updated)
+
+    def take_ids(self, count: int) -> int:
+        """Reserve ``count`` chunk ids; returns the first. Ids are never reused, so a tombstone
+        names one chunk forever."""
+        first = int(self.meta("next_chunk_id", "1"))
+        self.set_meta("next_chunk_id", first + count)
+        return first
+
+    def take_segment_name(self) -> str:
+        number = int(self.meta("next_segment", "1"))
+        self.set_meta("next_segment", number + 1)
+        return f"seg-{number:06d}"
+
+    def segments(self) -> list[tuple[str, int, bool]]:
+        """The live segments as (name, chunks, ivfpq), oldest first."""
+        rows = self.db.execute("SELECT name, chunks, ivfpq FROM segments ORDER BY first_id")
+        return [(row[0], int(row[1]), bool(row[2])) for row in rows]
+
+    def add_segment(self, name: str, chunks: int, ivfpq: bool, first_id: int) -> None:
+        self.db.execute("INSERT INTO segments VALUES (?, ?, ?, ?)", (name, chunks, int(ivfpq), first_id))
+
+    def live_chunks(self) -> int:
+        """Chunks in live segments, less the deleted ones."""
+        total = self.db.execute("SELECT COALESCE(SUM(chunks), 0) FROM segments").fetchone()[0]
+        return int(total) - self.count("tombstones")
+
+    def drop_segments(self, names: Iterable[str], dropped_ids: np.ndarray) -> None:
+        """Forget merged segments and the tombstones of the chunks they held."""
+        self.db.executemany("DELETE FROM segments WHERE name = ?", [(n,) for n in names])
+        self.db.executemany("DELETE FROM tombstones WHERE chunk_id = ?", [(int(i),) for i in dropped_ids])
+
+    def tombstones(self) -> np.ndarray:
+        """Deleted chunk ids, sorted."""
+        return np.fromiter(
+            (row[0] for row in self.db.execute("SELECT chunk_id FROM tombstones ORDER BY chunk_id")), np.int64
+        )
+
+    def entries(self, ids: Iterable[str] | None = None) -> dict[str, dict]:
+        """The article table: id -> {"hash", "text_hash", "duplicate_of", "file"} (all, or ``ids``)."""
+        sql = "SELECT id, hash, text_hash, duplicate_of, file FROM entries"
+        if ids is None:
+            rows = self.db.execute(sql)
+        else:
+            rows = self.db.execute(sql + " WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(list(ids)),))
+        return {row[0]: {"hash": row[1], "text_hash": row[2], "duplicate_of": row[3], "file": row[4]} for row in rows}
+
+    def entries_of_files(self, paths: Iterable[str]) -> dict[str, list[tuple[str, dict]]]:
+        """The entries read from each of ``paths``."""
+        found: dict[str, list[tuple[str, dict]]] = {}
+        rows = self.db.execute(
+            "SELECT id, hash, text_hash, duplicate_of, file FROM entries "
+            "WHERE file IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(paths)),),
+        )
+        for row in rows:
+            entry = {"hash": row[1], "text_hash": row[2], "duplicate_of": row[3], "file": row[4]}
+            found.setdefault(row[4], []).append((row[0], entry))
+        return found
+
+    def put_entries(self, entries: dict[str, dict]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?)",
+            [(i, e["hash"], e["text_hash"], e["duplicate_of"], e["file"]) for i, e in entries.items()],
+        )
+
+    def delete_entries(self, ids: Iterable[str]) -> None:
+        self.db.executemany("DELETE FROM entries WHERE id = ?", [(i,) for i in ids])
+
+    def entry_count(self, duplicates: bool = False) -> int:
+        sql = "SELECT COUNT(*) FROM entries" + (" WHERE duplicate_of IS NOT NULL" if duplicates else "")
+        return int(self.db.execute(sql).fetchone()[0])
+
+    def files(self) -> dict[str, FileState]:
+        rows = self.db.execute("SELECT path, size, mtime_ns, inode, problems, shadowed FROM files")
+        return {row[0]: FileState(row[1], row[2], row[3], tuple(json.loads(row[4])), bool(row[5])) for row in rows}
+
+    def put_files(self, files: dict[str, FileState]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
+            [(p, f.size, f.mtime_ns, f.inode, json.dumps(list(f.problems)), int(f.shadowed)) for p, f in files.items()],
+        )
+
+    def delete_files(self, paths: Iterable[str]) -> None:
+        self.db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in paths])
+
+    # Articles and chunks.
 
     def put_article(self, article: Article, chunks: Sequence[Chunk], first_id: int) -> list[int]:
         self.db.execute(
@@ -83,10 +239,13 @@ class ChunkStore:
         return ids
 
     def delete_article(self, article_id: str) -> list[int]:
+        """Delete an article and its chunks; their ids become tombstones (their vectors stay in
+        their segment until a merge)."""
         ids = [row[0] for row in self.db.execute("SELECT id FROM chunks WHERE article_id = ?", (article_id,))]
         self.db.executemany("DELETE FROM chunks_fts WHERE rowid = ?", [(i,) for i in ids])
         self.db.execute("DELETE FROM chunks WHERE article_id = ?", (article_id,))
         self.db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+        self.db.executemany("INSERT OR IGNORE INTO tombstones VALUES (?)", [(i,) for i in ids])
         return ids
 
     def bm25(self, question: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:

@@ -1,5 +1,16 @@
-"""Keeping an index in line with its articles folder: plan, embed, write a new generation, publish
-it atomically. One writer at a time (a lock file that names its holder)."""
+"""Keeping an index in line with its articles folder, at the cost of what changed.
+
+A sync stats the folder and reads only changed files (`scan`), plans against the article table
+(`plan`), then embeds what is new or changed in batches: each batch becomes a segment of vectors and
+one SQLite transaction that adds its chunks, deletes the chunks it replaces (tombstones) and names
+the segment. Removals commit last, then a merge policy folds small segments together (`merge`).
+A kill at any moment leaves the last commit whole and answering; the next sync removes the orphan
+segment folder of the batch that died and goes on from the batches that committed.
+
+A new index, a settings change or ``rebuild`` builds a new generation beside the live one (resumed,
+not restarted, if an earlier build of the same settings was interrupted) and publishes it by
+replacing ``CURRENT`` atomically. One writer at a time: a lock file that names its holder.
+"""
 
 from __future__ import annotations
 
@@ -8,29 +19,70 @@ import fcntl
 import logging
 import os
 import shutil
+import sqlite3
+import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import faiss
 import numpy as np
 
-from qa.articles import read_articles
 from qa.chunking import Chunker
 from qa.embedding import Embedder
-from qa.index.dense import DenseIndex
-from qa.index.errors import IndexUnavailableError
-from qa.index.generation import CHUNKS_FILE, CURRENT_FILE, DENSE_FILE, MANIFEST_FILE, Index
+from qa.index.dense import DenseSettings, Segment, fsync_dir, train_codec, write_merged_segment, write_segment
+from qa.index.errors import IndexUnavailableError, StaleIndexError
+from qa.index.generation import CHUNKS_FILE, CURRENT_FILE, MANIFEST_FILE, SEGMENTS_DIR, current_generation
 from qa.index.manifest import FORMAT_VERSION, IndexSettings, Manifest
+from qa.index.merge import optimize_plan, plan_merges
 from qa.index.plan import plan_sync
+from qa.index.scan import read_articles_of, scan_folder, stat_changed
 from qa.index.store import ChunkStore
 from qa.schema import Article
 
 LOCK_FILE = ".lock"
-# Told (chunks embedded so far, chunks to embed, articles being indexed) while a sync embeds.
-ProgressCallback = Callable[[int, int, int], None]
-PROGRESS_STEP = 128
+# Chunks embedded and committed per step of a large sync: a kill loses at most one batch, and memory
+# holds one batch of texts and vectors (16,384 x 384 float32 = 25 MB), whatever the archive's size.
+BATCH_CHUNKS = 16_384
+# The codec (IVF-PQ quantizers) is retrained when the archive has grown this much since training.
+RETRAIN_GROWTH = 4
+CODEC_SAMPLE = 65_536  # vectors the quantizers are trained on (k-means wants ~39 per list)
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SyncProgress:
+    """How far a sync is: told after each batch, and before the first."""
+
+    articles_done: int
+    articles_total: int
+    chunks_done: int
+    seconds: float
+
+    @property
+    def chunks_per_second(self) -> float:
+        return self.chunks_done / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def eta_seconds(self) -> float | None:
+        if not self.articles_done or self.articles_done >= self.articles_total:
+            return None
+        return self.seconds / self.articles_done * (self.articles_total - self.articles_done)
+
+    def describe(self) -> str:
+        """>>> SyncProgress(250, 1000, 1200, 10.0).describe()
+        'embedded 250 of 1,000 articles (1,200 passages, 120 per second, about 30 s left)'
+        """
+        line = f"embedded {self.articles_done:,} of {self.articles_total:,} articles ({self.chunks_done:,} passages"
+        if self.chunks_done:
+            line += f", {self.chunks_per_second:,.0f} per second"
+        if (eta := self.eta_seconds) is not None:
+            line += f", about {eta:.0f} s left" if eta < 120 else f", about {eta / 60:.0f} min left"
+        return line + ")"
+
+
+ProgressCallback = Callable[[SyncProgress], None]
 
 
 @dataclass(frozen=True)
@@ -44,10 +96,11 @@ class SyncReport:
     rebuilt: str  # why the index was rebuilt, or ""
     problems: tuple[str, ...]
     seconds: float
+    merged: int = 0  # segments folded together
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.updated or self.removed or self.rebuilt)
+        return bool(self.added or self.updated or self.removed or self.rebuilt or self.merged)
 
     def summary(self) -> str:
         parts = [
@@ -59,6 +112,8 @@ class SyncReport:
         line = ", ".join(parts) + f" ({self.chunks_embedded} chunks embedded, {self.seconds:.1f} s)"
         if self.duplicates:
             line += f"; {self.duplicates} duplicate article(s) indexed once"
+        if self.merged:
+            line += f"; {self.merged} segments merged"
         if self.rebuilt:
             line = f"rebuilt: {self.rebuilt}\n{line}"
         return line
@@ -88,18 +143,20 @@ def _writer_lock(directory: Path, articles_dir: Path) -> Iterator[None]:
         yield
 
 
-def _fsync_dir(directory: Path) -> None:
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
 def bound_folder(articles_dir: Path, index_dir: Path) -> str:
     """How a manifest names its articles folder: relative to the index folder, so that a project
     moved as a whole keeps its binding."""
     return os.path.relpath(Path(articles_dir).resolve(), Path(index_dir).resolve())
+
+
+@dataclass(frozen=True)
+class _Target:
+    """The generation a sync writes: the live one, or a new one published at the end."""
+
+    path: Path
+    manifest: Manifest
+    rebuilt: str
+    new: bool
 
 
 def sync_index(
@@ -112,80 +169,171 @@ def sync_index(
     progress: bool = False,
     follow_links: bool = False,
     on_progress: ProgressCallback | None = None,
+    batch_chunks: int = BATCH_CHUNKS,
+    optimize: bool = False,
 ) -> SyncReport:
     """Bring the index in line with the articles folder: embed only added or changed articles,
     drop removed ones, index duplicates once. Settings that differ from the index's force a rebuild;
-    ``dense_kind`` None keeps the index's own kind (flat for a new index). An index mirrors one
+    ``dense_kind`` None keeps the index's own kind (auto for a new index). An index mirrors one
     articles folder: syncing it from another refuses (it would drop the first folder's articles)
-    unless ``rebuild``."""
+    unless ``rebuild``. ``optimize`` merges all segments into one afterwards."""
     started = time.perf_counter()
     index_dir = Path(index_dir)
     articles_dir = Path(articles_dir)
-    binding = bound_folder(articles_dir, index_dir)
+    if on_progress is None and progress:
+        on_progress = _print_progress
     with _writer_lock(index_dir, articles_dir):
-        # Read inside the lock: a writer that waited must see what the one before it added.
-        reading = read_articles(articles_dir, follow_links=follow_links)
-        previous: Index | None = None
-        rebuilt = "requested" if rebuild else ""
-        if not rebuild and Index.exists(index_dir):
-            try:
-                previous = Index.open(index_dir)
-            except IndexUnavailableError as error:
-                rebuilt = str(error).split(";")[0]
-        if previous is not None and previous.manifest.articles_dir not in ("", binding):
-            bound = (index_dir / previous.manifest.articles_dir).resolve()
-            previous.close()
-            raise IndexUnavailableError(
-                f"the index at {index_dir} holds the articles of {bound}, not {articles_dir}; syncing it would "
-                f"remove them. Use another index folder (--index), or `newsdesk index --rebuild` to rebuild it "
-                f"from {articles_dir}"
-            )
-        if dense_kind is None:
-            dense_kind = previous.manifest.settings.dense_kind if previous else "flat"
-        settings = IndexSettings.of(embedder, chunker, dense_kind)
-        if previous is not None and previous.manifest.settings != settings:
-            rebuilt = "settings changed: " + previous.manifest.settings.describe_change(settings)
-            previous.close()
-            previous = None
-        indexed = previous.manifest.articles if previous else {}
-        plan = plan_sync({a.id: (a.content_hash, a.text_hash) for a in reading.articles}, indexed)
-        if previous is not None and not plan.changes(indexed) and previous.manifest.articles_dir:
-            previous.close()
-            return SyncReport(
-                0, 0, 0, plan.unchanged, plan.duplicates, 0, "", reading.problems, time.perf_counter() - started
-            )
-        to_embed = set(plan.embed)
-        embed = [a for a in reading.articles if a.id in to_embed]
-
-        generation = _new_generation(index_dir)
+        target = _target_generation(index_dir, articles_dir, chunker, embedder, dense_kind, rebuild)
         try:
-            store_path = generation / CHUNKS_FILE
-            if previous is not None:
-                previous.store.copy_to(store_path)
-                dense = previous.dense
-                previous.close()
-            else:
-                dense = DenseIndex.create(dense_kind, settings.dimension)
-            store = ChunkStore(store_path)
-            with store.db:
-                removed_ids: list[int] = []
-                for article_id in plan.drop:
-                    removed_ids.extend(store.delete_article(article_id))
-                dense.remove(removed_ids)
-                chunks_embedded = _embed_articles(
-                    embed, store, dense, chunker, embedder, dense_kind, progress, on_progress
-                )
+            store = ChunkStore(target.path / CHUNKS_FILE)
+        except Exception as error:
+            raise IndexUnavailableError(
+                f"the index at {index_dir} is damaged ({error}); rebuild it with `newsdesk index --rebuild`"
+            ) from error
+        try:
+            _remove_orphans(target.path, store)
+            writer = _Writer(target, store, chunker, embedder, articles_dir, batch_chunks, on_progress)
+            report = writer.sync(follow_links, started)
+            merged = writer.merge(optimize)
+        finally:
             store.close()
-            dense.save(generation / DENSE_FILE)
-            manifest = Manifest(FORMAT_VERSION, settings, plan.wanted, time.time(), binding)
-            (generation / MANIFEST_FILE).write_text(manifest.to_json(), encoding="utf-8")
-            for name in (CHUNKS_FILE, DENSE_FILE, MANIFEST_FILE):
-                with open(generation / name, "rb") as handle:
-                    os.fsync(handle.fileno())
-            _publish(index_dir, generation)
-        except BaseException:
-            shutil.rmtree(generation, ignore_errors=True)
-            raise
+        if target.new:
+            _publish(index_dir, target.path)
+        return SyncReport(**{**report.__dict__, "merged": merged, "seconds": time.perf_counter() - started})
+
+
+def optimize_index(index_dir: str | Path, articles_dir: str | Path, chunker: Chunker, embedder: Embedder) -> int:
+    """Merge all segments of the index into one, dropping deleted chunks; returns the segments
+    merged. (`sync_index(..., optimize=True)` syncs first.)"""
+    return sync_index(articles_dir, index_dir, chunker, embedder, optimize=True).merged
+
+
+def _print_progress(state: SyncProgress) -> None:
+    print(f"\r{state.describe()}   ", end="" if state.articles_done < state.articles_total else "\n", file=sys.stderr)
+
+
+def _target_generation(
+    index_dir: Path,
+    articles_dir: Path,
+    chunker: Chunker,
+    embedder: Embedder,
+    dense_kind: str | None,
+    rebuild: bool,
+) -> _Target:
+    binding = bound_folder(articles_dir, index_dir)
+    live = current_generation(index_dir)
+    rebuilt = "requested" if rebuild else ""
+    manifest: Manifest | None = None
+    if live is not None and not rebuild:
+        try:
+            manifest = Manifest.from_json((index_dir / live / MANIFEST_FILE).read_text(encoding="utf-8"), index_dir)
+            if not (index_dir / live / CHUNKS_FILE).is_file():
+                raise OSError(f"{CHUNKS_FILE} is missing")
+        except StaleIndexError as error:
+            rebuilt, manifest = str(error).split(";")[0], None
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            rebuilt, manifest = f"the index at {index_dir} is damaged ({error})", None
+    if manifest is not None and manifest.articles_dir not in ("", binding):
+        bound = (index_dir / manifest.articles_dir).resolve()
+        raise IndexUnavailableError(
+            f"the index at {index_dir} holds the articles of {bound}, not {articles_dir}; syncing it would "
+            f"remove them. Use another index folder (--index), or `newsdesk index --rebuild` to rebuild it "
+            f"from {articles_dir}"
+        )
+    kind = dense_kind or (manifest.settings.dense_kind if manifest else DenseSettings.kind)
+    settings = IndexSettings.of(embedder, chunker, kind)
+    if manifest is not None:
+        if manifest.settings == settings:
+            return _Target(index_dir / live, manifest, "", new=False)  # type: ignore[operator]
+        rebuilt = "settings changed: " + manifest.settings.describe_change(settings)
+    wanted = Manifest(FORMAT_VERSION, settings, binding)
+    # An interrupted build of the same settings is resumed: its committed batches stay.
+    numbers = sorted((int(p.name[4:]) for p in index_dir.glob("gen-*") if p.name[4:].isdigit()), reverse=True)
+    for number in numbers:
+        folder = index_dir / f"gen-{number:06d}"
+        if folder.name == live:
+            break
+        try:
+            if Manifest.from_json((folder / MANIFEST_FILE).read_text(encoding="utf-8"), index_dir) == wanted:
+                log.warning("resuming the interrupted build in %s", folder)
+                return _Target(folder, wanted, rebuilt, new=True)
+        except (OSError, ValueError, KeyError, TypeError, StaleIndexError):
+            pass
+        shutil.rmtree(folder, ignore_errors=True)
+    folder = index_dir / f"gen-{(numbers[0] if numbers else 0) + 1:06d}"
+    try:
+        (folder / SEGMENTS_DIR).mkdir(parents=True)
+        (folder / MANIFEST_FILE).write_text(wanted.to_json(), encoding="utf-8")
+        with open(folder / MANIFEST_FILE, "rb") as handle:
+            os.fsync(handle.fileno())
+    except OSError as error:
+        raise IndexUnavailableError(f"cannot write the index at {index_dir}: {error.strerror or error}") from error
+    return _Target(folder, wanted, rebuilt, new=True)
+
+
+def _remove_orphans(generation: Path, store: ChunkStore) -> None:
+    """Segment folders no commit names: what a killed sync or merge left behind."""
+    live = {name for name, _, _ in store.segments()}
+    folder = generation / SEGMENTS_DIR
+    folder.mkdir(exist_ok=True)
+    for path in folder.iterdir():
+        if path.name not in live:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+class _Writer:
+    """One sync's work on one generation."""
+
+    def __init__(
+        self,
+        target: _Target,
+        store: ChunkStore,
+        chunker: Chunker,
+        embedder: Embedder,
+        articles_dir: Path,
+        batch_chunks: int,
+        on_progress: ProgressCallback | None,
+    ) -> None:
+        self.target = target
+        self.store = store
+        self.chunker = chunker
+        self.embedder = embedder
+        self.articles_dir = articles_dir
+        self.batch_chunks = max(1, batch_chunks)
+        self.on_progress = on_progress
+        self.dense = DenseSettings(target.manifest.settings.dense_kind)
+        self.dimension = target.manifest.settings.dimension
+
+    @property
+    def segments_dir(self) -> Path:
+        return self.target.path / SEGMENTS_DIR
+
+    def sync(self, follow_links: bool, started: float) -> SyncReport:
+        store = self.store
+        known = store.files()
+        scan = scan_folder(self.articles_dir, follow_links, known, store.entries_of_files)
+        problems = tuple(scan.problems)
+        if not scan.read and set(scan.files) == set(known):
+            count = store.entry_count()
+            return SyncReport(0, 0, 0, count, store.entry_count(duplicates=True), 0, self.target.rebuilt, problems, 0.0)
+        indexed = store.entries()
+        plan = plan_sync(
+            scan.state, {i: {"hash": e["hash"], "duplicate_of": e["duplicate_of"]} for i, e in indexed.items()}
+        )
+        chunks_embedded = self._embed(plan.embed, set(plan.drop), scan.file_of, scan.read, started)
+        with store.transaction():
+            for article_id in plan.drop - set(plan.embed):
+                store.delete_article(article_id)  # removed, or now a duplicate (batches replaced the rest)
+            store.delete_entries(i for i in indexed if i not in plan.wanted)
+            changed = {}
+            for article_id, entry in plan.wanted.items():
+                full = {**entry, "text_hash": scan.state[article_id][1], "file": scan.file_of[article_id]}
+                if indexed.get(article_id) != full:
+                    changed[article_id] = full
+            store.put_entries(changed)
+            store.delete_files(set(known) - set(scan.files))
+            store.put_files({name: state for name, state in scan.files.items() if known.get(name) != state})
+            store.bump_commit(time.time())
         return SyncReport(
             added=len(plan.added),
             updated=len(plan.updated),
@@ -193,55 +341,160 @@ def sync_index(
             unchanged=plan.unchanged,
             duplicates=plan.duplicates,
             chunks_embedded=chunks_embedded,
-            rebuilt=rebuilt,
-            problems=reading.problems,
-            seconds=time.perf_counter() - started,
+            rebuilt=self.target.rebuilt,
+            problems=problems,
+            seconds=0.0,
         )
 
+    def _embed(
+        self, ids: tuple[str, ...], drop: set[str], file_of: dict[str, str], read: set[str], started: float
+    ) -> int:
+        """Chunk, embed and commit ``ids`` (in folder order) batch by batch."""
+        done_articles = done_chunks = 0
+        self._tell(done_articles, len(ids), done_chunks, started)
+        batch: list[tuple[Article, list]] = []
+        batch_chunks = 0
+        for article in self._articles(ids, file_of):
+            chunks = self.chunker.split(article)
+            batch.append((article, chunks))
+            batch_chunks += len(chunks)
+            if batch_chunks >= self.batch_chunks:
+                done_chunks += self._commit_batch(batch, drop, file_of)
+                done_articles += len(batch)
+                self._tell(done_articles, len(ids), done_chunks, started)
+                batch, batch_chunks = [], 0
+        if batch:
+            done_chunks += self._commit_batch(batch, drop, file_of)
+            done_articles += len(batch)
+            self._tell(done_articles, len(ids), done_chunks, started)
+        return done_chunks
 
-def _embed_articles(
-    articles: Sequence[Article],
-    store: ChunkStore,
-    dense: DenseIndex,
-    chunker: Chunker,
-    embedder: Embedder,
-    dense_kind: str,
-    progress: bool,
-    on_progress: ProgressCallback | None = None,
-) -> int:
-    chunks_by_article = [(article, chunker.split(article)) for article in articles]
-    texts = [chunk.text for _, chunks in chunks_by_article for chunk in chunks]
-    if not texts:
-        return 0
-    if on_progress is None:
-        vectors = embedder.embed(texts, progress=progress)
-    else:
-        # In steps, so that a chat can show how far it got (a 5 MB upload is ~7,000 chunks).
-        parts = []
-        for begin in range(0, len(texts), PROGRESS_STEP):
-            on_progress(begin, len(texts), len(articles))
-            parts.append(embedder.embed(texts[begin : begin + PROGRESS_STEP]))
-        on_progress(len(texts), len(texts), len(articles))
-        vectors = np.vstack(parts)
-    if dense_kind == "ivf" and len(dense) == 0:
-        # Inverted lists are trained on the data they will hold.
-        dense.index = DenseIndex.create("ivf", dense.dimension, training=vectors).index
-    next_id = store.next_chunk_id()
-    ids: list[int] = []
-    for article, chunks in chunks_by_article:
-        ids.extend(store.put_article(article, chunks, next_id + len(ids)))
-    dense.add(np.asarray(ids, np.int64), vectors)
-    return len(texts)
+    def _articles(self, ids: tuple[str, ...], file_of: dict[str, str]) -> Iterator[Article]:
+        """The articles ``ids``, read file by file in folder order: never all in memory at once."""
+        by_file: dict[str, list[str]] = {}
+        for article_id in ids:
+            by_file.setdefault(file_of[article_id], []).append(article_id)
+        for name, wanted in by_file.items():
+            found = read_articles_of(self.articles_dir, {name}, set(wanted))
+            yield from (found[article_id] for article_id in wanted if article_id in found)
+
+    def _commit_batch(self, batch: list[tuple[Article, list]], drop: set[str], file_of: dict[str, str]) -> int:
+        store = self.store
+        texts = [chunk.text for _, chunks in batch for chunk in chunks]
+        vectors = self.embedder.embed(texts) if texts else np.zeros((0, self.dimension), np.float32)
+        first = int(store.meta("next_chunk_id", "1"))
+        name = f"seg-{int(store.meta('next_segment', '1')):06d}"
+        ivfpq = bool(texts) and self.dense.wants_ivfpq(len(texts))
+        if texts:
+            codec = self._codec(vectors, len(texts)) if ivfpq else None
+            write_segment(self.segments_dir / name, np.arange(first, first + len(texts)), vectors, codec)
+        with store.transaction():
+            for article, _ in batch:
+                if article.id in drop:
+                    store.delete_article(article.id)
+            at = store.take_ids(len(texts))
+            assert at == first
+            for article, chunks in batch:
+                at += len(store.put_article(article, chunks, at))
+            if texts:
+                store.take_segment_name()
+                store.add_segment(name, len(texts), ivfpq, first)
+            store.put_entries(
+                {
+                    article.id: {
+                        "hash": article.content_hash,
+                        "text_hash": article.text_hash,
+                        "duplicate_of": None,
+                        "file": file_of[article.id],
+                    }
+                    for article, _ in batch
+                }
+            )
+            store.bump_commit(time.time())
+        return len(texts)
+
+    def _tell(self, done: int, total: int, chunks: int, started: float) -> None:
+        if self.on_progress is not None and total:
+            self.on_progress(SyncProgress(done, total, chunks, time.perf_counter() - started))
+
+    # Merging.
+
+    def merge(self, optimize: bool) -> int:
+        """Merge segments as the policy says (or all into one); returns how many were merged."""
+        merged = 0
+        while True:
+            segments = self._load_segments()
+            runs = (
+                optimize_plan(len(segments))
+                if optimize
+                else plan_merges([len(s) for s in segments], [len(s.deleted) for s in segments])
+            )
+            if optimize and len(segments) == 1 and not len(segments[0].deleted):
+                runs = []
+            if not runs:
+                return merged
+            for run in runs:
+                self._merge_run([segments[i] for i in run])
+                merged += len(run)
+            if optimize:
+                return merged
+
+    def _load_segments(self) -> list[Segment]:
+        tombstones = self.store.tombstones()
+        return [
+            Segment.load(self.segments_dir / name, chunks, self.dimension).with_tombstones(tombstones)
+            for name, chunks, _ in self.store.segments()
+        ]
+
+    def _merge_run(self, run: list[Segment]) -> None:
+        live = sum(segment.live for segment in run)
+        name = f"seg-{int(self.store.meta('next_segment', '1')):06d}"
+        ivfpq = self.dense.wants_ivfpq(live)
+        first = 0
+        if live:
+            codec = self._codec(None, live, run) if ivfpq else None
+            first = write_merged_segment(self.segments_dir / name, run, codec)
+        dropped = np.concatenate([np.asarray(s.ids)[s.deleted] for s in run])
+        with self.store.transaction():
+            self.store.drop_segments([s.name for s in run], dropped)
+            if live:
+                self.store.take_segment_name()
+                self.store.add_segment(name, live, ivfpq, first)
+            self.store.bump_commit(time.time())
+        for segment in run:
+            shutil.rmtree(self.segments_dir / segment.name, ignore_errors=True)
+
+    def _codec(self, vectors: np.ndarray | None, count: int, run: list[Segment] | None = None) -> faiss.Index:
+        """The trained IVF-PQ quantizers for a new segment: the generation's own, retrained when the
+        archive has grown `RETRAIN_GROWTH` times since they were trained."""
+        total = max(count, self.store.live_chunks())
+        existing = sorted(self.target.path.glob("codec-*.faiss"), key=lambda p: int(p.stem[6:]))
+        if existing and int(existing[-1].stem[6:]) * RETRAIN_GROWTH >= total:
+            return faiss.read_index(str(existing[-1]))
+        sample = _sample(vectors, run, CODEC_SAMPLE)
+        codec = train_codec(sample, total)
+        path = self.target.path / f"codec-{total}.faiss"
+        faiss.write_index(codec, str(path) + ".tmp")
+        os.replace(str(path) + ".tmp", path)
+        fsync_dir(self.target.path)
+        for old in existing:
+            old.unlink(missing_ok=True)
+        return codec
 
 
-def _new_generation(index_dir: Path) -> Path:
-    numbers = [int(p.name[4:]) for p in index_dir.glob("gen-*") if p.name[4:].isdigit()]
-    generation = index_dir / f"gen-{max(numbers, default=0) + 1:06d}"
-    try:
-        generation.mkdir()
-    except OSError as error:
-        raise IndexUnavailableError(f"cannot write the index at {index_dir}: {error.strerror or error}") from error
-    return generation
+def _sample(vectors: np.ndarray | None, run: list[Segment] | None, size: int) -> np.ndarray:
+    """Up to ``size`` vectors, evenly spread, from ``vectors`` or the live rows of ``run``."""
+    if vectors is not None:
+        step = max(1, len(vectors) // size)
+        return np.asarray(vectors[::step][:size], np.float32)
+    parts = []
+    total = sum(s.live for s in (run or []))
+    for segment in run or []:
+        share = max(1, round(size * segment.live / max(total, 1)))
+        rows = np.setdiff1d(np.arange(len(segment)), segment.deleted)
+        picked = rows[:: max(1, len(rows) // share)][:share]
+        parts.append(np.asarray(segment.vectors[np.sort(picked)], np.float32))
+    return np.vstack(parts)
 
 
 def _publish(index_dir: Path, generation: Path) -> None:
@@ -251,7 +504,7 @@ def _publish(index_dir: Path, generation: Path) -> None:
     with open(pointer, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(pointer, index_dir / CURRENT_FILE)
-    _fsync_dir(index_dir)
+    fsync_dir(index_dir)
     for old in index_dir.glob("gen-*"):
         if old != generation:
             shutil.rmtree(old, ignore_errors=True)
@@ -261,23 +514,25 @@ def index_is_stale(
     articles_dir: str | Path, index_dir: str | Path, chunker: Chunker, embedder: Embedder, follow_links: bool = False
 ) -> bool:
     """Whether the articles folder differs from what the index holds (or the index is missing or
-    built with other settings)."""
+    built with other settings). Stats the files; reads none of them."""
     index_dir = Path(index_dir)
-    if not Index.exists(index_dir):
+    live = current_generation(index_dir)
+    if live is None:
         return True
     try:
-        index = Index.open(index_dir)
-    except IndexUnavailableError:
+        manifest = Manifest.from_json((index_dir / live / MANIFEST_FILE).read_text(encoding="utf-8"), index_dir)
+        store = ChunkStore(index_dir / live / CHUNKS_FILE, read_only=True)
+    except (OSError, ValueError, KeyError, TypeError, StaleIndexError, sqlite3.Error) as error:
+        log.info("index at %s unreadable (%s): stale", index_dir, error)
         return True
     try:
-        settings = index.manifest.settings
+        settings = manifest.settings
         if (settings.embedding_model, settings.embedding, settings.chunking) != (
             embedder.name,
             embedder.settings,
             chunker.settings,
         ):
             return True
-        hashes = {a.id: a.content_hash for a in read_articles(articles_dir, follow_links=follow_links).articles}
-        return hashes != {i: entry["hash"] for i, entry in index.manifest.articles.items()}
+        return stat_changed(Path(articles_dir), follow_links, store.files())
     finally:
-        index.close()
+        store.close()

@@ -1,0 +1,203 @@
+"""The segmented index: updates that cost what changed, merges, damage, and kills at exact moments."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qa.chunking import Chunker
+from qa.index import SEGMENTS_DIR, Index, IndexUnavailableError, index_is_stale, sync_index
+from qa.index.dense import IDS_FILE, IVFPQ_FILE, VECTORS_FILE, Segment, train_codec, write_segment
+from qa.retrieval import Retriever
+from tests.conftest import ROOT
+
+QUESTIONS = {
+    "Who won the world chess championship?": "chess",
+    "Where did the lander touch down?": "moon",
+    "Etna erupted": "volcano",
+}
+
+
+def _top(index: Index, embedder, question: str) -> list[str]:
+    return [p.article_id for p in Retriever(index, embedder).run(question, top_k=3)]
+
+
+def _add_bulk(articles: Path, count: int) -> None:
+    for number in range(count):
+        (articles / f"bulk{number}.txt").write_text(
+            f"Report {number}\n" + " ".join(f"Council meeting {number} discussed item {i}." for i in range(6))
+        )
+
+
+def test_a_file_whose_stat_is_unchanged_is_not_read_again(articles: Path, tmp_path: Path, embedder):
+    index_dir = tmp_path / "index"
+    sync_index(articles, index_dir, Chunker(), embedder)
+    story = articles / "moon.json"
+    before = story.stat()
+    # Same size, same inode, same mtime: a sync must trust the stat and not read it (as git does).
+    text = story.read_text()
+    story.write_text(text.replace("Moon", "Mars"))
+    os.utime(story, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert not index_is_stale(articles, index_dir, Chunker(), embedder)
+    report = sync_index(articles, index_dir, Chunker(), embedder)
+    assert (report.unchanged, report.chunks_embedded) == (4, 0)
+    assert "Mars" not in Index.open(index_dir).article("moon").text
+    # A new mtime: read, found changed, embedded again.
+    os.utime(story, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+    assert index_is_stale(articles, index_dir, Chunker(), embedder)
+    report = sync_index(articles, index_dir, Chunker(), embedder)
+    assert report.updated == 1 and "Mars" in Index.open(index_dir).article("moon").text
+
+
+def test_a_changed_collection_is_diffed_by_record(tmp_path: Path, embedder):
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    records = [
+        {"id": f"r{n}", "title": f"Story {n}", "text": f"Story {n} says the harbour {n} reopened on day {n}."}
+        for n in range(5)
+    ]
+    collection = articles / "wire.jsonl"
+    collection.write_text("".join(json.dumps(r) + "\n" for r in records))
+    index_dir = tmp_path / "index"
+    assert sync_index(articles, index_dir, Chunker(), embedder).added == 5
+    records[2]["text"] = "Story 2 now says the harbour stayed closed."
+    collection.write_text("".join(json.dumps(r) + "\n" for r in records[:4]))  # r4 gone, r2 changed
+    report = sync_index(articles, index_dir, Chunker(), embedder)
+    assert (report.updated, report.removed, report.unchanged, report.chunks_embedded) == (1, 1, 3, 1)
+    assert "stayed closed" in Index.open(index_dir).article("r2").text
+
+
+def test_small_segments_are_merged_and_optimize_drops_deleted_chunks(articles: Path, tmp_path: Path, embedder):
+    _add_bulk(articles, 20)
+    (articles / "volcano.txt").write_text("Volcano erupts\nMount Etna erupted on Sunday night, lighting up the sky.")
+    whole = tmp_path / "whole"
+    sync_index(articles, whole, Chunker(), embedder)
+    expected = {q: _top(Index.open(whole), embedder, q) for q in QUESTIONS}
+
+    index_dir = tmp_path / "index"
+    report = sync_index(articles, index_dir, Chunker(), embedder, batch_chunks=1)  # a segment per article
+    index = Index.open(index_dir)
+    assert report.merged >= 8 and index.segment_count < 8  # the policy folded them
+    assert {q: _top(index, embedder, q) for q in QUESTIONS} == expected
+    assert all(np.all(np.diff(np.asarray(s.ids)) > 0) for s in index.dense.segments)
+
+    for number in range(2):  # too few for the policy to rewrite their segment: tombstones stay
+        (articles / f"bulk{number}.txt").unlink()
+    sync_index(articles, index_dir, Chunker(), embedder)
+    index = Index.open(index_dir)
+    assert len(index.store.tombstones()) > 0
+    assert all(
+        p.article_id not in ("bulk0", "bulk1")
+        for p in index.passages(index.search_bm25("Council meeting discussed item", 100))
+    )
+    report = sync_index(articles, index_dir, Chunker(), embedder, optimize=True)
+    index = Index.open(index_dir)
+    assert report.merged >= 1 and index.segment_count == 1
+    assert len(index.store.tombstones()) == 0 and len(index.dense.segments[0]) == index.store.count("chunks")
+    assert {p.name for p in (index.generation / SEGMENTS_DIR).iterdir()} == {index.dense.segments[0].name}
+    for question, article in QUESTIONS.items():
+        assert _top(index, embedder, question)[0] == article
+
+
+def test_a_damaged_segment_is_reported_with_the_repair(articles: Path, tmp_path: Path, embedder):
+    index_dir = tmp_path / "index"
+    sync_index(articles, index_dir, Chunker(), embedder)
+    segment = next((Index.open(index_dir).generation / SEGMENTS_DIR).iterdir())
+    vectors = segment / VECTORS_FILE
+    vectors.write_bytes(vectors.read_bytes()[:200])
+    with pytest.raises(IndexUnavailableError, match=r"segment seg-\d+ .* damaged .*newsdesk index --rebuild"):
+        Index.open(index_dir)
+    (segment / IDS_FILE).write_bytes(b"not numpy at all")
+    with pytest.raises(IndexUnavailableError, match="--rebuild"):
+        Index.open(index_dir)
+    report = sync_index(articles, index_dir, Chunker(), embedder, rebuild=True)
+    assert (
+        report.added == 4
+        and _top(Index.open(index_dir), embedder, "Who won the world chess championship?")[0] == "chess"
+    )
+
+
+KILL_AT = """
+import os, signal, sys
+import qa.index.sync as sync
+from qa.chunking import Chunker
+from qa.embedding import Embedder
+
+moment = sys.argv[3]
+def die(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+if moment == "merge-written":  # the merged segment is on disk, the commit naming it is not
+    write = sync.write_merged_segment
+    sync.write_merged_segment = lambda *a, **k: (write(*a, **k), die())
+elif moment == "merge-committed":  # committed, the merged-away folders not yet removed
+    sync.shutil.rmtree = die
+elif moment == "batch-written":  # a batch's segment is on disk, its commit is not
+    write = sync.write_segment
+    sync.write_segment = lambda *a, **k: (write(*a, **k), die())
+sync.sync_index(sys.argv[1], sys.argv[2], Chunker(), Embedder(), batch_chunks=4, optimize=True)
+"""
+
+
+@pytest.mark.parametrize("moment", ["batch-written", "merge-written", "merge-committed"])
+def test_a_kill_at_each_moment_of_a_sync_or_merge_loses_nothing(articles: Path, tmp_path: Path, embedder, moment):
+    index_dir = tmp_path / "index"
+    sync_index(articles, index_dir, Chunker(), embedder, batch_chunks=1)
+    _add_bulk(articles, 12)
+    finished = subprocess.run(
+        [sys.executable, "-c", KILL_AT, str(articles), str(index_dir), moment],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+    )
+    assert finished.returncode == -signal.SIGKILL
+    index = Index.open(index_dir)  # the last commit, whole
+    assert index.store.count("chunks") == index.chunk_count
+    assert _top(index, embedder, "Who won the world chess championship?")[0] == "chess"
+    report = sync_index(articles, index_dir, Chunker(), embedder, optimize=True)  # and the next sync finishes
+    index = Index.open(index_dir)
+    assert index.article_count == 16 and index.segment_count == 1 and report.chunks_embedded <= 12 * 2
+    assert {p.name for p in (index.generation / SEGMENTS_DIR).iterdir()} == {index.dense.segments[0].name}
+
+
+def _clustered(count: int, dimension: int = 384, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(64, dimension))
+    vectors = centres[rng.integers(0, 64, count)] + 0.6 * rng.normal(size=(count, dimension))
+    return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_ivfpq_segments_rerank_to_the_exact_answer(tmp_path: Path):
+    vectors = _clustered(12_000)
+    ids = np.arange(1000, 1000 + len(vectors), dtype=np.int64)
+    write_segment(tmp_path / "seg-1", ids, vectors, train_codec(vectors, len(vectors)))
+    segment = Segment.load(tmp_path / "seg-1", len(vectors), 384)
+    assert segment.ivfpq and (tmp_path / "seg-1" / IVFPQ_FILE).is_file()
+    queries = _clustered(50, seed=1)
+    exact = np.argsort(-(queries @ vectors.T), axis=1)[:, :10] + 1000
+    scores, found = segment.search(queries, 10, None, nprobe=32)
+    recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, exact, strict=True)])
+    assert recall >= 0.95
+    # Scores are exact cosines (re-ranked from the stored vectors), not PQ estimates.
+    assert np.allclose(scores[:, 0], np.sum(queries * vectors[found[:, 0] - 1000], axis=1), atol=2e-3)
+    # Tombstones and filters apply.
+    deleted = segment.with_tombstones(np.unique(found[:, 0]))
+    assert not set(deleted.search(queries, 10, None, 32)[1][:, 0]) & set(found[:, 0])
+    allowed = np.arange(1000, 1100, dtype=np.int64)
+    assert set(segment.search(queries, 5, allowed, 32)[1].ravel()) <= set(allowed)
+
+
+def test_a_damaged_ivfpq_file_is_reported(tmp_path: Path):
+    vectors = _clustered(3_000)
+    write_segment(tmp_path / "seg-1", np.arange(len(vectors)), vectors, train_codec(vectors, len(vectors)))
+    path = tmp_path / "seg-1" / IVFPQ_FILE
+    path.write_bytes(path.read_bytes()[:1000])
+    with pytest.raises(IndexUnavailableError, match=r"damaged.*--rebuild"):
+        Segment.load(tmp_path / "seg-1", len(vectors), 384)
