@@ -142,11 +142,13 @@ elif moment == "merge-committed":  # committed, the merged-away folders not yet 
 elif moment == "batch-written":  # a batch's segment is on disk, its commit is not
     write = sync.write_segment
     sync.write_segment = lambda *a, **k: (write(*a, **k), die())
+elif moment == "bm25-behind":  # the chunk store committed a batch, BM25 has not
+    sync.LexicalWriter.commit = die
 sync.sync_index(sys.argv[1], sys.argv[2], Chunker(), Embedder(), batch_chunks=4, optimize=True)
 """
 
 
-@pytest.mark.parametrize("moment", ["batch-written", "merge-written", "merge-committed"])
+@pytest.mark.parametrize("moment", ["batch-written", "bm25-behind", "merge-written", "merge-committed"])
 def test_a_kill_at_each_moment_of_a_sync_or_merge_loses_nothing(articles: Path, tmp_path: Path, embedder, moment):
     index_dir = tmp_path / "index"
     sync_index(articles, index_dir, Chunker(), embedder, batch_chunks=1)
@@ -165,6 +167,8 @@ def test_a_kill_at_each_moment_of_a_sync_or_merge_loses_nothing(articles: Path, 
     index = Index.open(index_dir)
     assert index.article_count == 16 and index.segment_count == 1 and report.chunks_embedded <= 12 * 2
     assert {p.name for p in (index.generation / SEGMENTS_DIR).iterdir()} == {index.dense.segments[0].name}
+    assert index.lexical.count() == index.store.count("chunks")  # BM25 caught up with the store
+    assert [p.article_id for p in index.passages(index.search_bm25("Council meeting 11 discussed", 1))] == ["bulk11"]
 
 
 def _clustered(count: int, dimension: int = 384, seed: int = 0) -> np.ndarray:
@@ -201,3 +205,24 @@ def test_a_damaged_ivfpq_file_is_reported(tmp_path: Path):
     path.write_bytes(path.read_bytes()[:1000])
     with pytest.raises(IndexUnavailableError, match=r"damaged.*--rebuild"):
         Segment.load(tmp_path / "seg-1", len(vectors), 384)
+
+
+def test_bm25_folds_accents_filters_and_forgets_deleted_chunks(tmp_path: Path):
+    from qa.index.lexical import LexicalIndex
+
+    lexical = LexicalIndex.open(tmp_path / "bm25", create=True)
+    writer = lexical.writer()
+    writer.add(
+        [(1, "Rain in Madrid", "It rained in Madrid."), (2, "Pokémon", "Pokémon cards sold."), (3, "Rain", "Rain.")]
+    )
+    writer.commit(7)
+    lexical.reload()
+    assert lexical.reflects() == 7 and lexical.count() == 3
+    assert [i for i, _ in lexical.search("pokemon", 5)] == [2]
+    assert [i for i, _ in lexical.search("rains", 5)] == [3, 1]  # stemmed; the shorter chunk first
+    assert [i for i, _ in lexical.search("rain", 5, np.array([1, 2]))] == [1]
+    assert lexical.search("title:rain OR NOT", 5) != [] and lexical.search("the of ???", 5) == []
+    writer.delete([1])
+    writer.commit(8)
+    writer.close()
+    assert [i for i, _ in LexicalIndex.open(tmp_path / "bm25").search("Madrid rain", 5)] == [3]

@@ -1,5 +1,5 @@
-"""The index: chunk vectors in immutable FAISS segments + one SQLite chunk store (articles, chunks
-with character offsets, FTS5 BM25, and the index's bookkeeping), changed in place.
+"""The index: chunk vectors in immutable FAISS segments, BM25 in Tantivy, and one SQLite chunk store
+(articles, chunks with character offsets, the index's bookkeeping) changed in place.
 
 Layout of an index folder::
 
@@ -8,22 +8,24 @@ Layout of an index folder::
       gen-000007/
         manifest.json     format version, embedding model and dimension, chunking and dense-index
                           settings, the articles folder it mirrors (written once)
-        chunks.sqlite     articles, chunks, FTS5, the article table, file stats, live segments,
+        chunks.sqlite     articles, chunks, the article table, file stats, live segments,
                           tombstones; its transaction commit is the index's commit point
+        bm25/             Tantivy's files (BM25 over titles and chunk texts)
         segments/seg-000042/   ids.npy, vectors.npy (float16), ivfpq.faiss (large segments)
         codec-<n>.faiss   trained IVF-PQ quantizers, when a segment is large enough to use them
 
 A sync commits in place (`sync`): new segments, tombstones for deleted chunks, merges (`merge`).
 A rebuild writes a new generation and publishes it by replacing ``CURRENT``. Either way a kill at any
-moment leaves the last commit loadable. Open formats only: FAISS's own files, NumPy's .npy, SQLite
-and JSON.
+moment leaves the last commit loadable. Open formats only: FAISS's own files, NumPy's .npy, Tantivy's
+(Lucene-like) files, SQLite and JSON.
 """
 
 from qa.index.dense import DENSE_KINDS, DenseIndex, DenseSettings, Segment
 from qa.index.errors import IndexUnavailableError, StaleIndexError
 from qa.index.generation import CHUNKS_FILE, CURRENT_FILE, MANIFEST_FILE, SEGMENTS_DIR, Index, current_generation
+from qa.index.lexical import LexicalIndex, content_words
 from qa.index.manifest import FORMAT_VERSION, IndexSettings, Manifest
-from qa.index.store import ChunkStore, bm25_query
+from qa.index.store import ChunkStore
 from qa.index.sync import (
     BATCH_CHUNKS,
     ProgressCallback,
@@ -49,14 +51,15 @@ __all__ = [
     "Index",
     "IndexSettings",
     "IndexUnavailableError",
+    "LexicalIndex",
     "Manifest",
     "ProgressCallback",
     "Segment",
     "StaleIndexError",
     "SyncProgress",
     "SyncReport",
-    "bm25_query",
     "bound_folder",
+    "content_words",
     "current_generation",
     "index_is_stale",
     "optimize_index",

@@ -32,9 +32,10 @@ DENSE_KINDS = ("auto", "flat", "ivfpq")
 IDS_FILE = "ids.npy"
 VECTORS_FILE = "vectors.npy"
 IVFPQ_FILE = "ivfpq.faiss"
-# Chunks from which `auto` gives a segment IVF-PQ. Measured (bench/scale.py): an exact fp16 scan of
-# 500,000 vectors takes ~18 ms on 2 cores, inside the 60 ms hybrid budget; at 5M it takes ~180 ms.
-LARGE_SEGMENT = 1_000_000
+# Chunks from which `auto` gives a segment IVF-PQ: the merge policy's level 3 (8 x 32,768). An exact
+# fp16 scan costs ~0.037 ms per 1,000 vectors here (7.3 ms for 200,000), so the flat segments below
+# this size, at most 7 per level, scan in well under 60 ms; bench/scale.py measures it.
+LARGE_SEGMENT = 262_144
 # IVF-PQ: bytes per code (384 dims / 48 = 8 dims per sub-quantizer, 8 bits each), and how many
 # candidates per wanted hit are re-ranked exactly.
 PQ_BYTES = 48
@@ -154,12 +155,12 @@ class Segment:
     name: str
     ids: np.ndarray = field(repr=False)
     vectors: np.ndarray = field(repr=False)  # float16, memory-mapped
-    index: faiss.Index = field(repr=False)
+    index: faiss.Index | None = field(repr=False)  # None: loaded to be merged, not searched
     ivfpq: bool
     deleted: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0, np.int64))
 
     @classmethod
-    def load(cls, folder: Path, expected_chunks: int, dimension: int) -> Segment:
+    def load(cls, folder: Path, expected_chunks: int, dimension: int, searchable: bool = True) -> Segment:
         """Load a segment, checking it against what the chunk store recorded for it: a damaged or
         missing file is an `IndexUnavailableError` that says how to repair, never a crash in FAISS."""
         try:
@@ -173,7 +174,10 @@ class Segment:
                     f"({expected_chunks}, {dimension}) float16"
                 )
             ivfpq = (folder / IVFPQ_FILE).exists()
-            if ivfpq:
+            index: faiss.Index | None = None
+            if not searchable:
+                pass
+            elif ivfpq:
                 index = faiss.read_index(str(folder / IVFPQ_FILE), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
                 if index.ntotal != expected_chunks or index.d != dimension:
                     raise ValueError(f"{IVFPQ_FILE} holds {index.ntotal} vectors of {index.d} dimensions")

@@ -10,6 +10,7 @@ import numpy as np
 
 from qa.index.dense import DenseIndex, DenseSettings, Segment
 from qa.index.errors import IndexUnavailableError, StaleIndexError
+from qa.index.lexical import LexicalIndex
 from qa.index.manifest import IndexSettings, Manifest
 from qa.index.store import ChunkStore
 from qa.schema import Article, Passage
@@ -18,6 +19,7 @@ CURRENT_FILE = "CURRENT"
 MANIFEST_FILE = "manifest.json"
 CHUNKS_FILE = "chunks.sqlite"
 SEGMENTS_DIR = "segments"
+LEXICAL_DIR = "bm25"
 OPEN_TRIES = 3
 
 
@@ -43,6 +45,7 @@ class Index:
         manifest: Manifest,
         store: ChunkStore,
         dense: DenseIndex,
+        lexical: LexicalIndex,
         commit: int,
     ):
         self.directory = directory
@@ -50,6 +53,7 @@ class Index:
         self.manifest = manifest
         self.store = store
         self.dense = dense
+        self.lexical = lexical
         self.commit = commit
 
     @staticmethod
@@ -100,6 +104,7 @@ class Index:
                 DenseSettings(manifest.settings.dense_kind),
                 [segment.with_tombstones(tombstones) for segment in segments],
             )
+            lexical = LexicalIndex.open(generation / LEXICAL_DIR)
         except (OSError, ValueError, KeyError, RuntimeError, sqlite3.Error, IndexUnavailableError) as error:
             if store is not None:
                 store.close()
@@ -108,7 +113,7 @@ class Index:
             raise IndexUnavailableError(
                 f"the index at {directory} is damaged ({error}); rebuild it with `newsdesk index --rebuild`"
             ) from error
-        return cls(directory, generation, manifest, store, dense, commit)
+        return cls(directory, generation, manifest, store, dense, lexical, commit)
 
     def reopen(self) -> Index:
         """The index at its latest commit, sharing the segments this one loaded."""
@@ -162,7 +167,7 @@ class Index:
 
     def search_bm25(self, question: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """The ``k`` best chunks by BM25 as (chunk id, score), best first."""
-        return self.store.bm25(question, k, allowed)
+        return self.lexical.search(question, k, allowed)
 
     def chunks_where(self, date_from: str | None, date_to: str | None, source: str | None) -> np.ndarray:
         """The ids of the chunks whose articles pass the filters."""

@@ -1,18 +1,17 @@
 """The chunk store: one SQLite file, changed in place, one transaction per commit.
 
-It holds the articles and their chunks (with character offsets), the BM25 index (FTS5), and the
-bookkeeping of the whole index: which segments of vectors are live, which chunks are deleted
-(tombstones), the article table a sync plans against, and each article file's size, mtime and inode
-(so that a sync re-reads only files whose stat changed, as git's index does). SQLite's commit is the
-index's one commit point: a segment exists for readers once the transaction naming it commits; a kill
-before that leaves an orphan folder that the next writer removes. WAL mode: readers never wait for a
-writer and always see one whole commit."""
+It holds the articles and their chunks (with character offsets) and the bookkeeping of the whole
+index: which segments of vectors are live, which chunks are deleted (tombstones), the article table
+a sync plans against, and each article file's size, mtime and inode (so that a sync re-reads only
+files whose stat changed, as git's index does). SQLite's commit is the index's one commit point: a
+segment exists for readers once the transaction naming it commits; a kill before that leaves an
+orphan folder that the next writer removes. WAL mode: readers never wait for a writer and they
+always see one whole commit."""
 
 from __future__ import annotations
 
 import contextlib
 import json
-import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -21,10 +20,6 @@ from pathlib import Path
 import numpy as np
 
 from qa.schema import Article, Chunk, Passage
-from qa.words import STOPWORDS
-
-_WORD = re.compile(r"\w+", re.UNICODE)
-MAX_QUERY_TERMS = 64
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -37,9 +32,6 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_by_article ON chunks(article_id);
 CREATE INDEX IF NOT EXISTS articles_by_date ON articles(date);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
-    title, text, tokenize='porter unicode61 remove_diacritics 2'
-);
 -- What a sync plans against: every article of the folder the index holds (duplicates included).
 CREATE TABLE IF NOT EXISTS entries (
     id TEXT PRIMARY KEY, hash TEXT NOT NULL, text_hash TEXT NOT NULL, duplicate_of TEXT, file TEXT NOT NULL
@@ -73,15 +65,8 @@ class FileState:
         return (self.size, self.mtime_ns, self.inode) == (other.size, other.mtime_ns, other.inode)
 
 
-def bm25_query(question: str) -> str:
-    """An FTS5 query from free text: its content words, quoted (no FTS syntax gets through), OR-ed."""
-    words = [w for w in _WORD.findall(question.lower()) if w not in STOPWORDS]
-    unique = list(dict.fromkeys(words))[:MAX_QUERY_TERMS]
-    return " OR ".join('"' + word.replace('"', "") + '"' for word in unique)
-
-
 class ChunkStore:
-    """Articles, chunks, the BM25 (FTS5) index and the index's bookkeeping in one SQLite file."""
+    """Articles, chunks and the index's bookkeeping in one SQLite file."""
 
     def __init__(self, path: Path, read_only: bool = False) -> None:
         self.path = path
@@ -152,6 +137,12 @@ class ChunkStore:
         """The live segments as (name, chunks, ivfpq), oldest first."""
         rows = self.db.execute("SELECT name, chunks, ivfpq FROM segments ORDER BY first_id")
         return [(row[0], int(row[1]), bool(row[2])) for row in rows]
+
+    def segment_deletions(self) -> list[int]:
+        """How many tombstones each live segment holds (segments hold disjoint id ranges)."""
+        firsts = [row[0] for row in self.db.execute("SELECT first_id FROM segments ORDER BY first_id")]
+        edges = np.searchsorted(self.tombstones(), np.asarray([*firsts, np.iinfo(np.int64).max], np.int64))
+        return np.diff(edges).tolist()
 
     def add_segment(self, name: str, chunks: int, ivfpq: bool, first_id: int) -> None:
         self.db.execute("INSERT INTO segments VALUES (?, ?, ?, ?)", (name, chunks, int(ivfpq), first_id))
@@ -232,35 +223,16 @@ class ChunkStore:
             "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?)",
             [(i, c.article_id, c.index, c.start, c.end, c.text) for i, c in zip(ids, chunks, strict=True)],
         )
-        self.db.executemany(
-            "INSERT INTO chunks_fts(rowid, title, text) VALUES (?, ?, ?)",
-            [(i, article.title, c.text) for i, c in zip(ids, chunks, strict=True)],
-        )
         return ids
 
     def delete_article(self, article_id: str) -> list[int]:
         """Delete an article and its chunks; their ids become tombstones (their vectors stay in
         their segment until a merge)."""
         ids = [row[0] for row in self.db.execute("SELECT id FROM chunks WHERE article_id = ?", (article_id,))]
-        self.db.executemany("DELETE FROM chunks_fts WHERE rowid = ?", [(i,) for i in ids])
         self.db.execute("DELETE FROM chunks WHERE article_id = ?", (article_id,))
         self.db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
         self.db.executemany("INSERT OR IGNORE INTO tombstones VALUES (?)", [(i,) for i in ids])
         return ids
-
-    def bm25(self, question: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """(chunk id, BM25 score; higher is better) for the ``k`` best chunks."""
-        query = bm25_query(question)
-        if not query:
-            return []
-        sql = "SELECT rowid, -bm25(chunks_fts, 0.5, 1.0) AS score FROM chunks_fts WHERE chunks_fts MATCH ?"
-        params: list[object] = [query]
-        if allowed is not None:
-            sql += " AND rowid IN (SELECT value FROM json_each(?))"
-            params.append(json.dumps([int(i) for i in allowed]))
-        sql += " ORDER BY bm25(chunks_fts, 0.5, 1.0) LIMIT ?"
-        params.append(k)
-        return [(int(row[0]), float(row[1])) for row in self.db.execute(sql, params)]
 
     def passages(self, scored: Sequence[tuple[int, float]]) -> list[Passage]:
         """Passages for (chunk id, score) pairs, in the given order."""
@@ -315,6 +287,14 @@ class ChunkStore:
     def list_articles(self) -> list[dict]:
         rows = self.db.execute("SELECT id, title, date, source, url, path FROM articles ORDER BY date DESC, title")
         return [dict(row) for row in rows]
+
+    def chunk_texts(self) -> Iterator[tuple[int, str, str]]:
+        """(chunk id, article title, chunk text) of every chunk, in id order (to rebuild BM25)."""
+        rows = self.db.execute(
+            "SELECT c.id, a.title, c.text FROM chunks c JOIN articles a ON a.id = c.article_id ORDER BY c.id"
+        )
+        for row in rows:
+            yield int(row[0]), row[1], row[2]
 
     def characters(self) -> int:
         return int(self.db.execute("SELECT COALESCE(SUM(LENGTH(text)), 0) FROM chunks").fetchone()[0])

@@ -33,7 +33,15 @@ from qa.chunking import Chunker
 from qa.embedding import Embedder
 from qa.index.dense import DenseSettings, Segment, fsync_dir, train_codec, write_merged_segment, write_segment
 from qa.index.errors import IndexUnavailableError, StaleIndexError
-from qa.index.generation import CHUNKS_FILE, CURRENT_FILE, MANIFEST_FILE, SEGMENTS_DIR, current_generation
+from qa.index.generation import (
+    CHUNKS_FILE,
+    CURRENT_FILE,
+    LEXICAL_DIR,
+    MANIFEST_FILE,
+    SEGMENTS_DIR,
+    current_generation,
+)
+from qa.index.lexical import LexicalIndex, LexicalWriter
 from qa.index.manifest import FORMAT_VERSION, IndexSettings, Manifest
 from qa.index.merge import optimize_plan, plan_merges
 from qa.index.plan import plan_sync
@@ -192,9 +200,13 @@ def sync_index(
             ) from error
         try:
             _remove_orphans(target.path, store)
-            writer = _Writer(target, store, chunker, embedder, articles_dir, batch_chunks, on_progress)
-            report = writer.sync(follow_links, started)
-            merged = writer.merge(optimize)
+            lexical = _lexical_in_step(target.path, store)
+            writer = _Writer(target, store, lexical, chunker, embedder, articles_dir, batch_chunks, on_progress)
+            try:
+                report = writer.sync(follow_links, started)
+                merged = writer.merge(optimize)
+            finally:
+                lexical.close()
         finally:
             store.close()
         if target.new:
@@ -281,6 +293,26 @@ def _remove_orphans(generation: Path, store: ChunkStore) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
+def _lexical_in_step(generation: Path, store: ChunkStore) -> LexicalWriter:
+    """A writer of the generation's BM25 index, rebuilt from the chunk store first if it does not
+    reflect the store's last commit (a kill between the two commits) or cannot be read."""
+    folder = generation / LEXICAL_DIR
+    try:
+        lexical = LexicalIndex.open(folder, create=True)
+        behind = lexical.reflects() != store.commit_number()
+    except (OSError, ValueError) as error:
+        log.warning("the BM25 index in %s is unreadable (%s); rebuilding it from the chunk store", folder, error)
+        shutil.rmtree(folder, ignore_errors=True)
+        lexical, behind = LexicalIndex.open(folder, create=True), True
+    writer = lexical.writer()
+    if behind:
+        log.warning("the BM25 index in %s is behind the chunk store (an update was killed); rebuilding it", folder)
+        writer.clear()
+        writer.add(store.chunk_texts())
+        writer.commit(store.commit_number())
+    return writer
+
+
 class _Writer:
     """One sync's work on one generation."""
 
@@ -288,6 +320,7 @@ class _Writer:
         self,
         target: _Target,
         store: ChunkStore,
+        lexical: LexicalWriter,
         chunker: Chunker,
         embedder: Embedder,
         articles_dir: Path,
@@ -296,6 +329,7 @@ class _Writer:
     ) -> None:
         self.target = target
         self.store = store
+        self.lexical = lexical
         self.chunker = chunker
         self.embedder = embedder
         self.articles_dir = articles_dir
@@ -321,9 +355,10 @@ class _Writer:
             scan.state, {i: {"hash": e["hash"], "duplicate_of": e["duplicate_of"]} for i, e in indexed.items()}
         )
         chunks_embedded = self._embed(plan.embed, set(plan.drop), scan.file_of, scan.read, started)
+        deleted: list[int] = []
         with store.transaction():
             for article_id in plan.drop - set(plan.embed):
-                store.delete_article(article_id)  # removed, or now a duplicate (batches replaced the rest)
+                deleted += store.delete_article(article_id)  # removed, or now a duplicate (batches did the rest)
             store.delete_entries(i for i in indexed if i not in plan.wanted)
             changed = {}
             for article_id, entry in plan.wanted.items():
@@ -334,6 +369,8 @@ class _Writer:
             store.delete_files(set(known) - set(scan.files))
             store.put_files({name: state for name, state in scan.files.items() if known.get(name) != state})
             store.bump_commit(time.time())
+        self.lexical.delete(deleted)
+        self.lexical.commit(store.commit_number())
         return SyncReport(
             added=len(plan.added),
             updated=len(plan.updated),
@@ -388,10 +425,11 @@ class _Writer:
         if texts:
             codec = self._codec(vectors, len(texts)) if ivfpq else None
             write_segment(self.segments_dir / name, np.arange(first, first + len(texts)), vectors, codec)
+        deleted: list[int] = []
         with store.transaction():
             for article, _ in batch:
                 if article.id in drop:
-                    store.delete_article(article.id)
+                    deleted += store.delete_article(article.id)
             at = store.take_ids(len(texts))
             assert at == first
             for article, chunks in batch:
@@ -411,6 +449,10 @@ class _Writer:
                 }
             )
             store.bump_commit(time.time())
+        self.lexical.delete(deleted)
+        ids = iter(range(first, first + len(texts)))
+        self.lexical.add((next(ids), article.title, chunk.text) for article, chunks in batch for chunk in chunks)
+        self.lexical.commit(store.commit_number())
         return len(texts)
 
     def _tell(self, done: int, total: int, chunks: int, started: float) -> None:
@@ -420,31 +462,28 @@ class _Writer:
     # Merging.
 
     def merge(self, optimize: bool) -> int:
-        """Merge segments as the policy says (or all into one); returns how many were merged."""
+        """Merge segments as the policy says (or all into one); returns how many were merged.
+        Plans from the store's counts; loads only the segments it merges."""
         merged = 0
         while True:
-            segments = self._load_segments()
-            runs = (
-                optimize_plan(len(segments))
-                if optimize
-                else plan_merges([len(s) for s in segments], [len(s.deleted) for s in segments])
-            )
-            if optimize and len(segments) == 1 and not len(segments[0].deleted):
-                runs = []
+            listed = self.store.segments()
+            deleted = self.store.segment_deletions()
+            if optimize:
+                runs = [] if len(listed) == 1 and not deleted[0] else optimize_plan(len(listed))
+            else:
+                runs = plan_merges([chunks for _, chunks, _ in listed], deleted)
             if not runs:
                 return merged
+            tombstones = self.store.tombstones()
             for run in runs:
-                self._merge_run([segments[i] for i in run])
+                segments = [
+                    Segment.load(self.segments_dir / listed[i][0], listed[i][1], self.dimension, searchable=False)
+                    for i in run
+                ]
+                self._merge_run([segment.with_tombstones(tombstones) for segment in segments])
                 merged += len(run)
             if optimize:
                 return merged
-
-    def _load_segments(self) -> list[Segment]:
-        tombstones = self.store.tombstones()
-        return [
-            Segment.load(self.segments_dir / name, chunks, self.dimension).with_tombstones(tombstones)
-            for name, chunks, _ in self.store.segments()
-        ]
 
     def _merge_run(self, run: list[Segment]) -> None:
         live = sum(segment.live for segment in run)
@@ -461,6 +500,7 @@ class _Writer:
                 self.store.take_segment_name()
                 self.store.add_segment(name, live, ivfpq, first)
             self.store.bump_commit(time.time())
+        self.lexical.commit(self.store.commit_number())  # chunks unchanged: only the marker moves
         for segment in run:
             shutil.rmtree(self.segments_dir / segment.name, ignore_errors=True)
 
