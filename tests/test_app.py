@@ -496,7 +496,7 @@ def test_browser_page_opens_while_the_index_is_built(browser, tmp_path: Path):
             "() => document.querySelector('#index-status')?.innerText.includes('Building the index')", timeout=30_000
         )
         page.wait_for_function(
-            "() => /embedding [\\d,]+ of [\\d,]+ passages/"
+            "() => /[\\d,]+ of 501 articles indexed \\([\\d,]+ passages embedded/"
             ".test(document.querySelector('#index-status')?.innerText ?? '')",
             timeout=60_000,
         )
@@ -508,7 +508,7 @@ def test_browser_page_opens_while_the_index_is_built(browser, tmp_path: Path):
         assert dialogs == []
         log = server["path"].read_text()
         assert "serving http://127.0.0.1" in log and "index ready: 501 added" in log
-        assert "indexing: embedding 0 of" in log and "passages from 501 articles" in log  # terminal progress
+        assert "indexing: 0 of 501 articles indexed" in log and "passages embedded" in log  # terminal progress
     finally:
         stop_server(server)
 

@@ -56,6 +56,33 @@ def test_a_file_whose_stat_is_unchanged_is_not_read_again(articles: Path, tmp_pa
     assert report.updated == 1 and "Mars" in Index.open(index_dir).article("moon").text
 
 
+def test_an_id_in_two_files_goes_to_the_first_file_whichever_changed(tmp_path: Path, embedder):
+    articles = tmp_path / "articles"
+    articles.mkdir()
+
+    def write(name: str, text: str) -> None:
+        (articles / name).write_text(json.dumps({"id": "x", "title": "Harbour", "text": text}))
+
+    def indexed_text() -> str:
+        return Index.open(tmp_path / "index").article("x").text
+
+    write("a.json", "The harbour reopened on Monday.")
+    write("b.json", "The harbour stayed shut.")
+    report = sync_index(articles, tmp_path / "index", Chunker(), embedder)
+    assert report.added == 1 and any("b.json: article id 'x' already read from a.json" in p for p in report.problems)
+    write("b.json", "The harbour stayed shut all week.")  # the later file changes: the first still wins
+    report = sync_index(articles, tmp_path / "index", Chunker(), embedder)
+    assert report.updated == 0 and indexed_text() == "The harbour reopened on Monday."
+    assert any("b.json: article id 'x' already read" in p for p in report.problems)
+    (articles / "a.json").unlink()  # the first goes: the unchanged later file is read again
+    report = sync_index(articles, tmp_path / "index", Chunker(), embedder)
+    assert report.updated == 1 and indexed_text() == "The harbour stayed shut all week." and not report.problems
+    write("0.json", "The harbour is open again.")  # a new file that comes first takes the id
+    report = sync_index(articles, tmp_path / "index", Chunker(), embedder)
+    assert report.updated == 1 and indexed_text() == "The harbour is open again."
+    assert any("b.json: article id 'x' already read from 0.json" in p for p in report.problems)
+
+
 def test_a_changed_collection_is_diffed_by_record(tmp_path: Path, embedder):
     articles = tmp_path / "articles"
     articles.mkdir()

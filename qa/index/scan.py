@@ -20,13 +20,13 @@ from qa.schema import Article
 
 @dataclass
 class FolderScan:
-    """The folder as a sync sees it."""
+    """What changed in the folder since the index's last sync, as far as a stat can tell."""
 
-    state: dict[str, tuple[str, str]]  # article id -> (content hash, text hash), in folder order
-    file_of: dict[str, str]  # article id -> the file it is read from
-    articles: dict[str, Article]  # the articles read this time (from changed files)
+    state: dict[str, tuple[str, str]]  # article id -> (content hash, text hash), for the files read
+    file_of: dict[str, str]  # article id -> its file, for the files read
     files: dict[str, FileState]  # every article file now, with what reading it found
-    read: set[str] = field(default_factory=set)  # the files read this time
+    read: set[str] = field(default_factory=set)  # the files read this time (new or changed)
+    removed: set[str] = field(default_factory=set)  # files the index knew that are gone
     problems: list[str] = field(default_factory=list)
 
 
@@ -72,42 +72,54 @@ def scan_folder(
     articles_dir: Path,
     follow_links: bool,
     known: Mapping[str, FileState],
-    cached_entries: Callable[[list[str]], Mapping[str, list[tuple[str, dict]]]],
+    owners: Callable[[list[str]], Mapping[str, str]],
 ) -> FolderScan:
-    """The folder's articles: files in ``known`` whose stat is unchanged come from
-    ``cached_entries`` (file names -> their (id, entry) pairs), the rest are read."""
+    """Stat the folder and read the files that changed. ``owners(ids)`` names the file each of
+    those ids was indexed from: an id read here that an unchanged file already holds goes to the
+    file that comes first (as when the whole folder is read), and a later unchanged file that loses
+    it to a changed one is read again."""
     now, refused = stat_folder(articles_dir, follow_links)
     reading = files_to_read({name: state for name, (_, state) in now.items()}, known)
-    cached = cached_entries([name for name in now if name not in reading])
-    scan = FolderScan({}, {}, {}, {}, reading, list(refused))
-    for name, (path, state) in now.items():
-        shadowed = False
-        if name in reading:
+    removed = set(known) - set(now)
+    order = {name: position for position, name in enumerate(now)}
+    while True:
+        scan = FolderScan({}, {}, {}, set(reading), removed, list(refused))
+        shadowed: dict[str, list[str]] = {}
+        for name in (n for n in now if n in reading):
             try:
-                articles, problems = read_article_file(path, name)
+                articles, problems = read_article_file(now[name][0], name)
             except ArticleError as error:
                 articles, problems = [], [str(error)]
-            pairs = [(a.id, a) for a in articles]
-        else:
-            problems = list(known[name].problems)
-            pairs = [(article_id, entry) for article_id, entry in cached.get(name, [])]
-        for article_id, item in pairs:
-            if article_id in scan.state:
-                shadowed = True
-                problems.append(
-                    f"{name}: article id {article_id!r} already read from {scan.file_of[article_id]}; skipped"
-                )
-                continue
-            if isinstance(item, Article):
-                # Where it came from, inside the folder: the folder can move, and messages show no
-                # server paths.
-                scan.articles[article_id] = dataclasses.replace(item, path=name)
-                scan.state[article_id] = (item.content_hash, item.text_hash)
+            shadowed[name] = problems
+            for article in articles:
+                if article.id in scan.state:
+                    problems.append(
+                        f"{name}: article id {article.id!r} already read from {scan.file_of[article.id]}; skipped"
+                    )
+                    continue
+                scan.state[article.id] = (article.content_hash, article.text_hash)
+                scan.file_of[article.id] = name
+        again = set()
+        for article_id, other in owners(list(scan.state)).items():
+            if other in reading or other in removed or other not in order:
+                continue  # its entry is being replaced
+            mine = scan.file_of[article_id]
+            if order[other] < order[mine]:
+                del scan.state[article_id], scan.file_of[article_id]
+                shadowed[mine].append(f"{mine}: article id {article_id!r} already read from {other}; skipped")
             else:
-                scan.state[article_id] = (item["hash"], item["text_hash"])
-            scan.file_of[article_id] = name
-        scan.files[name] = dataclasses.replace(state, problems=tuple(dict.fromkeys(problems)), shadowed=shadowed)
-        scan.problems.extend(dict.fromkeys(problems))
+                again.add(other)
+        if not again:
+            break
+        reading |= again
+    for name, (_, state) in now.items():
+        if name in reading:
+            problems = list(dict.fromkeys(shadowed[name]))
+            is_shadowed = any("already read from" in problem for problem in problems)
+            scan.files[name] = dataclasses.replace(state, problems=tuple(problems), shadowed=is_shadowed)
+        else:
+            scan.files[name] = known[name]
+        scan.problems.extend(scan.files[name].problems)
     return scan
 
 

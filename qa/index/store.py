@@ -37,6 +37,7 @@ CREATE TABLE IF NOT EXISTS entries (
     id TEXT PRIMARY KEY, hash TEXT NOT NULL, text_hash TEXT NOT NULL, duplicate_of TEXT, file TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS entries_by_file ON entries(file);
+CREATE INDEX IF NOT EXISTS entries_by_text ON entries(text_hash);
 -- Each article file as last read: a file whose stat is unchanged is not read again.
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, inode INTEGER NOT NULL,
@@ -171,6 +172,19 @@ class ChunkStore:
         else:
             rows = self.db.execute(sql + " WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(list(ids)),))
         return {row[0]: {"hash": row[1], "text_hash": row[2], "duplicate_of": row[3], "file": row[4]} for row in rows}
+
+    def entries_with_texts(self, text_hashes: Iterable[str]) -> dict[str, dict]:
+        """The entries whose text hash is one of ``text_hashes`` (an article's duplicates)."""
+        rows = self.db.execute(
+            "SELECT id, hash, text_hash, duplicate_of, file FROM entries "
+            "WHERE text_hash IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(text_hashes)),),
+        )
+        return {row[0]: {"hash": row[1], "text_hash": row[2], "duplicate_of": row[3], "file": row[4]} for row in rows}
+
+    def owners(self, ids: Iterable[str]) -> dict[str, str]:
+        """The file each of ``ids`` is indexed from (ids the index lacks are left out)."""
+        return {i: entry["file"] for i, entry in self.entries(ids).items()}
 
     def entries_of_files(self, paths: Iterable[str]) -> dict[str, list[tuple[str, dict]]]:
         """The entries read from each of ``paths``."""

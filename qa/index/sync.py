@@ -15,6 +15,7 @@ replacing ``CURRENT`` atomically. One writer at a time: a lock file that names i
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import logging
 import os
@@ -56,6 +57,7 @@ BATCH_CHUNKS = 16_384
 # The codec (IVF-PQ quantizers) is retrained when the archive has grown this much since training.
 RETRAIN_GROWTH = 4
 CODEC_SAMPLE = 65_536  # vectors the quantizers are trained on (k-means wants ~39 per list)
+PROGRESS_STEP = 512  # chunks embedded between progress reports (~3 s of int8 embedding here)
 log = logging.getLogger(__name__)
 
 
@@ -79,10 +81,13 @@ class SyncProgress:
         return self.seconds / self.articles_done * (self.articles_total - self.articles_done)
 
     def describe(self) -> str:
-        """>>> SyncProgress(250, 1000, 1200, 10.0).describe()
-        'embedded 250 of 1,000 articles (1,200 passages, 120 per second, about 30 s left)'
+        """How far, for people.
+
+        >>> SyncProgress(250, 1000, 1200, 10.0).describe()
+        '250 of 1,000 articles indexed (1,200 passages embedded, 120 per second, about 30 s left)'
         """
-        line = f"embedded {self.articles_done:,} of {self.articles_total:,} articles ({self.chunks_done:,} passages"
+        line = f"{self.articles_done:,} of {self.articles_total:,} articles indexed"
+        line += f" ({self.chunks_done:,} passages embedded"
         if self.chunks_done:
             line += f", {self.chunks_per_second:,.0f} per second"
         if (eta := self.eta_seconds) is not None:
@@ -343,52 +348,64 @@ class _Writer:
         return self.target.path / SEGMENTS_DIR
 
     def sync(self, follow_links: bool, started: float) -> SyncReport:
+        """Plan and apply what changed. Planning looks only at the articles of changed or removed
+        files and at their duplicates elsewhere: its cost follows the change, not the archive."""
         store = self.store
         known = store.files()
-        scan = scan_folder(self.articles_dir, follow_links, known, store.entries_of_files)
+        scan = scan_folder(self.articles_dir, follow_links, known, store.owners)
         problems = tuple(scan.problems)
-        if not scan.read and set(scan.files) == set(known):
-            count = store.entry_count()
-            return SyncReport(0, 0, 0, count, store.entry_count(duplicates=True), 0, self.target.rebuilt, problems, 0.0)
-        indexed = store.entries()
+        before = store.entry_count()
+        if not scan.read and not scan.removed:
+            return SyncReport(
+                0, 0, 0, before, store.entry_count(duplicates=True), 0, self.target.rebuilt, problems, 0.0
+            )
+        # The articles the change touches: those of changed and removed files, as indexed and as
+        # read now, and every article sharing a text with them (which of a set of duplicates is
+        # indexed may change). Everything else is as it was.
+        old = {i: e for pairs in store.entries_of_files(scan.read | scan.removed).values() for i, e in pairs}
+        texts = {text for _, text in scan.state.values()} | {e["text_hash"] for e in old.values()}
+        related = {i: e for i, e in store.entries_with_texts(texts).items() if i not in old and i not in scan.state}
+        indexed = {**old, **related}
+        folder = {**{i: (e["hash"], e["text_hash"]) for i, e in related.items()}, **scan.state}
+        file_of = {**{i: e["file"] for i, e in related.items()}, **scan.file_of}
         plan = plan_sync(
-            scan.state, {i: {"hash": e["hash"], "duplicate_of": e["duplicate_of"]} for i, e in indexed.items()}
+            folder, {i: {"hash": e["hash"], "duplicate_of": e["duplicate_of"]} for i, e in indexed.items()}
         )
-        chunks_embedded = self._embed(plan.embed, set(plan.drop), scan.file_of, scan.read, started)
+        chunks_embedded = self._embed(plan.embed, set(plan.drop), file_of, started)
         deleted: list[int] = []
         with store.transaction():
             for article_id in plan.drop - set(plan.embed):
                 deleted += store.delete_article(article_id)  # removed, or now a duplicate (batches did the rest)
-            store.delete_entries(i for i in indexed if i not in plan.wanted)
+            store.delete_entries(plan.removed)
             changed = {}
             for article_id, entry in plan.wanted.items():
-                full = {**entry, "text_hash": scan.state[article_id][1], "file": scan.file_of[article_id]}
+                full = {**entry, "text_hash": folder[article_id][1], "file": file_of[article_id]}
                 if indexed.get(article_id) != full:
                     changed[article_id] = full
             store.put_entries(changed)
-            store.delete_files(set(known) - set(scan.files))
-            store.put_files({name: state for name, state in scan.files.items() if known.get(name) != state})
+            store.delete_files(scan.removed)
+            store.put_files({name: scan.files[name] for name in scan.read})
             store.bump_commit(time.time())
         self.lexical.delete(deleted)
         self.lexical.commit(store.commit_number())
+        now = before + len(plan.added) - len(plan.removed)
         return SyncReport(
             added=len(plan.added),
             updated=len(plan.updated),
             removed=len(plan.removed),
-            unchanged=plan.unchanged,
-            duplicates=plan.duplicates,
+            unchanged=now - len(plan.added) - len(plan.updated),
+            duplicates=store.entry_count(duplicates=True),
             chunks_embedded=chunks_embedded,
             rebuilt=self.target.rebuilt,
             problems=problems,
             seconds=0.0,
         )
 
-    def _embed(
-        self, ids: tuple[str, ...], drop: set[str], file_of: dict[str, str], read: set[str], started: float
-    ) -> int:
+    def _embed(self, ids: tuple[str, ...], drop: set[str], file_of: dict[str, str], started: float) -> int:
         """Chunk, embed and commit ``ids`` (in folder order) batch by batch."""
-        done_articles = done_chunks = 0
-        self._tell(done_articles, len(ids), done_chunks, started)
+        self._progress = SyncProgress(0, len(ids), 0, 0.0)
+        self._started = started
+        self._tell()
         batch: list[tuple[Article, list]] = []
         batch_chunks = 0
         for article in self._articles(ids, file_of):
@@ -396,15 +413,11 @@ class _Writer:
             batch.append((article, chunks))
             batch_chunks += len(chunks)
             if batch_chunks >= self.batch_chunks:
-                done_chunks += self._commit_batch(batch, drop, file_of)
-                done_articles += len(batch)
-                self._tell(done_articles, len(ids), done_chunks, started)
+                self._commit_batch(batch, drop, file_of)
                 batch, batch_chunks = [], 0
         if batch:
-            done_chunks += self._commit_batch(batch, drop, file_of)
-            done_articles += len(batch)
-            self._tell(done_articles, len(ids), done_chunks, started)
-        return done_chunks
+            self._commit_batch(batch, drop, file_of)
+        return self._progress.chunks_done
 
     def _articles(self, ids: tuple[str, ...], file_of: dict[str, str]) -> Iterator[Article]:
         """The articles ``ids``, read file by file in folder order: never all in memory at once."""
@@ -418,7 +431,7 @@ class _Writer:
     def _commit_batch(self, batch: list[tuple[Article, list]], drop: set[str], file_of: dict[str, str]) -> int:
         store = self.store
         texts = [chunk.text for _, chunks in batch for chunk in chunks]
-        vectors = self.embedder.embed(texts) if texts else np.zeros((0, self.dimension), np.float32)
+        vectors = self._embed_texts(texts)
         first = int(store.meta("next_chunk_id", "1"))
         name = f"seg-{int(store.meta('next_segment', '1')):06d}"
         ivfpq = bool(texts) and self.dense.wants_ivfpq(len(texts))
@@ -449,15 +462,36 @@ class _Writer:
                 }
             )
             store.bump_commit(time.time())
+        self._progress = dataclasses.replace(self._progress, chunks_done=self._progress.chunks_done + len(texts))
+        self._tell(articles_done=len(batch))
         self.lexical.delete(deleted)
         ids = iter(range(first, first + len(texts)))
         self.lexical.add((next(ids), article.title, chunk.text) for article, chunks in batch for chunk in chunks)
         self.lexical.commit(store.commit_number())
         return len(texts)
 
-    def _tell(self, done: int, total: int, chunks: int, started: float) -> None:
-        if self.on_progress is not None and total:
-            self.on_progress(SyncProgress(done, total, chunks, time.perf_counter() - started))
+    def _embed_texts(self, texts: list[str]) -> np.ndarray:
+        """Vectors for a batch, in steps of `PROGRESS_STEP` when someone watches the progress."""
+        if not texts:
+            return np.zeros((0, self.dimension), np.float32)
+        if self.on_progress is None:
+            return self.embedder.embed(texts)
+        parts = []
+        for begin in range(0, len(texts), PROGRESS_STEP):
+            parts.append(self.embedder.embed(texts[begin : begin + PROGRESS_STEP]))
+            if begin + PROGRESS_STEP < len(texts):
+                self._tell(chunks_done=self._progress.chunks_done + begin + len(parts[-1]))
+        return np.vstack(parts)
+
+    def _tell(self, articles_done: int = 0, chunks_done: int | None = None) -> None:
+        state = self._progress
+        seconds = time.perf_counter() - self._started
+        chunks = state.chunks_done if chunks_done is None else chunks_done
+        shown = SyncProgress(state.articles_done + articles_done, state.articles_total, chunks, seconds)
+        if chunks_done is None:
+            self._progress = shown
+        if self.on_progress is not None and state.articles_total:
+            self.on_progress(shown)
 
     # Merging.
 
