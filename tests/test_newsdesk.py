@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from qa import Newsdesk
+from qa.embedding import Embedder
 from qa.index import SyncProgress
 from qa.newsdesk import QuestionError
 from tests.conftest import ROOT, SEED_ID, SEEDS
@@ -230,3 +231,49 @@ def test_questions_are_answered_while_a_sync_embeds(desk, articles: Path):
 def test_ids_in_use_include_articles_not_yet_indexed(desk, articles: Path):
     (articles / "late.json").write_text('{"id": "late-story", "title": "Late", "text": "A late story."}')
     assert {"chess", "late-story"} <= desk.article_ids()  # what an upload must not reuse
+
+
+class KeywordEmbedder(Embedder):
+    """A custom embedder, as a user would plug one in: words hashed into 64 signed dimensions."""
+
+    @property
+    def name(self) -> str:
+        return "keywords-64"
+
+    @property
+    def settings(self) -> dict[str, str | int | None]:
+        return {"version": 1}
+
+    @property
+    def dimension(self) -> int:
+        return 64
+
+    def warm_up(self) -> None:
+        pass
+
+    def embed(self, texts, progress: bool = False):
+        import zlib
+
+        import numpy as np
+
+        vectors = np.zeros((len(texts), 64), np.float32)
+        for row, text in enumerate(texts):
+            for word in text.lower().split():
+                code = zlib.crc32(word.strip(".,?!'\"").encode())
+                vectors[row, code % 64] += 1.0 if code & 64 else -1.0
+        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+
+
+def test_a_custom_embedder_is_an_extension_point(articles: Path, tmp_path: Path, reader):
+    desk = Newsdesk(
+        articles_dir=articles, index_dir=tmp_path / "index", embedding_model=KeywordEmbedder(), reader=reader
+    )
+    desk.sync()
+    status = desk.status()
+    assert (status.embedding_model, status.embedding) == ("keywords-64", {"version": 1})
+    assert desk.search("world chess championship", top_k=1, mode="dense")[0].article_id == "chess"
+    reply = desk.answer("Who will Putin meet during his visit?")
+    assert reply.found and "Xi Jinping" in reply.text
+    # Back to the bundled model: the index says it was built with another and rebuilds.
+    report = Newsdesk(articles_dir=articles, index_dir=tmp_path / "index", reader=reader).sync()
+    assert "keywords-64" in report.rebuilt and report.added == 4
