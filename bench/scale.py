@@ -172,7 +172,7 @@ def ivfpq_recall(index: Index, embedder: Embedder, questions: list[str], k: int,
     write_segment(scratch, ids, vectors, train_codec(sample, len(vectors)))
     segment = Segment.load(scratch, len(ids), vectors.shape[1])
     queries = embedder.embed(questions)
-    _, found = segment.search(queries, k, None, DenseSettings().nprobe)
+    _, found = segment.search(queries, k, None, DenseSettings().probe)
     exact = ids[np.argsort(-(queries @ vectors.astype(np.float32).T), axis=1)[:, :k]]
     shutil.rmtree(scratch, ignore_errors=True)
     return float(np.mean([len(set(f) & set(e)) / k for f, e in zip(found.tolist(), exact.tolist(), strict=True)]))

@@ -213,16 +213,16 @@ def test_ivfpq_segments_rerank_to_the_exact_answer(tmp_path: Path):
     assert segment.ivfpq and (tmp_path / "seg-1" / IVFPQ_FILE).is_file()
     queries = _clustered(50, seed=1)
     exact = np.argsort(-(queries @ vectors.T), axis=1)[:, :10] + 1000
-    scores, found = segment.search(queries, 10, None, nprobe=32)
+    scores, found = segment.search(queries, 10, None)
     recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, exact, strict=True)])
     assert recall >= 0.95
     # Scores are exact cosines (re-ranked from the stored vectors), not PQ estimates.
     assert np.allclose(scores[:, 0], np.sum(queries * vectors[found[:, 0] - 1000], axis=1), atol=2e-3)
     # Tombstones and filters apply.
     deleted = segment.with_tombstones(np.unique(found[:, 0]))
-    assert not set(deleted.search(queries, 10, None, 32)[1][:, 0]) & set(found[:, 0])
+    assert not set(deleted.search(queries, 10, None)[1][:, 0]) & set(found[:, 0])
     allowed = np.arange(1000, 1100, dtype=np.int64)
-    assert set(segment.search(queries, 5, allowed, 32)[1].ravel()) <= set(allowed)
+    assert set(segment.search(queries, 5, allowed)[1].ravel()) <= set(allowed)
 
 
 def test_a_damaged_ivfpq_file_is_reported(tmp_path: Path):
