@@ -134,7 +134,9 @@ def read_articles_of(articles_dir: Path, names: set[str], ids: set[str]) -> dict
             articles, _ = read_article_file(base / name, name)
         except ArticleError:
             continue
-        found.update({a.id: dataclasses.replace(a, path=name) for a in articles if a.id in ids and a.id not in found})
+        for article in articles:  # the first record of an id wins, as when the folder is read
+            if article.id in ids and article.id not in found:
+                found[article.id] = dataclasses.replace(article, path=name)
     return found
 
 
