@@ -171,7 +171,7 @@ class ChunkStore:
             rows = self.db.execute(sql)
         else:
             rows = self.db.execute(sql + " WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(list(ids)),))
-        return {row[0]: {"hash": row[1], "text_hash": row[2], "duplicate_of": row[3], "file": row[4]} for row in rows}
+        return {row[0]: _entry(row) for row in rows}
 
     def entries_with_texts(self, text_hashes: Iterable[str]) -> dict[str, dict]:
         """The entries whose text hash is one of ``text_hashes`` (an article's duplicates)."""
@@ -180,7 +180,7 @@ class ChunkStore:
             "WHERE text_hash IN (SELECT value FROM json_each(?))",
             (json.dumps(list(text_hashes)),),
         )
-        return {row[0]: {"hash": row[1], "text_hash": row[2], "duplicate_of": row[3], "file": row[4]} for row in rows}
+        return {row[0]: _entry(row) for row in rows}
 
     def owners(self, ids: Iterable[str]) -> dict[str, str]:
         """The file each of ``ids`` is indexed from (ids the index lacks are left out)."""
@@ -195,8 +195,7 @@ class ChunkStore:
             (json.dumps(list(paths)),),
         )
         for row in rows:
-            entry = {"hash": row[1], "text_hash": row[2], "duplicate_of": row[3], "file": row[4]}
-            found.setdefault(row[4], []).append((row[0], entry))
+            found.setdefault(row[4], []).append((row[0], _entry(row)))
         return found
 
     def put_entries(self, entries: dict[str, dict]) -> None:
@@ -315,3 +314,8 @@ class ChunkStore:
 
     def count(self, table: str) -> int:
         return int(self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+
+
+def _entry(row: sqlite3.Row) -> dict:
+    """An entries row (id, hash, text_hash, duplicate_of, file) as the article table's entry."""
+    return {"hash": row[1], "text_hash": row[2], "duplicate_of": row[3], "file": row[4]}
