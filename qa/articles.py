@@ -56,6 +56,11 @@ class ArticleError(ValueError):
     """An article file (or one record in it) could not be read."""
 
 
+class ArticleUnreadable(ArticleError):
+    """The file system refused the read (permissions, an I/O error): it may work next time, so the
+    index does not remember the file as read."""
+
+
 @dataclass(frozen=True)
 class FolderReading:
     """What reading a folder gave: the articles, and what was skipped and why."""
@@ -167,6 +172,8 @@ def read_article_file(file: Path, name: str | None = None) -> tuple[list[Article
         raise
     except RecursionError as error:
         raise ArticleError(f"{name}: nested too deeply to read; skipped") from error
+    except OSError as error:
+        raise ArticleUnreadable(f"{name}: could not be read ({type(error).__name__}: {error}); skipped") from error
     except Exception as error:  # a parser's failure on one file is that file's problem
         raise ArticleError(f"{name}: could not be read ({type(error).__name__}: {error}); skipped") from error
 

@@ -338,8 +338,11 @@ class Newsdesk:
         start, end = passage.start + span.start, passage.start + span.end
         with self._lock:
             # The article from the generation the passage came from; if a sync replaced it
-            # meanwhile, the passage's own text gives the sentence (offsets stay exact).
+            # meanwhile (a new generation, or a commit in place by another process, which the
+            # passage's own text no longer matches), the passage gives the sentence (offsets stay exact).
             article = index.article(passage.article_id) if index is self._index else None
+        if article is not None and article.text[passage.start : passage.end] != passage.text:
+            article = None
         text = article.text if article else passage.text
         offset = 0 if article else passage.start
         sentence_start, sentence_end = sentence_at(text, start - offset, end - offset)

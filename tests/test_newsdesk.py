@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -277,3 +278,24 @@ def test_a_custom_embedder_is_an_extension_point(articles: Path, tmp_path: Path,
     # Back to the bundled model: the index says it was built with another and rebuilds.
     report = Newsdesk(articles_dir=articles, index_dir=tmp_path / "index", reader=reader).sync()
     assert "keywords-64" in report.rebuilt and report.added == 4
+
+
+def test_a_citation_quotes_the_passage_it_read_when_another_process_changed_the_article(desk, articles: Path):
+    # Another writer commits in place (same generation) between this answer's search and its
+    # citation: the article's text moved under the passage's offsets, so the sentence must come from
+    # the passage that was read, never from whatever text now lies at those offsets.
+    from qa.chunking import Chunker
+    from qa.index import sync_index
+    from qa.reader import Span
+
+    reply = desk.answer("Who won the world chess championship?")
+    passage = reply.citation.passage
+    story = json.loads((articles / "chess.json").read_text())
+    story["text"] = "An earlier paragraph that shifts every offset of the story by a good margin. " + story["text"]
+    (articles / "chess.json").write_text(json.dumps(story))
+    sync_index(articles, desk.index_dir, Chunker(), desk.embedder)
+    at = reply.citation.start - passage.start
+    span = Span(0, at, at + len(reply.text), reply.text, reply.score)
+    citation = desk._cite(span, passage, desk._index)
+    assert citation.quote == reply.text and reply.text in citation.sentence
+    assert citation.sentence == reply.citation.sentence

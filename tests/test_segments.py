@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from qa.chunking import Chunker
-from qa.index import SEGMENTS_DIR, Index, IndexUnavailableError, index_is_stale, sync_index
+from qa.index import SEGMENTS_DIR, Index, IndexUnavailableError, index_is_stale, scan, sync_index
 from qa.index.dense import IDS_FILE, IVFPQ_FILE, VECTORS_FILE, Segment, train_codec, write_segment
 from qa.retrieval import Retriever
 from tests.conftest import ROOT
@@ -36,24 +36,29 @@ def _add_bulk(articles: Path, count: int) -> None:
         )
 
 
-def test_a_file_whose_stat_is_unchanged_is_not_read_again(articles: Path, tmp_path: Path, embedder):
+def test_a_file_whose_stat_is_unchanged_is_not_read_again(articles: Path, tmp_path: Path, embedder, monkeypatch):
     index_dir = tmp_path / "index"
     sync_index(articles, index_dir, Chunker(), embedder)
-    story = articles / "moon.json"
-    before = story.stat()
-    # Same size, same inode, same mtime: a sync must trust the stat and not read it (as git does).
-    text = story.read_text()
-    story.write_text(text.replace("Moon", "Mars"))
-    os.utime(story, ns=(before.st_atime_ns, before.st_mtime_ns))
+    reads: list[str] = []
+    real_read = scan.read_article_file
+
+    def counted(path: Path, name: str | None = None):
+        reads.append(name or path.name)
+        return real_read(path, name)
+
+    monkeypatch.setattr(scan, "read_article_file", counted)
     assert not index_is_stale(articles, index_dir, Chunker(), embedder)
     report = sync_index(articles, index_dir, Chunker(), embedder)
-    assert (report.unchanged, report.chunks_embedded) == (4, 0)
-    assert "Mars" not in Index.open(index_dir).article("moon").text
-    # A new mtime: read, found changed, embedded again.
-    os.utime(story, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+    assert (report.unchanged, report.chunks_embedded, reads) == (4, 0, [])
+    # A new text with size and mtime put back still changes the ctime, which the stat compares
+    # (as git's index does): read, found changed, embedded again.
+    story = articles / "moon.json"
+    before = story.stat()
+    story.write_text(story.read_text().replace("Moon", "Mars"))
+    os.utime(story, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert index_is_stale(articles, index_dir, Chunker(), embedder)
     report = sync_index(articles, index_dir, Chunker(), embedder)
-    assert report.updated == 1 and "Mars" in Index.open(index_dir).article("moon").text
+    assert report.updated == 1 and set(reads) == {"moon.json"} and "Mars" in Index.open(index_dir).article("moon").text
 
 
 def test_an_id_in_two_files_goes_to_the_first_file_whichever_changed(tmp_path: Path, embedder):
@@ -171,8 +176,22 @@ elif moment == "batch-written":  # a batch's segment is on disk, its commit is n
     sync.write_segment = lambda *a, **k: (write(*a, **k), die())
 elif moment == "bm25-behind":  # the chunk store committed a batch, BM25 has not
     sync.LexicalWriter.commit = die
-sync.sync_index(sys.argv[1], sys.argv[2], Chunker(), Embedder(), batch_chunks=4, optimize=True)
+elif moment.startswith("batch-"):  # batch-N: the batches before N committed, N being written
+    write, calls, fatal = sync.write_segment, [], int(moment.split("-")[1])
+    sync.write_segment = lambda *a, **k: die() if calls.append(1) or len(calls) == fatal else write(*a, **k)
+rebuild = moment.endswith("rebuild")
+sync.sync_index(sys.argv[1], sys.argv[2], Chunker(), Embedder(), batch_chunks=4, optimize=True, rebuild=rebuild)
 """
+
+
+def _kill_sync_at(articles: Path, index_dir: Path, moment: str) -> None:
+    finished = subprocess.run(
+        [sys.executable, "-c", KILL_AT, str(articles), str(index_dir), moment],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+    )
+    assert finished.returncode == -signal.SIGKILL, finished.stderr.decode()[-2000:]
 
 
 @pytest.mark.parametrize("moment", ["batch-written", "bm25-behind", "merge-written", "merge-committed"])
@@ -180,13 +199,7 @@ def test_a_kill_at_each_moment_of_a_sync_or_merge_loses_nothing(articles: Path, 
     index_dir = tmp_path / "index"
     sync_index(articles, index_dir, Chunker(), embedder, batch_chunks=1)
     _add_bulk(articles, 12)
-    finished = subprocess.run(
-        [sys.executable, "-c", KILL_AT, str(articles), str(index_dir), moment],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-    )
-    assert finished.returncode == -signal.SIGKILL
+    _kill_sync_at(articles, index_dir, moment)
     index = Index.open(index_dir)  # the last commit, whole
     assert index.store.count("chunks") == index.chunk_count
     assert _top(index, embedder, "Who won the world chess championship?")[0] == "chess"
@@ -196,6 +209,73 @@ def test_a_kill_at_each_moment_of_a_sync_or_merge_loses_nothing(articles: Path, 
     assert {p.name for p in (index.generation / SEGMENTS_DIR).iterdir()} == {index.dense.segments[0].name}
     assert index.lexical.count() == index.store.count("chunks")  # BM25 caught up with the store
     assert [p.article_id for p in index.passages(index.search_bm25("Council meeting 11 discussed", 1))] == ["bulk11"]
+
+
+# A sync of the 12 new files commits bulk0-3 in batch 1; a rebuild commits the seed first.
+@pytest.mark.parametrize("moment", ["batch-2", "batch-3-rebuild"])
+def test_files_changed_between_a_killed_sync_and_its_rerun_are_not_missed(
+    articles: Path, tmp_path: Path, embedder, moment
+):
+    # Batches commit before the sync's last commit records the files it read. A file whose articles
+    # a committed batch holds, deleted or renamed before the rerun, must not leave them behind.
+    index_dir = tmp_path / "index"
+    sync_index(articles, index_dir, Chunker(), embedder)
+    _add_bulk(articles, 12)
+    _kill_sync_at(articles, index_dir, moment)
+    (articles / "bulk0.txt").unlink()  # embedded by the batch that committed
+    (articles / "bulk1.txt").rename(articles / "renamed.txt")
+    report = sync_index(articles, index_dir, Chunker(), embedder, rebuild=moment.endswith("rebuild"))
+    index = Index.open(index_dir)
+    assert index.article("bulk0") is None and index.entry("bulk0") is None
+    assert index.article("renamed") is not None and index.article("bulk1") is None
+    assert index.article_count == 4 + 11 and report.problems == ()
+    assert index.store.count("chunks") == index.chunk_count == index.lexical.count()
+    assert not index.store.pending()[0]  # the journal is cleared by the last commit
+
+
+def test_a_damaged_interrupted_build_is_not_resumed(articles: Path, tmp_path: Path, embedder):
+    index_dir = tmp_path / "index"
+    sync_index(articles, index_dir, Chunker(), embedder)
+    _add_bulk(articles, 12)
+    _kill_sync_at(articles, index_dir, "batch-3-rebuild")
+    interrupted = max(index_dir.glob("gen-*"))
+    vectors = next((interrupted / SEGMENTS_DIR).glob(f"*/{VECTORS_FILE}"))
+    vectors.write_bytes(vectors.read_bytes()[:100])
+    report = sync_index(articles, index_dir, Chunker(), embedder, rebuild=True)
+    index = Index.open(index_dir)
+    assert report.added == 16 and index.article_count == 16 and index.generation != interrupted
+    assert _top(index, embedder, "Who won the world chess championship?")[0] == "chess"
+
+
+def test_an_article_moved_to_another_file_is_cited_from_there(articles: Path, tmp_path: Path, embedder):
+    index_dir = tmp_path / "index"
+    sync_index(articles, index_dir, Chunker(), embedder)
+    (articles / "moon.json").rename(articles / "space.json")
+    report = sync_index(articles, index_dir, Chunker(), embedder)
+    assert (report.updated, report.chunks_embedded) == (0, 0)
+    assert Index.open(index_dir).article("moon").path == "space.json"
+
+
+def test_a_file_the_system_failed_to_read_is_read_again(articles: Path, tmp_path: Path, embedder, monkeypatch):
+    # An I/O error (a network share that dropped, a permission fixed later) is not remembered as
+    # the file's content: unlike a parse error, the next sync tries again, its stat unchanged.
+    from qa.articles import ArticleUnreadable
+
+    index_dir = tmp_path / "index"
+    real_read = scan.read_article_file
+
+    def failing(path: Path, name: str | None = None):
+        if path.name == "moon.json":
+            raise ArticleUnreadable(f"{name}: could not be read (OSError: [Errno 5] Input/output error); skipped")
+        return real_read(path, name)
+
+    monkeypatch.setattr(scan, "read_article_file", failing)
+    report = sync_index(articles, index_dir, Chunker(), embedder)
+    assert report.added == 3 and any("Input/output error" in p for p in report.problems)
+    monkeypatch.setattr(scan, "read_article_file", real_read)
+    assert index_is_stale(articles, index_dir, Chunker(), embedder)
+    report = sync_index(articles, index_dir, Chunker(), embedder)
+    assert report.added == 1 and report.problems == () and Index.open(index_dir).article("moon") is not None
 
 
 def _clustered(count: int, dimension: int = 384, seed: int = 0) -> np.ndarray:

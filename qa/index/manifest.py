@@ -12,7 +12,8 @@ from qa.embedding import Embedder
 from qa.index.errors import StaleIndexError
 
 # 2: segments, tombstones and the article table in the chunk store, changed in place.
-FORMAT_VERSION = 2
+# 3: files' ctime in the stat check; the journal of an unfinished sync.
+FORMAT_VERSION = 3
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa.articles import ArticleError, article_files, display_path, read_article_file
-from qa.index.store import FileState
+from qa.articles import ArticleError, ArticleUnreadable, article_files, display_path, read_article_file
+from qa.index.store import UNREAD, FileState
 from qa.schema import Article
 
 
@@ -44,7 +44,10 @@ def stat_folder(articles_dir: Path, follow_links: bool) -> tuple[dict[str, tuple
             stat = path.stat()
         except OSError:
             continue  # gone between listing and stat: it is not there
-        found[display_path(path, base)] = (path, FileState(stat.st_size, stat.st_mtime_ns, stat.st_ino))
+        found[display_path(path, base)] = (
+            path,
+            FileState(stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns),
+        )
     return found, refused
 
 
@@ -85,11 +88,14 @@ def scan_folder(
     while True:
         scan = FolderScan({}, {}, {}, set(reading), removed, list(refused))
         shadowed: dict[str, list[str]] = {}
+        unreadable = set()
         for name in (n for n in now if n in reading):
             try:
                 articles, problems = read_article_file(now[name][0], name)
             except ArticleError as error:
                 articles, problems = [], [str(error)]
+                if isinstance(error, ArticleUnreadable):
+                    unreadable.add(name)
             shadowed[name] = problems
             for article in articles:
                 if article.id in scan.state:
@@ -116,7 +122,8 @@ def scan_folder(
         if name in reading:
             problems = list(dict.fromkeys(shadowed[name]))
             is_shadowed = any("already read from" in problem for problem in problems)
-            scan.files[name] = dataclasses.replace(state, problems=tuple(problems), shadowed=is_shadowed)
+            stat = UNREAD if name in unreadable else state  # read it again next time
+            scan.files[name] = dataclasses.replace(stat, problems=tuple(problems), shadowed=is_shadowed)
         else:
             scan.files[name] = known[name]
         scan.problems.extend(scan.files[name].problems)

@@ -41,8 +41,13 @@ CREATE INDEX IF NOT EXISTS entries_by_text ON entries(text_hash);
 -- Each article file as last read: a file whose stat is unchanged is not read again.
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, inode INTEGER NOT NULL,
-    problems TEXT NOT NULL, shadowed INTEGER NOT NULL
+    ctime_ns INTEGER NOT NULL, problems TEXT NOT NULL, shadowed INTEGER NOT NULL
 );
+-- A sync in progress: the files it reads and the texts its changed articles had. Its batches commit
+-- one by one before the files table changes, so a sync killed midway leaves this journal, and the
+-- next sync reads those files again (or removes their articles, if they went meanwhile) and replans
+-- those texts' duplicates. The sync's last commit empties it.
+CREATE TABLE IF NOT EXISTS pending (kind TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (kind, value));
 -- The live segments, in chunk id order (a merge replaces adjacent ones, so their ids never interleave).
 CREATE TABLE IF NOT EXISTS segments (
     name TEXT PRIMARY KEY, chunks INTEGER NOT NULL, ivfpq INTEGER NOT NULL, first_id INTEGER NOT NULL
@@ -59,11 +64,23 @@ class FileState:
     size: int
     mtime_ns: int
     inode: int
+    # Changed by anything that changes the file, mtime included (chmod, a restored mtime, a
+    # rename): git compares it for the same reason.
+    ctime_ns: int = 0
     problems: tuple[str, ...] = ()
     shadowed: bool = False  # some of its ids were skipped as read from another file first
 
     def same_stat(self, other: FileState) -> bool:
-        return (self.size, self.mtime_ns, self.inode) == (other.size, other.mtime_ns, other.inode)
+        return (self.size, self.mtime_ns, self.inode, self.ctime_ns) == (
+            other.size,
+            other.mtime_ns,
+            other.inode,
+            other.ctime_ns,
+        )
+
+
+# The stat recorded for a file that must be read again at the next sync: matches no real file.
+UNREAD = FileState(-1, -1, -1, -1)
 
 
 class ChunkStore:
@@ -212,17 +229,38 @@ class ChunkStore:
         return int(self.db.execute(sql).fetchone()[0])
 
     def files(self) -> dict[str, FileState]:
-        rows = self.db.execute("SELECT path, size, mtime_ns, inode, problems, shadowed FROM files")
-        return {row[0]: FileState(row[1], row[2], row[3], tuple(json.loads(row[4])), bool(row[5])) for row in rows}
+        rows = self.db.execute("SELECT path, size, mtime_ns, inode, ctime_ns, problems, shadowed FROM files")
+        return {
+            row[0]: FileState(row[1], row[2], row[3], row[4], tuple(json.loads(row[5])), bool(row[6])) for row in rows
+        }
 
     def put_files(self, files: dict[str, FileState]) -> None:
         self.db.executemany(
-            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
-            [(p, f.size, f.mtime_ns, f.inode, json.dumps(list(f.problems)), int(f.shadowed)) for p, f in files.items()],
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (p, f.size, f.mtime_ns, f.inode, f.ctime_ns, json.dumps(list(f.problems)), int(f.shadowed))
+                for p, f in files.items()
+            ],
         )
 
     def delete_files(self, paths: Iterable[str]) -> None:
         self.db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in paths])
+
+    def pending(self) -> tuple[set[str], set[str]]:
+        """The journal of a sync that did not finish: (files it was reading, texts it changed)."""
+        found: dict[str, set[str]] = {"file": set(), "text": set()}
+        for kind, value in self.db.execute("SELECT kind, value FROM pending"):
+            found[kind].add(value)
+        return found["file"], found["text"]
+
+    def put_pending(self, files: Iterable[str], texts: Iterable[str]) -> None:
+        self.db.executemany(
+            "INSERT OR IGNORE INTO pending VALUES (?, ?)",
+            [("file", f) for f in files] + [("text", t) for t in texts],
+        )
+
+    def clear_pending(self) -> None:
+        self.db.execute("DELETE FROM pending")
 
     # Articles and chunks.
 
@@ -237,6 +275,10 @@ class ChunkStore:
             [(i, c.article_id, c.index, c.start, c.end, c.text) for i, c in zip(ids, chunks, strict=True)],
         )
         return ids
+
+    def move_articles(self, paths: dict[str, str]) -> None:
+        """Record the file each of these indexed articles is now read from (same content, other file)."""
+        self.db.executemany("UPDATE articles SET path = ? WHERE id = ?", [(p, i) for i, p in paths.items()])
 
     def delete_article(self, article_id: str) -> list[int]:
         """Delete an article and its chunks; their ids become tombstones (their vectors stay in

@@ -32,7 +32,15 @@ import numpy as np
 
 from qa.chunking import Chunker
 from qa.embedding import Embedder
-from qa.index.dense import DenseSettings, Segment, fsync_dir, train_codec, write_merged_segment, write_segment
+from qa.index.dense import (
+    IVFPQ_FILE,
+    DenseSettings,
+    Segment,
+    fsync_dir,
+    train_codec,
+    write_merged_segment,
+    write_segment,
+)
 from qa.index.errors import IndexUnavailableError, StaleIndexError
 from qa.index.generation import (
     CHUNKS_FILE,
@@ -47,7 +55,7 @@ from qa.index.manifest import FORMAT_VERSION, IndexSettings, Manifest
 from qa.index.merge import optimize_plan, plan_merges
 from qa.index.plan import plan_sync
 from qa.index.scan import read_articles_of, scan_folder, stat_changed
-from qa.index.store import ChunkStore
+from qa.index.store import UNREAD, ChunkStore
 from qa.schema import Article
 
 LOCK_FILE = ".lock"
@@ -215,6 +223,11 @@ def sync_index(
         finally:
             store.close()
         if target.new:
+            if (problem := generation_problem(target.path, target.manifest.settings.dimension)) is not None:
+                raise IndexUnavailableError(
+                    f"the new index in {target.path} did not come out whole ({problem}); "
+                    "nothing was published: run the sync again"
+                )
             _publish(index_dir, target.path)
         return SyncReport(**{**report.__dict__, "merged": merged, "seconds": time.perf_counter() - started})
 
@@ -272,8 +285,10 @@ def _target_generation(
             break
         try:
             if Manifest.from_json((folder / MANIFEST_FILE).read_text(encoding="utf-8"), index_dir) == wanted:
-                log.warning("resuming the interrupted build in %s", folder)
-                return _Target(folder, wanted, rebuilt, new=True)
+                if (problem := generation_problem(folder, settings.dimension)) is None:
+                    log.warning("resuming the interrupted build in %s", folder)
+                    return _Target(folder, wanted, rebuilt, new=True)
+                log.warning("not resuming the interrupted build in %s: %s", folder, problem)
         except (OSError, ValueError, KeyError, TypeError, StaleIndexError):
             pass
         shutil.rmtree(folder, ignore_errors=True)
@@ -286,6 +301,25 @@ def _target_generation(
     except OSError as error:
         raise IndexUnavailableError(f"cannot write the index at {index_dir}: {error.strerror or error}") from error
     return _Target(folder, wanted, rebuilt, new=True)
+
+
+def generation_problem(generation: Path, dimension: int) -> str | None:
+    """What keeps a generation from being opened (its store, a segment the store names, its BM25
+    index), or None. Reads headers only: segments are memory-mapped, not loaded."""
+    store = None
+    try:
+        store = ChunkStore(generation / CHUNKS_FILE, read_only=True)
+        for name, chunks, ivfpq in store.segments():
+            Segment.load(generation / SEGMENTS_DIR / name, chunks, dimension, searchable=False)
+            if ivfpq and not (generation / SEGMENTS_DIR / name / IVFPQ_FILE).is_file():
+                raise ValueError(f"segment {name} has no {IVFPQ_FILE}")
+        LexicalIndex.open(generation / LEXICAL_DIR)
+    except (OSError, ValueError, sqlite3.Error, IndexUnavailableError) as error:
+        return str(error)
+    finally:
+        if store is not None:
+            store.close()
+    return None
 
 
 def _remove_orphans(generation: Path, store: ChunkStore) -> None:
@@ -341,6 +375,7 @@ class _Writer:
         self.batch_chunks = max(1, batch_chunks)
         self.on_progress = on_progress
         self.dense = DenseSettings(target.manifest.settings.dense_kind)
+        self.journal: tuple[set[str], set[str]] | None = None  # written by the first batch's commit
         self.dimension = target.manifest.settings.dimension
 
     @property
@@ -352,6 +387,12 @@ class _Writer:
         files and at their duplicates elsewhere: its cost follows the change, not the archive."""
         store = self.store
         known = store.files()
+        unfinished, changed_texts = store.pending()
+        if unfinished:
+            # A sync was killed after some of its batches committed: read its files again (an
+            # article already embedded plans as unchanged), and remove those that went meanwhile.
+            log.warning("finishing an interrupted sync: %d file(s) to read again", len(unfinished))
+            known = {**known, **dict.fromkeys(unfinished, UNREAD)}
         scan = scan_folder(self.articles_dir, follow_links, known, store.owners)
         problems = tuple(scan.problems)
         before = store.entry_count()
@@ -363,7 +404,11 @@ class _Writer:
         # read now, and every article sharing a text with them (which of a set of duplicates is
         # indexed may change). Everything else is as it was.
         old = {i: e for pairs in store.entries_of_files(scan.read | scan.removed).values() for i, e in pairs}
-        texts = {text for _, text in scan.state.values()} | {e["text_hash"] for e in old.values()}
+        # Batches rewrite their articles' entries as they commit: the journal keeps what a rerun
+        # after a kill needs and the entries no longer say (the files read, the texts replaced).
+        changed_texts |= {e["text_hash"] for e in old.values()}
+        self.journal = (scan.read, changed_texts)
+        texts = {text for _, text in scan.state.values()} | changed_texts
         related = {i: e for i, e in store.entries_with_texts(texts).items() if i not in old and i not in scan.state}
         indexed = {**old, **related}
         folder = {**{i: (e["hash"], e["text_hash"]) for i, e in related.items()}, **scan.state}
@@ -372,9 +417,10 @@ class _Writer:
             folder, {i: {"hash": e["hash"], "duplicate_of": e["duplicate_of"]} for i, e in indexed.items()}
         )
         chunks_embedded = self._embed(plan.embed, set(plan.drop), file_of, started)
+        embedded = set(plan.embed)
         deleted: list[int] = []
         with store.transaction():
-            for article_id in plan.drop - set(plan.embed):
+            for article_id in plan.drop - embedded:
                 deleted += store.delete_article(article_id)  # removed, or now a duplicate (batches did the rest)
             store.delete_entries(plan.removed)
             changed = {}
@@ -383,8 +429,19 @@ class _Writer:
                 if indexed.get(article_id) != full:
                     changed[article_id] = full
             store.put_entries(changed)
+            # Same content read from another file: not embedded again, but cited from there.
+            store.move_articles(
+                {
+                    i: entry["file"]
+                    for i, entry in changed.items()
+                    if entry["duplicate_of"] is None
+                    and i not in embedded
+                    and indexed.get(i, {}).get("file") != entry["file"]
+                }
+            )
             store.delete_files(scan.removed)
             store.put_files({name: scan.files[name] for name in scan.read})
+            store.clear_pending()
             store.bump_commit(time.time())
         self.lexical.delete(deleted)
         self.lexical.commit(store.commit_number())
@@ -440,6 +497,9 @@ class _Writer:
             write_segment(self.segments_dir / name, np.arange(first, first + len(texts)), vectors, codec)
         deleted: list[int] = []
         with store.transaction():
+            if self.journal is not None:
+                store.put_pending(*self.journal)
+                self.journal = None
             for article, _ in batch:
                 if article.id in drop:
                     deleted += store.delete_article(article.id)
