@@ -14,7 +14,7 @@ from pathlib import Path
 
 from qa.console import quiet_model_loading, show_progress_logs
 from qa.embedding import PRECISIONS, Embedder, EmbedderCacheError
-from qa.index import DENSE_KINDS
+from qa.index import DENSE_KINDS, RayOptions, RayUnavailableError
 from qa.newsdesk import PROJECT_ROOT
 from qa.questions import DEFAULT_TOP_K, QuestionError
 from qa.render import answer_dict, render_text
@@ -56,7 +56,10 @@ def stage_articles(sources: Sequence[str | Path], folder: Path) -> Path:
 
 def cmd_index(args: argparse.Namespace) -> int:
     desk = _newsdesk(args, dense_kind=args.dense_kind, auto_sync=False)
-    report = desk.sync(rebuild=args.rebuild, progress=not args.quiet, optimize=args.optimize)
+    ray = None
+    if args.ray is not None:
+        ray = RayOptions(args.ray, args.ray_workers, args.ray_cpus_per_worker, args.ray_gpus_per_worker)
+    report = desk.sync(rebuild=args.rebuild, progress=not args.quiet, optimize=args.optimize, ray=ray)
     for problem in report.problems:
         print(f"warning: {problem}", file=sys.stderr)
     print(report.summary())
@@ -232,6 +235,18 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument(
         "--optimize", action="store_true", help="afterwards, merge the index's segments into one (drops deleted chunks)"
     )
+    index.add_argument(
+        "--ray",
+        nargs="?",
+        const="local",
+        metavar="ADDRESS",
+        help="read, chunk and embed on a Ray cluster: local (a Ray on this machine, the default), auto, "
+        "or ray://host:10001 (needs `pip install 'newsdesk[ray]'`; the articles folder must be at the same "
+        "path on every node)",
+    )
+    index.add_argument("--ray-workers", type=int, default=2, metavar="N", help="embedding actors (default 2)")
+    index.add_argument("--ray-cpus-per-worker", type=float, default=1.0, metavar="N", help="default 1")
+    index.add_argument("--ray-gpus-per-worker", type=float, default=0.0, metavar="N", help="default 0")
     index.add_argument("--quiet", action="store_true", help="no progress bar")
     index.set_defaults(run=cmd_index)
 
@@ -318,7 +333,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         return int(args.run(args) or 0)
-    except (QuestionError, IndexUnavailableError, EmbedderCacheError, OSError, ValueError) as error:
+    except (
+        QuestionError,
+        IndexUnavailableError,
+        EmbedderCacheError,
+        RayUnavailableError,
+        OSError,
+        ValueError,
+    ) as error:
         print(f"newsdesk: {error}", file=sys.stderr)
         return 2
 

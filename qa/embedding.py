@@ -23,6 +23,7 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -123,6 +124,12 @@ class Embedder:
         self.warm_up()
         assert self._encoder is not None
         return self._encoder.dimension
+
+    def unloaded(self) -> Embedder:
+        """A copy with the same settings and no model loaded: what is sent to another process
+        (`newsdesk index --ray`), which loads its own. A subclass that is not a dataclass, or
+        holds what cannot be pickled, overrides it."""
+        return dataclasses.replace(self)
 
     def embed(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
         """Unit-length float32 vectors, one row per text."""

@@ -27,6 +27,7 @@ from qa.index import (
     DENSE_KINDS,
     Index,
     ProgressCallback,
+    RayOptions,
     SyncReport,
     index_is_stale,
     sync_index,
@@ -121,14 +122,19 @@ class Newsdesk:
         progress: bool = False,
         on_progress: ProgressCallback | None = None,
         optimize: bool = False,
+        ray: str | RayOptions | None = None,
     ) -> SyncReport:
         """Bring the index in line with the articles folder (incrementally unless ``rebuild``).
 
         Questions keep being answered from the current index while this runs; the new one
         replaces it when it is complete. ``progress`` shows progress on the terminal;
         ``on_progress(SyncProgress)`` is told how far it is after each batch. ``optimize`` merges
-        the index's segments into one afterwards."""
+        the index's segments into one afterwards. ``ray``: embed on a Ray cluster, named by its
+        address (``"local"``, ``"auto"``, ``"ray://host:10001"``) or by `RayOptions`; the index
+        is the same as without it."""
         self.check_articles_folder()
+        if isinstance(ray, str):
+            ray = RayOptions(address=ray)
         with self._sync_lock:
             report = sync_index(
                 self.articles_dir,
@@ -141,6 +147,7 @@ class Newsdesk:
                 self.follow_links,
                 on_progress,
                 optimize=optimize,
+                ray=ray,
             )
         with self._lock:
             if report.changed or self._index is None or not self._index.is_current():

@@ -21,6 +21,7 @@ moment leaves the last commit loadable. Open formats only: FAISS's own files, Nu
 """
 
 from qa.index.dense import DENSE_KINDS, DenseIndex, DenseSettings, Segment
+from qa.index.distributed import RayOptions, RayUnavailableError
 from qa.index.errors import IndexUnavailableError, StaleIndexError
 from qa.index.generation import CHUNKS_FILE, CURRENT_FILE, MANIFEST_FILE, SEGMENTS_DIR, Index, current_generation
 from qa.index.lexical import LexicalIndex, content_words
@@ -54,6 +55,8 @@ __all__ = [
     "LexicalIndex",
     "Manifest",
     "ProgressCallback",
+    "RayOptions",
+    "RayUnavailableError",
     "Segment",
     "StaleIndexError",
     "SyncProgress",

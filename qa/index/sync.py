@@ -41,6 +41,7 @@ from qa.index.dense import (
     write_merged_segment,
     write_segment,
 )
+from qa.index.distributed import RayOptions, embed_on_ray
 from qa.index.errors import IndexUnavailableError, StaleIndexError
 from qa.index.generation import (
     CHUNKS_FILE,
@@ -192,12 +193,14 @@ def sync_index(
     on_progress: ProgressCallback | None = None,
     batch_chunks: int = BATCH_CHUNKS,
     optimize: bool = False,
+    ray: RayOptions | None = None,
 ) -> SyncReport:
     """Bring the index in line with the articles folder: embed only added or changed articles,
     drop removed ones, index duplicates once. Settings that differ from the index's force a rebuild;
     ``dense_kind`` None keeps the index's own kind (auto for a new index). An index mirrors one
     articles folder: syncing it from another refuses (it would drop the first folder's articles)
-    unless ``rebuild``. ``optimize`` merges all segments into one afterwards."""
+    unless ``rebuild``. ``optimize`` merges all segments into one afterwards. ``ray``: read, chunk
+    and embed on a Ray cluster (`qa.index.distributed`); the result is the same index."""
     started = time.perf_counter()
     index_dir = Path(index_dir)
     articles_dir = Path(articles_dir)
@@ -214,7 +217,7 @@ def sync_index(
         try:
             _remove_orphans(target.path, store)
             lexical = _lexical_in_step(target.path, store)
-            writer = _Writer(target, store, lexical, chunker, embedder, articles_dir, batch_chunks, on_progress)
+            writer = _Writer(target, store, lexical, chunker, embedder, articles_dir, batch_chunks, on_progress, ray)
             try:
                 report = writer.sync(follow_links, started)
                 merged = writer.merge(optimize)
@@ -365,6 +368,7 @@ class _Writer:
         articles_dir: Path,
         batch_chunks: int,
         on_progress: ProgressCallback | None,
+        ray: RayOptions | None = None,
     ) -> None:
         self.target = target
         self.store = store
@@ -374,6 +378,7 @@ class _Writer:
         self.articles_dir = articles_dir
         self.batch_chunks = max(1, batch_chunks)
         self.on_progress = on_progress
+        self.ray = ray
         self.dense = DenseSettings(target.manifest.settings.dense_kind)
         self.journal: tuple[set[str], set[str]] | None = None  # written by the first batch's commit
         self.dimension = target.manifest.settings.dimension
@@ -463,6 +468,8 @@ class _Writer:
         self._progress = SyncProgress(0, len(ids), 0, 0.0)
         self._started = started
         self._tell()
+        if self.ray is not None:
+            return self._embed_on_ray(ids, drop, file_of)
         batch: list[tuple[Article, list]] = []
         batch_chunks = 0
         for article in self._articles(ids, file_of):
@@ -476,6 +483,22 @@ class _Writer:
             self._commit_batch(batch, drop, file_of)
         return self._progress.chunks_done
 
+    def _embed_on_ray(self, ids: tuple[str, ...], drop: set[str], file_of: dict[str, str]) -> int:
+        """The same batches and commits, with reading, chunking and embedding done on Ray."""
+        assert self.ray is not None
+        batch: list[tuple[Article, list]] = []
+        vectors: list[np.ndarray] = []
+        embedded = embed_on_ray(self.ray, self.articles_dir, ids, file_of, self.chunker, self.embedder, self.dimension)
+        for article, chunks, article_vectors in embedded:
+            batch.append((article, chunks))
+            vectors.append(article_vectors)
+            if sum(len(v) for v in vectors) >= self.batch_chunks:
+                self._commit_batch(batch, drop, file_of, np.vstack(vectors))
+                batch, vectors = [], []
+        if batch:
+            self._commit_batch(batch, drop, file_of, np.vstack(vectors))
+        return self._progress.chunks_done
+
     def _articles(self, ids: tuple[str, ...], file_of: dict[str, str]) -> Iterator[Article]:
         """The articles ``ids``, read file by file in folder order: never all in memory at once."""
         by_file: dict[str, list[str]] = {}
@@ -485,10 +508,19 @@ class _Writer:
             found = read_articles_of(self.articles_dir, {name}, set(wanted))
             yield from (found[article_id] for article_id in wanted if article_id in found)
 
-    def _commit_batch(self, batch: list[tuple[Article, list]], drop: set[str], file_of: dict[str, str]) -> int:
+    def _commit_batch(
+        self,
+        batch: list[tuple[Article, list]],
+        drop: set[str],
+        file_of: dict[str, str],
+        vectors: np.ndarray | None = None,
+    ) -> int:
+        """Write a batch's segment (embedding its chunks unless ``vectors`` came with them), then
+        commit its articles, chunks and entries in one transaction."""
         store = self.store
         texts = [chunk.text for _, chunks in batch for chunk in chunks]
-        vectors = self._embed_texts(texts)
+        if vectors is None:
+            vectors = self._embed_texts(texts)
         first = int(store.meta("next_chunk_id", "1"))
         name = f"seg-{int(store.meta('next_segment', '1')):06d}"
         ivfpq = bool(texts) and self.dense.wants_ivfpq(len(texts))
