@@ -11,6 +11,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qa.console import quiet_model_loading, show_progress_logs
 from qa.embedding import PRECISIONS, Embedder, EmbedderCacheError
@@ -19,6 +20,9 @@ from qa.newsdesk import PROJECT_ROOT
 from qa.questions import DEFAULT_TOP_K, QuestionError
 from qa.render import answer_dict, render_text
 from qa.serving import add_folder_arguments, add_serve_arguments, serve
+
+if TYPE_CHECKING:
+    from qa.newsdesk import Newsdesk
 
 SHARED = PROJECT_ROOT.parent / "shared"
 DEFAULT_QUESTIONS = SHARED / "data" / "newsqa" / "dev.jsonl"
@@ -172,6 +176,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     print(f"  no-answer precision {report.no_answer_precision:.1f}%  recall {report.no_answer_recall:.1f}%")
     print("  article recall " + "  ".join(f"@{k} {v:.3f}" for k, v in report.recall_at_k.items()))
     print(f"  latency p50 {report.latency_p50_ms:.0f} ms  p95 {report.latency_p95_ms:.0f} ms")
+    if args.leave_out:
+        _leave_out(desk, questions, args.plot)
     wrong = [r for r in report.results if r.f1 < 1.0]
     if wrong and not args.quiet:
         print(f"\n{len(wrong)} questions not fully right:")
@@ -182,6 +188,43 @@ def cmd_eval(args: argparse.Namespace) -> int:
                 f"\n    got:  {r.answered or '(no answer)'}{cited} score {r.score:.1f}"
             )
     return 0
+
+
+def _leave_out(desk: Newsdesk, questions: Sequence, plot: str | None) -> None:
+    from qa.leave_out import abstention_curve, evaluate_leave_out
+
+    report = evaluate_leave_out(desk, questions)
+    print(
+        f"\nleave-out: {report.asked} answerable questions asked without their article "
+        f"({len(report.set_aside)} set aside: their answer is in a passage of another article)"
+    )
+    print(
+        f"  no-answer recall {report.no_answer_recall:.1f}% ({report.abstained} of {report.asked}), "
+        f"precision {report.no_answer_precision:.1f}% (with the answerable questions), "
+        f"threshold {report.threshold:.2f}"
+    )
+    scores = sorted({r.score for r in report.results if r.score > float("-inf")})
+    curve = abstention_curve(report.results, scores)
+    if plot:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        figure, axis = plt.subplots(figsize=(5, 4))
+        axis.plot([r for _, _, r in curve], [p for _, p, _ in curve], marker=".", markersize=3)
+        at = abstention_curve(report.results, [report.threshold])[0]
+        axis.plot([at[2]], [at[1]], "o", color="red", label=f"threshold {report.threshold:.2f}")
+        axis.set_xlabel("no-answer recall")
+        axis.set_ylabel("no-answer precision")
+        axis.set_title("Abstaining below a threshold (leave-out + answerable)")
+        axis.set_xlim(0, 1.02)
+        axis.set_ylim(0, 1.02)
+        axis.grid(alpha=0.3)
+        axis.legend(loc="lower left")
+        figure.tight_layout()
+        figure.savefig(plot, dpi=120)
+        print(f"  precision/recall curve: {plot}")
 
 
 def cmd_train_reader(args: argparse.Namespace) -> int:
@@ -287,6 +330,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--split", choices=("calibration", "held-out"), help="only the questions of half the articles (eval e2e)"
     )
     evaluation.add_argument("--index", help="index folder for the evaluation (default: runs/eval-index)")
+    evaluation.add_argument(
+        "--leave-out",
+        action="store_true",
+        help="eval e2e: also ask each answerable question with its article taken out of the archive",
+    )
+    evaluation.add_argument("--plot", metavar="PNG", help="with --leave-out: draw the precision/recall curve")
     evaluation.add_argument("--dense-kind", choices=DENSE_KINDS)
     evaluation.add_argument(
         "--embedding-precision", choices=PRECISIONS, default=Embedder.precision, help="embedder (eval e2e/retrieval)"
