@@ -146,9 +146,13 @@ def _cores() -> int:
 
 class _TorchEncoder:
     def __init__(self, location: str, precision: str, batch_size: int, max_tokens: int | None) -> None:
+        import torch
         from sentence_transformers import SentenceTransformer
 
-        self.model = SentenceTransformer(location, device="cpu")
+        # A GPU where there is one (a Ray worker given one, `--ray-gpus-per-worker`); the int8
+        # path is ONNX Runtime on the CPU.
+        self.device = "cuda" if torch.cuda.is_available() else "cpu"
+        self.model = SentenceTransformer(location, device=self.device)
         if max_tokens:
             self.model.max_seq_length = min(max_tokens, self.model.max_seq_length)
         self.precision = precision
@@ -158,7 +162,8 @@ class _TorchEncoder:
     def encode(self, texts: list[str], progress: bool) -> np.ndarray:
         import torch
 
-        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.precision == "bf16"):
+        bf16 = self.precision == "bf16"
+        with torch.inference_mode(), torch.autocast(self.device, dtype=torch.bfloat16, enabled=bf16):
             vectors = self.model.encode(
                 texts,
                 batch_size=self.batch_size,
