@@ -29,6 +29,7 @@ import numpy as np
 
 from qa.chunking import Chunker
 from qa.embedding import Embedder
+from qa.index.scan import read_articles_of
 from qa.schema import Article, Chunk
 
 log = logging.getLogger(__name__)
@@ -120,8 +121,6 @@ class ArticleEmbedder:
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """One output row per unit of work: its articles (JSON, with chunk offsets) and the
         vectors of all their chunks (float32 bytes, in order)."""
-        from qa.index.scan import read_articles_of
-
         records, vectors = [], []
         for name, ids in zip(batch["file"], batch["ids"], strict=True):
             wanted = json.loads(ids)

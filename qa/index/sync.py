@@ -468,35 +468,26 @@ class _Writer:
         self._progress = SyncProgress(0, len(ids), 0, 0.0)
         self._started = started
         self._tell()
-        if self.ray is not None:
-            return self._embed_on_ray(ids, drop, file_of)
-        batch: list[tuple[Article, list]] = []
-        batch_chunks = 0
-        for article in self._articles(ids, file_of):
-            chunks = self.chunker.split(article)
-            batch.append((article, chunks))
-            batch_chunks += len(chunks)
-            if batch_chunks >= self.batch_chunks:
-                self._commit_batch(batch, drop, file_of)
-                batch, batch_chunks = [], 0
-        if batch:
-            self._commit_batch(batch, drop, file_of)
-        return self._progress.chunks_done
-
-    def _embed_on_ray(self, ids: tuple[str, ...], drop: set[str], file_of: dict[str, str]) -> int:
-        """The same batches and commits, with reading, chunking and embedding done on Ray."""
-        assert self.ray is not None
+        # Chunked here (and embedded at commit), or read, chunked and embedded on Ray: the same
+        # batches and commits either way.
+        if self.ray is None:
+            source = ((article, self.chunker.split(article), None) for article in self._articles(ids, file_of))
+        else:
+            reading = (self.ray, self.articles_dir, ids, file_of)
+            source = embed_on_ray(*reading, self.chunker, self.embedder, self.dimension)
         batch: list[tuple[Article, list]] = []
         vectors: list[np.ndarray] = []
-        embedded = embed_on_ray(self.ray, self.articles_dir, ids, file_of, self.chunker, self.embedder, self.dimension)
-        for article, chunks, article_vectors in embedded:
+        batch_chunks = 0
+        for article, chunks, article_vectors in source:
             batch.append((article, chunks))
-            vectors.append(article_vectors)
-            if sum(len(v) for v in vectors) >= self.batch_chunks:
-                self._commit_batch(batch, drop, file_of, np.vstack(vectors))
-                batch, vectors = [], []
+            batch_chunks += len(chunks)
+            if article_vectors is not None:
+                vectors.append(article_vectors)
+            if batch_chunks >= self.batch_chunks:
+                self._commit_batch(batch, drop, file_of, np.vstack(vectors) if vectors else None)
+                batch, vectors, batch_chunks = [], [], 0
         if batch:
-            self._commit_batch(batch, drop, file_of, np.vstack(vectors))
+            self._commit_batch(batch, drop, file_of, np.vstack(vectors) if vectors else None)
         return self._progress.chunks_done
 
     def _articles(self, ids: tuple[str, ...], file_of: dict[str, str]) -> Iterator[Article]:
