@@ -89,21 +89,18 @@ def work_units(ids: Sequence[str], file_of: dict[str, str], size: int) -> list[d
     return units
 
 
-def encode_article(article: Article, chunks: Sequence[Chunk]) -> str:
-    """An article and its chunk offsets as JSON (what a worker sends back with the vectors).
+def encode_article(article: Article, chunks: Sequence[Chunk]) -> dict:
+    """An article and its chunk offsets as plain data (what a worker sends back, as JSON, with
+    the vectors); the chunk texts are the article's slices, so they do not travel.
 
     >>> a = Article("n1", "Rain", "Rain fell. Then sun.")
     >>> decode_article(encode_article(a, [Chunk("n1", 0, 0, 10, "Rain fell.")]))[1]
     [Chunk(article_id='n1', index=0, start=0, end=10, text='Rain fell.')]
     """
-    return json.dumps(
-        {"article": dataclasses.asdict(article), "chunks": [(c.index, c.start, c.end) for c in chunks]},
-        ensure_ascii=False,
-    )
+    return {"article": dataclasses.asdict(article), "chunks": [(c.index, c.start, c.end) for c in chunks]}
 
 
-def decode_article(data: str) -> tuple[Article, list[Chunk]]:
-    record = json.loads(data)
+def decode_article(record: dict) -> tuple[Article, list[Chunk]]:
     article = Article(**record["article"])
     chunks = [Chunk(article.id, index, start, end, article.text[start:end]) for index, start, end in record["chunks"]]
     return article, chunks
@@ -129,7 +126,7 @@ class ArticleEmbedder:
             split = [(found[i], self.chunker.split(found[i])) for i in wanted if i in found]
             texts = [chunk.text for _, chunks in split for chunk in chunks]
             embedded = self.embedder.embed(texts) if texts else np.zeros((0, 0), np.float32)
-            records.append(json.dumps([encode_article(article, chunks) for article, chunks in split]))
+            records.append(json.dumps([encode_article(a, chunks) for a, chunks in split], ensure_ascii=False))
             vectors.append(np.ascontiguousarray(embedded, np.float32).tobytes())
         return {
             "unit": np.asarray(batch["unit"], np.int64),
@@ -194,8 +191,8 @@ def embed_on_ray(
         for row in in_unit_order(embedded.iter_rows()):
             vectors = np.frombuffer(row["vectors"], np.float32).reshape(-1, dimension)
             at = 0
-            for data in json.loads(row["articles"]):
-                article, chunks = decode_article(data)
+            for record in json.loads(row["articles"]):
+                article, chunks = decode_article(record)
                 yield article, chunks, vectors[at : at + len(chunks)]
                 at += len(chunks)
 
