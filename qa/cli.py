@@ -13,15 +13,17 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from qa.answers.features import FEATURES
 from qa.console import quiet_model_loading, show_progress_logs
 from qa.embedding import PRECISIONS, Embedder, EmbedderCacheError
 from qa.index import DENSE_KINDS, RayOptions, RayUnavailableError
 from qa.newsdesk import PROJECT_ROOT
 from qa.questions import DEFAULT_TOP_K, QuestionError
 from qa.render import answer_dict, render_text
-from qa.serving import add_folder_arguments, add_serve_arguments, serve
+from qa.serving import add_answer_arguments, add_folder_arguments, add_serve_arguments, serve
 
 if TYPE_CHECKING:
+    from qa.evaluate import EndToEndReport
     from qa.newsdesk import Newsdesk
 
 SHARED = PROJECT_ROOT.parent / "shared"
@@ -37,6 +39,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
 def _newsdesk(args: argparse.Namespace, **options: object):
     from qa.newsdesk import Newsdesk
 
+    options.setdefault("min_confidence", getattr(args, "min_confidence", None))
     return Newsdesk(articles_dir=args.articles, index_dir=args.index, follow_links=args.follow_links, **options)  # type: ignore[arg-type]
 
 
@@ -116,6 +119,8 @@ def _eval_desk(args: argparse.Namespace):
         dense_kind=args.dense_kind,
         auto_sync=False,
         follow_links=True,  # the staged folder links to the evaluation's sources
+        min_confidence=args.min_confidence,
+        answer_model=args.answer_model,
     )
     report = desk.sync(progress=True)
     print(f"index: {report.summary()}", file=sys.stderr)
@@ -176,6 +181,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     print(f"  no-answer precision {report.no_answer_precision:.1f}%  recall {report.no_answer_recall:.1f}%")
     print("  article recall " + "  ".join(f"@{k} {v:.3f}" for k, v in report.recall_at_k.items()))
     print(f"  latency p50 {report.latency_p50_ms:.0f} ms  p95 {report.latency_p95_ms:.0f} ms")
+    print(f"  expected calibration error of the confidence {report.calibration_error:.3f}")
+    if args.reliability:
+        _reliability_diagram(report, args.reliability)
     if args.leave_out:
         _leave_out(desk, questions, args.plot)
     wrong = [r for r in report.results if r.f1 < 1.0]
@@ -188,6 +196,31 @@ def cmd_eval(args: argparse.Namespace) -> int:
                 f"\n    got:  {r.answered or '(no answer)'}{cited} score {r.score:.1f}"
             )
     return 0
+
+
+def _reliability_diagram(report: EndToEndReport, path: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from qa.answers import reliability
+
+    bins = reliability([r.confidence for r in report.results], [r.candidate_right for r in report.results])
+    figure, (axis, counts) = plt.subplots(2, 1, figsize=(5, 5.5), height_ratios=(3, 1), sharex=True)
+    axis.plot([0, 1], [0, 1], "--", color="grey", label="perfect calibration")
+    axis.plot([b.confidence for b in bins], [b.accuracy for b in bins], "o-", label="Newsdesk")
+    axis.set_ylabel("share of answers right")
+    axis.set_title(f"Confidence vs. accuracy ({report.questions} questions, ECE {report.calibration_error:.3f})")
+    axis.legend(loc="upper left")
+    axis.grid(alpha=0.3)
+    counts.bar([(b.low + b.high) / 2 for b in bins], [b.count for b in bins], width=0.09)
+    counts.set_xlabel("confidence shown")
+    counts.set_ylabel("questions")
+    counts.set_xlim(0, 1)
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    print(f"  reliability diagram: {path}")
 
 
 def _leave_out(desk: Newsdesk, questions: Sequence, plot: str | None) -> None:
@@ -203,7 +236,7 @@ def _leave_out(desk: Newsdesk, questions: Sequence, plot: str | None) -> None:
         f"precision {report.no_answer_precision:.1f}% (with the answerable questions), "
         f"threshold {report.threshold:.2f}"
     )
-    scores = sorted({r.score for r in report.results if r.score > float("-inf")})
+    scores = sorted({r.confidence for r in report.results} | {report.threshold})
     curve = abstention_curve(report.results, scores)
     if plot:
         import matplotlib
@@ -217,7 +250,7 @@ def _leave_out(desk: Newsdesk, questions: Sequence, plot: str | None) -> None:
         axis.plot([at[2]], [at[1]], "o", color="red", label=f"threshold {report.threshold:.2f}")
         axis.set_xlabel("no-answer recall")
         axis.set_ylabel("no-answer precision")
-        axis.set_title("Abstaining below a threshold (leave-out + answerable)")
+        axis.set_title("Abstaining below a confidence (leave-out + answerable)")
         axis.set_xlim(0, 1.02)
         axis.set_ylim(0, 1.02)
         axis.grid(alpha=0.3)
@@ -250,6 +283,46 @@ def cmd_train_reader(args: argparse.Namespace) -> int:
         f"reader written to {reader_dir}; evaluate it with "
         f"`newsdesk eval reader --model {reader_dir} --squad ...` after `newsdesk export-reader`"
     )
+    return 0
+
+
+def cmd_train_answer_model(args: argparse.Namespace) -> int:
+    from qa.answer_training import (
+        fit,
+        make_examples,
+        news_training_questions,
+        squad_training_archive,
+    )
+    from qa.newsdesk import Newsdesk
+
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    examples_file = work / "examples.jsonl"
+    args.index, args.min_confidence, args.answer_model = None, None, None
+    args.embedding_precision, args.embedding_max_tokens, args.dense_kind = Embedder.precision, Embedder.max_tokens, None
+    news = _eval_desk(args)
+    news_questions = news_training_questions(args.questions)
+    news_examples = list(make_examples(news, news_questions, examples_file, tag="news"))
+    print(f"news: {len(news_questions)} questions (calibration half), {len(news_examples)} candidates", file=sys.stderr)
+    squad_questions = squad_training_archive(args.squad, work / "squad-articles")[: args.squad_questions]
+    squad = Newsdesk(articles_dir=work / "squad-articles", index_dir=work / "squad-index", auto_sync=False)
+    squad.sync(progress=True)
+    squad_examples = list(make_examples(squad, squad_questions, examples_file, tag="squad"))
+    print(f"squad: {len(squad_questions)} questions, {len(squad_examples)} candidates", file=sys.stderr)
+    trained = {
+        "news_questions": len(news_questions),
+        "squad_questions": len(squad_questions),
+        "candidates": len(news_examples) + len(squad_examples),
+        "settings": sorted({e.setting for e in news_examples + squad_examples}),
+        "calibrated_on": "the news questions' calibration half, weighted to 12.5% unanswerable",
+        "command": "newsdesk train-answer-model " + " ".join(sys.argv[2:]),
+    }
+    trained["features_tried"] = "all of qa.answers.FEATURES: no better than the score alone on the news questions"
+    model = fit(
+        news_examples + squad_examples, news_examples, args.min_confidence_default, trained, features=args.features
+    )
+    model.save(args.out)
+    print(f"answer model written to {args.out}")
     return 0
 
 
@@ -296,6 +369,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", help="answer a question with a cited span")
     _common(ask)
     ask.add_argument("question")
+    add_answer_arguments(ask)
     ask.add_argument("--top-k", type=int, default=DEFAULT_TOP_K, help="passages to read")
     ask.add_argument("--date-from", help="only articles on or after YYYY-MM-DD")
     ask.add_argument("--date-to", help="only articles on or before YYYY-MM-DD")
@@ -336,6 +410,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="eval e2e: also ask each answerable question with its article taken out of the archive",
     )
     evaluation.add_argument("--plot", metavar="PNG", help="with --leave-out: draw the precision/recall curve")
+    evaluation.add_argument(
+        "--reliability", metavar="PNG", help="eval e2e: draw the reliability diagram of the shown confidence"
+    )
+    evaluation.add_argument("--answer-model", metavar="JSON", help="answer model (default: the shipped one)")
+    add_answer_arguments(evaluation)
     evaluation.add_argument("--dense-kind", choices=DENSE_KINDS)
     evaluation.add_argument(
         "--embedding-precision", choices=PRECISIONS, default=Embedder.precision, help="embedder (eval e2e/retrieval)"
@@ -365,6 +444,31 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--checkpoint-every", type=int, default=500)
     train.add_argument("--seed", type=int, default=13)
     train.set_defaults(run=cmd_train_reader)
+
+    answer_model = commands.add_parser(
+        "train-answer-model",
+        help="fit the answer-or-abstain model on the reader's candidates over news and SQuAD questions (resumable)",
+    )
+    answer_model.add_argument("--squad", required=True, help="SQuAD v1.1 train file (its last 8 articles are asked)")
+    answer_model.add_argument("--squad-questions", type=int, help="ask only the first N SQuAD questions")
+    answer_model.add_argument("--questions", default=str(DEFAULT_QUESTIONS), help="news questions (JSON Lines)")
+    answer_model.add_argument("--articles", nargs="+", default=[str(p) for p in DEFAULT_EVAL_ARTICLES])
+    answer_model.add_argument("--follow-links", action="store_true", help=argparse.SUPPRESS)
+    answer_model.add_argument("--work", default=str(PROJECT_ROOT / "runs" / "answer-model"), help="work folder")
+    answer_model.add_argument("--out", default=str(PROJECT_ROOT / "runs" / "answer-model" / "answer-model.json"))
+    answer_model.add_argument(
+        "--features",
+        nargs="+",
+        choices=FEATURES,
+        default=["score"],
+        help="features the model reads (default: the reader's score alone; see the README for why)",
+    )
+    answer_model.add_argument(
+        "--min-confidence-default",
+        type=float,
+        help="the model's threshold (default: the one that gets most calibration questions right)",
+    )
+    answer_model.set_defaults(run=cmd_train_answer_model)
 
     export = commands.add_parser("export-reader", help="write the reader as a standard Hugging Face folder")
     export.add_argument("dir")

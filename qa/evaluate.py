@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from qa.answers import expected_calibration_error
 from qa.newsdesk import Newsdesk
 from qa.reader import Reader
 from qa.retrieval import RETRIEVAL_MODES
@@ -140,6 +141,8 @@ class QuestionResult:
     exact: float
     f1: float
     seconds: float
+    confidence: float = 0.0  # that the best candidate answer (given or withheld) is right
+    candidate_right: bool = False  # whether it is: F1 >= 0.5 with a gold answer
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,9 @@ class EndToEndReport:
     recall_at_k: dict[int, float]
     latency_p50_ms: float
     latency_p95_ms: float
+    # Expected calibration error of the confidence in the best candidate answer, over every
+    # question (answered or not); 10 equal-width bins.
+    calibration_error: float
     results: list[QuestionResult] = field(repr=False)
 
     def to_dict(self) -> dict:
@@ -179,6 +185,8 @@ def evaluate_end_to_end(
         reply = desk.answer(question.question, **({"top_k": top_k} if top_k else {}))
         seconds = time.perf_counter() - started
         predicted = reply.text if reply.found else ""
+        candidate = reply.text if reply.found else (reply.alternatives[0].quote if reply.alternatives else "")
+        golds = question.answers if question.answerable else ()
         results.append(
             QuestionResult(
                 id=question.id,
@@ -192,6 +200,8 @@ def evaluate_end_to_end(
                 exact=best_over_golds(exact_match_score, predicted, question.answers if question.answerable else ()),
                 f1=best_over_golds(f1_score, predicted, question.answers if question.answerable else ()),
                 seconds=seconds,
+                confidence=reply.confidence,
+                candidate_right=bool(golds) and best_over_golds(f1_score, candidate, golds) >= 0.5,
             )
         )
         if question.answerable and depth:
@@ -221,6 +231,9 @@ def evaluate_end_to_end(
         recall_at_k={k: recall_hits[k] / len(answerable) for k in ks} if answerable else {},
         latency_p50_ms=1000 * percentile(times, 0.5),
         latency_p95_ms=1000 * percentile(times, 0.95),
+        calibration_error=expected_calibration_error(
+            [r.confidence for r in results], [r.candidate_right for r in results]
+        ),
         results=results,
     )
 

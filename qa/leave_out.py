@@ -30,12 +30,13 @@ from qa.squad import normalize_answer
 
 @dataclass(frozen=True)
 class Asked:
-    """One question as scored for abstention: whether an answer exists, the reader's best score
-    (-inf when it found no span at all), whether Newsdesk answered, and whether that was right."""
+    """One question as scored for abstention: whether an answer exists, the confidence in the
+    best candidate answer (0 when the reader found none), whether Newsdesk answered, and whether
+    that was right."""
 
     id: str
     answerable: bool
-    score: float
+    confidence: float
     answered: bool
     correct: bool  # an answer with F1 > 0.5 to a gold answer, or an abstention without one
     text: str = ""  # what was answered
@@ -48,7 +49,7 @@ class LeaveOutReport:
     abstained: int  # of the asked
     no_answer_recall: float  # percent of the asked
     no_answer_precision: float  # percent, over these and the answerable questions together
-    threshold: float
+    threshold: float  # the min_confidence Newsdesk answered at
     results: list[Asked] = field(repr=False)
 
 
@@ -56,7 +57,7 @@ def asked(question_id: str, answerable: bool, reply: Answer, golds: Sequence[str
     spans = bool(reply.citations or reply.alternatives)
     predicted = reply.text if reply.found else ""
     correct = (best_over_golds(f1_score, predicted, golds) > 0.5) if answerable else not reply.found
-    return Asked(question_id, answerable, reply.score if spans else -math.inf, reply.found, correct, predicted)
+    return Asked(question_id, answerable, reply.confidence if spans else 0.0, reply.found, correct, predicted)
 
 
 def evaluate_leave_out(desk: Newsdesk, questions: Sequence[NewsQuestion]) -> LeaveOutReport:
@@ -78,6 +79,8 @@ def evaluate_leave_out(desk: Newsdesk, questions: Sequence[NewsQuestion]) -> Lea
             embedding_model=desk.embedder,
             reader=desk.reader,
             auto_sync=False,
+            answer_model=desk.judge,
+            min_confidence=desk.min_confidence,
         )
         staged.sync()
         for article_id, asking in by_article.items():
@@ -100,7 +103,7 @@ def evaluate_leave_out(desk: Newsdesk, questions: Sequence[NewsQuestion]) -> Lea
             file.write_bytes(original)
             shutil.rmtree(articles / ".removed", ignore_errors=True)
             staged.sync()
-        threshold = staged.reader.threshold_for_archive
+        threshold = staged.judge.min_confidence if desk.min_confidence is None else desk.min_confidence
     abstained = sum(not r.answered for r in results)
     wrongly = sum(not r.answered for r in answerable)
     return LeaveOutReport(
@@ -116,17 +119,17 @@ def evaluate_leave_out(desk: Newsdesk, questions: Sequence[NewsQuestion]) -> Lea
 
 def abstention_curve(results: Sequence[Asked], thresholds: Sequence[float]) -> list[tuple[float, float, float]]:
     """(threshold, no-answer precision, no-answer recall) when Newsdesk abstains below each
-    threshold: precision over all abstentions, recall over the unanswerable questions.
+    confidence threshold: precision over all abstentions, recall over the unanswerable questions.
 
-    >>> rows = [Asked("a", True, 3.0, True, True), Asked("b", False, 1.0, True, False)]
-    >>> rows.append(Asked("c", False, -1.0, False, True))
-    >>> abstention_curve(rows, [0.0, 2.0, 4.0])
-    [(0.0, 1.0, 0.5), (2.0, 1.0, 1.0), (4.0, 0.6666666666666666, 1.0)]
+    >>> rows = [Asked("a", True, 0.9, True, True), Asked("b", False, 0.5, True, False)]
+    >>> rows.append(Asked("c", False, 0.1, False, True))
+    >>> abstention_curve(rows, [0.2, 0.6, 0.95])
+    [(0.2, 1.0, 0.5), (0.6, 1.0, 1.0), (0.95, 0.6666666666666666, 1.0)]
     """
     unanswerable = sum(not r.answerable for r in results)
     curve = []
     for threshold in thresholds:
-        abstain = [r for r in results if r.score < threshold]
+        abstain = [r for r in results if r.confidence < threshold]
         right = sum(not r.answerable for r in abstain)
         precision = right / len(abstain) if abstain else math.nan
         curve.append((threshold, precision, right / unanswerable if unanswerable else math.nan))

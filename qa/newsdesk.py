@@ -19,7 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.answers import answers_nothing, confidence, is_answer
+from qa.answers import Judge, MarginJudge, SelectiveModel, decide
+from qa.answers.selective import SHIPPED_ANSWER_MODEL
 from qa.articles import read_articles, remove_from_folder
 from qa.chunking import Chunker, sentence_at
 from qa.embedding import Embedder
@@ -33,7 +34,7 @@ from qa.index import (
     sync_index,
 )
 from qa.questions import DEFAULT_TOP_K, QuestionError, check_request, contextual_query, resolve_follow_up
-from qa.reader import Reader, Reading, Span
+from qa.reader import Reader, Span
 from qa.relative_dates import resolve_relative_date
 from qa.retrieval import RetrievalMode, Retriever
 from qa.schema import Answer, Article, Citation, Filters, Passage
@@ -81,6 +82,10 @@ class Newsdesk:
     ``auto_sync`` the index is brought up to date on first use. ``follow_links`` also reads
     symbolic links that lead out of the articles folder (refused by default).
 
+    Newsdesk answers when its answer model (``answer_model``: a `SelectiveModel`, its JSON file, or
+    any `Judge`; None for the one fitted for the shipped reader) puts the probability that the answer is right
+    at ``min_confidence`` or more (None: the model's default); otherwise it says it found nothing.
+
     Safe to share between threads: questions are answered while a sync embeds (the new index is
     swapped in when it is complete), and an index updated by another process is picked up before
     the next question.
@@ -97,7 +102,11 @@ class Newsdesk:
         chunker: Chunker | None = None,
         auto_sync: bool = True,
         follow_links: bool = False,
+        answer_model: str | Path | Judge | None = None,
+        min_confidence: float | None = None,
     ) -> None:
+        if min_confidence is not None and not 0.0 <= min_confidence <= 1.0:
+            raise ValueError(f"min_confidence is a probability, between 0 and 1 (got {min_confidence})")
         if dense_kind is not None and dense_kind not in DENSE_KINDS:
             raise ValueError(f"unknown dense index kind {dense_kind!r}; choose one of {', '.join(DENSE_KINDS)}")
         self.articles_dir = Path(articles_dir) if articles_dir else default_articles_dir()
@@ -109,6 +118,9 @@ class Newsdesk:
         self.chunker = chunker or Chunker()
         self.auto_sync = auto_sync
         self.follow_links = follow_links
+        self.answer_model = answer_model
+        self.min_confidence = min_confidence
+        self._judge: Judge | None = None
         self._index: Index | None = None
         self._retriever: Retriever | None = None
         self._lock = threading.RLock()  # guards the open index (one SQLite connection, swapped by syncs)
@@ -172,6 +184,25 @@ class Newsdesk:
                         self._open_index()
         self.embedder.warm_up()
         self.reader.warm_up()
+        self._judge = self._judge or self._load_judge()
+
+    def _load_judge(self) -> Judge:
+        """The answer model: the one given, the one fitted for the shipped reader, or for another
+        reader a logistic of its score over its archive threshold."""
+        if isinstance(self.answer_model, str | Path):
+            return SelectiveModel.load(self.answer_model)
+        if self.answer_model is not None:
+            return self.answer_model
+        if self.reader.model is None and SHIPPED_ANSWER_MODEL.is_file():
+            return SelectiveModel.load(SHIPPED_ANSWER_MODEL)
+        return MarginJudge(self.reader.threshold_for_archive)
+
+    @property
+    def judge(self) -> Judge:
+        """What decides whether to answer (loaded with the models)."""
+        self.warm_up()
+        assert self._judge is not None
+        return self._judge
 
     def check_articles_folder(self) -> None:
         """`ArticlesFolderError` (saying what to do) when the articles folder does not exist."""
@@ -309,36 +340,27 @@ class Newsdesk:
         if not passages:
             return Answer(question, "", 0.0, 0.0, False, filters=filters)
         reading = self.reader.read(resolved, [p.text for p in passages], top_k=3)
-        return self._compose(question, passages, reading, self.reader.threshold_for_archive, filters, resolved, index)
-
-    def _compose(
-        self,
-        question: str,
-        passages: Sequence[Passage],
-        reading: Reading,
-        threshold: float,
-        filters: Filters,
-        asked: str,
-        index: Index,
-    ) -> Answer:
-        """The answer to ``question`` (read by the reader as ``asked``) from the passages found in
-        ``index``."""
-        spans = [span for span in reading.spans if not answers_nothing(asked, span.text)]
-        if not spans:
+        decision = decide(resolved, passages, reading, self.judge, self.min_confidence)
+        best = decision.best
+        if best is None:
             return Answer(question, "", 0.0, 0.0, False, passages=tuple(passages), filters=filters)
-        citations = [self._cite(span, passages[span.passage_index], index) for span in spans]
-        best = spans[0]
-        found = is_answer(best.score, threshold)
+
+        def cite(span: Span) -> Citation:
+            return self._cite(span, passages[span.passage_index], index)
+
+        found = decision.found
+        others = tuple(cite(judged.candidate.span) for judged in decision.judged[1:])
         return Answer(
             question=question,
-            text=best.text if found else "",
-            score=best.score,
-            confidence=confidence(best.score, threshold),
+            text=best.candidate.span.text if found else "",
+            score=best.candidate.span.score,
+            confidence=best.probability,
             found=found,
-            citations=(citations[0],) if found else (),
-            alternatives=tuple(citations[1:]) if found else tuple(citations),
+            citations=(cite(best.candidate.span), *map(cite, best.candidate.supporters)) if found else (),
+            alternatives=others if found else (cite(best.candidate.span), *others),
             passages=tuple(passages),
             filters=filters,
+            timeline=tuple(cite(judged.candidate.span) for judged in decision.timeline),
         )
 
     def _cite(self, span: Span, passage: Passage, index: Index) -> Citation:

@@ -58,6 +58,9 @@ class Reading:
     passages: tuple[str, ...]
     spans: tuple[Span, ...]
     threshold: float
+    # Each passage's best span (None where none was found), whether or not it made ``spans``: what
+    # tells how many passages agree on an answer.
+    per_passage: tuple[Span | None, ...] = ()
 
     @property
     def best(self) -> Span | None:
@@ -162,6 +165,7 @@ class Reader:
                 passages=tuple(passages),
                 spans=tuple(_distinct(sorted(found, key=lambda s: -s.score), top_k)),
                 threshold=self.threshold,
+                per_passage=_best_per_passage(found, len(passages)),
             )
             for (question, passages), found in zip(items, candidates, strict=True)
         ]
@@ -287,6 +291,15 @@ class Reader:
                 text = context[char_start:char_end]
                 spans.append(Span(passage_index, char_start, char_end, text, float(scores[row, column])))
         return spans
+
+
+def _best_per_passage(spans: list[Span], passages: int) -> tuple[Span | None, ...]:
+    best: list[Span | None] = [None] * passages
+    for span in spans:
+        kept = best[span.passage_index]
+        if kept is None or span.score > kept.score:
+            best[span.passage_index] = span
+    return tuple(best)
 
 
 def _distinct(spans: list[Span], top_k: int) -> list[Span]:

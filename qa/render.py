@@ -61,11 +61,25 @@ def render_markdown(reply: Answer) -> str:
         return not_found(reply)
     before, quote, after = _split(citation)
     means = f" ({escape_markdown(citation.resolved_date)})" if citation.resolved_date else ""
-    return (
+    shown = (
         f"**{escape_markdown(reply.text)}**{means}\n\n"
         f"> {escape_markdown(before)}**{escape_markdown(quote)}**{escape_markdown(after)}\n\n"
         f"*{escape_markdown(citation.title)}* — {when(citation)} · confidence {reply.confidence:.0%}"
     )
+    if reply.corroborating:
+        others = ", ".join(f"*{escape_markdown(c.title)}* ({when(c)})" for c in reply.corroborating)
+        shown += f"\n\n{also_reported(reply)}: {others}"
+    if reply.timeline:
+        shown += "\n\nAs the story developed (latest first):\n" + "\n".join(
+            f"- {when(c)}: **{escape_markdown(c.quote)}** — *{escape_markdown(c.title)}*" for c in reply.timeline
+        )
+    return shown
+
+
+def also_reported(reply: Answer) -> str:
+    """ "Also reported in N other article(s)"."""
+    count = len(reply.corroborating)
+    return f"Also reported in {count} other article{'s' if count != 1 else ''}"
 
 
 def render_text(reply: Answer, bold: tuple[str, str] = ("[", "]")) -> str:
@@ -76,15 +90,20 @@ def render_text(reply: Answer, bold: tuple[str, str] = ("[", "]")) -> str:
     before, quote, after = _split(citation)
     means = f" ({citation.resolved_date})" if citation.resolved_date else ""
     link = f" {citation.url}" if citation.url else ""
-    return "\n".join(
-        [
-            reply.text + means,
-            f"confidence {reply.confidence:.0%} (score {reply.score:.2f})",
-            f"source: {citation.title} — {when(citation)} "
-            f"[{citation.article_id}, chars {citation.start}-{citation.end}]{link}",
-            f"  “{before}{bold[0]}{quote}{bold[1]}{after}”",
-        ]
-    )
+    lines = [
+        reply.text + means,
+        f"confidence {reply.confidence:.0%} (score {reply.score:.2f})",
+        f"source: {citation.title} — {when(citation)} "
+        f"[{citation.article_id}, chars {citation.start}-{citation.end}]{link}",
+        f"  “{before}{bold[0]}{quote}{bold[1]}{after}”",
+    ]
+    if reply.corroborating:
+        lines.append(f"{also_reported(reply)}:")
+        lines += [f"  {c.title} — {when(c)} [{c.article_id}, chars {c.start}-{c.end}]" for c in reply.corroborating]
+    if reply.timeline:
+        lines.append("as the story developed (latest first):")
+        lines += [f"  {when(c)}: {c.quote} — {c.title} [{c.article_id}]" for c in reply.timeline]
+    return "\n".join(lines)
 
 
 def answer_dict(reply: Answer) -> dict:
@@ -105,7 +124,9 @@ def answer_dict(reply: Answer) -> dict:
         "message": render_text(reply) if not reply.found else "",
         "filters": asdict(reply.filters),
         "citations": [cite(c) for c in reply.citations],
+        "also_reported_in": len(reply.corroborating),
         "alternatives": [cite(c) for c in reply.alternatives],
+        "timeline": [cite(c) for c in reply.timeline],
     }
 
 

@@ -7,7 +7,7 @@ be calibrated against the other.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -69,7 +69,11 @@ class Retriever:
             ranked = sparse[:top_k]
         else:
             ranked = self._fuse([dense, sparse])[:top_k]
-        return self.index.passages(ranked)
+        cosines, bm25 = dict(dense), dict(sparse)
+        return [
+            replace(passage, dense_score=cosines.get(passage.chunk_id), bm25_score=bm25.get(passage.chunk_id))
+            for passage in self.index.passages(ranked)
+        ]
 
     def _dense(self, question: str, depth: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
         return self.index.search_dense(self.embedder.embed([question]), depth, allowed)[0]

@@ -57,7 +57,11 @@ class Passage:
     start: int
     end: int
     text: str
-    score: float
+    score: float  # the ranking's score (reciprocal-rank fusion in hybrid retrieval)
+    # Each ranking's own view of the passage, for the answer-or-abstain decision: its cosine with
+    # the question and its BM25 score, None where that ranking did not find it among its candidates.
+    dense_score: float | None = None
+    bm25_score: float | None = None
 
 
 @dataclass(frozen=True)
@@ -120,13 +124,26 @@ class Answer:
     question: str
     text: str  # "" when nothing in the archive answers
     score: float  # the reader's margin of the span over abstaining
-    confidence: float  # in [0, 1]; 0.5 at the no-answer threshold
+    # The probability that the answer (or, when not found, the best candidate) is right, from the
+    # calibrated answer-or-abstain model (qa.answers); Newsdesk answers when it clears its
+    # ``min_confidence``.
+    confidence: float
     found: bool
+    # The answer's citation first, then one per other article that reports the same answer.
     citations: tuple[Citation, ...] = ()
-    alternatives: tuple[Citation, ...] = ()  # other distinct spans, best first
+    alternatives: tuple[Citation, ...] = ()  # other distinct candidate answers, best first
     passages: tuple[Passage, ...] = field(default=(), repr=False)  # what the reader was given
     filters: Filters = field(default_factory=Filters)  # the filters the question was asked under
+
+    # When dated articles give different answers (a toll that rose as the story developed): one
+    # citation per answer, latest first. Empty otherwise.
+    timeline: tuple[Citation, ...] = ()
 
     @property
     def citation(self) -> Citation | None:
         return self.citations[0] if self.citations else None
+
+    @property
+    def corroborating(self) -> tuple[Citation, ...]:
+        """The other articles that report the same answer."""
+        return self.citations[1:]

@@ -51,8 +51,27 @@ def add_folder_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def probability(value: str) -> float:
+    """An argparse type: a number from 0 to 1."""
+    number = float(value)
+    if not 0.0 <= number <= 1.0:
+        raise argparse.ArgumentTypeError(f"{value} is not a probability between 0 and 1")
+    return number
+
+
+def add_answer_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--min-confidence",
+        type=probability,
+        metavar="P",
+        help="answer only when the probability that the answer is right is at least P (0-1; default: "
+        "the answer model's, 0.5); below it Newsdesk says it found nothing",
+    )
+
+
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     add_folder_arguments(parser)
+    add_answer_arguments(parser)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this machine only)")
     parser.add_argument("--port", type=int, default=7860)
     parser.add_argument(
@@ -142,7 +161,12 @@ def serve(args: argparse.Namespace) -> int:
         return 2
     show_progress_logs()
     quiet_model_loading()
-    desk = Newsdesk(articles_dir=args.articles, index_dir=args.index, follow_links=args.follow_links)
+    desk = Newsdesk(
+        articles_dir=args.articles,
+        index_dir=args.index,
+        follow_links=args.follow_links,
+        min_confidence=args.min_confidence,
+    )
     try:
         desk.check_articles_folder()
     except ArticlesFolderError as error:

@@ -18,3 +18,7 @@ FUNCTION_WORDS = frozenset(
 
 # Words that point back into the conversation: a question holding one is read as a follow-up.
 REFERRING_WORDS = frozenset("he she it they him her them his hers its their there that this those these".split())
+
+# Words of the asking itself ("how many", "what year", "the name of"): an answer's sentence need
+# not repeat them, so they do not count when measuring how much of a question a passage mentions.
+ASKING_WORDS = frozenset("many much long old far fast big large year date day month name kind type".split())

@@ -1,11 +1,6 @@
-"""Rules about answers: what is never an answer, when Newsdesk answers, and how sure it is.
-
-The facade reads passages and cites spans; what counts as an answer is decided here, in one place.
-"""
+"""What is never an answer, whatever the reader's score."""
 
 from __future__ import annotations
-
-import math
 
 from qa.squad import normalize_answer
 from qa.words import FUNCTION_WORDS
@@ -26,20 +21,3 @@ def answers_nothing(question: str, span: str) -> bool:
     """
     asked = set(normalize_answer(question).split())
     return all(word in asked or word in FUNCTION_WORDS for word in normalize_answer(span).split())
-
-
-def confidence(score: float, threshold: float) -> float:
-    """How sure the answer is, in [0, 1]: 0.5 at the archive threshold, a logistic of the margin.
-
-    >>> confidence(8.0, 8.0), round(confidence(10.0, 8.0), 3)
-    (0.5, 0.881)
-    """
-    margin = score - threshold
-    if margin < -700:  # math.exp overflows past ~709
-        return 0.0
-    return 1.0 / (1.0 + math.exp(-margin))
-
-
-def is_answer(score: float, threshold: float) -> bool:
-    """Newsdesk answers when the reader's best span beats the archive threshold."""
-    return score >= threshold

@@ -1,0 +1,36 @@
+"""Rules about answers, in one place: what is never an answer (`rules`), the evidence for a
+candidate answer (`features`, `kinds`), how likely it is to be right (`selective`), and the
+decision to answer or abstain, with corroboration and timelines (`decision`)."""
+
+from qa.answers.decision import Decision, Judged, decide
+from qa.answers.features import FEATURES, Candidate, candidates, same_answer
+from qa.answers.kinds import question_kind
+from qa.answers.rules import answers_nothing
+from qa.answers.selective import (
+    Judge,
+    MarginJudge,
+    SelectiveModel,
+    expected_calibration_error,
+    fit_selective,
+    recalibrate,
+    reliability,
+)
+
+__all__ = [
+    "FEATURES",
+    "Candidate",
+    "Decision",
+    "Judge",
+    "Judged",
+    "MarginJudge",
+    "SelectiveModel",
+    "answers_nothing",
+    "candidates",
+    "decide",
+    "expected_calibration_error",
+    "fit_selective",
+    "question_kind",
+    "recalibrate",
+    "reliability",
+    "same_answer",
+]

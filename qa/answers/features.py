@@ -1,0 +1,146 @@
+"""The evidence for a candidate answer, as numbers: what the answer-or-abstain model reads.
+
+A candidate is one distinct answer among the reader's spans. Its features describe how strongly
+the reader prefers it (its score, its margin over a different answer), whether retrieval agrees
+that its passage is about the question (the dense cosine, BM25, both rankings finding it), whether
+its sentence mentions what the question asks about, whether it is the kind of answer asked for,
+and how many other articles report the same answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from qa.answers.kinds import kind_match, question_kind
+from qa.answers.rules import answers_nothing
+from qa.chunking import sentence_at
+from qa.reader import Reading, Span
+from qa.schema import Passage
+from qa.squad import normalize_answer
+from qa.words import ASKING_WORDS, FUNCTION_WORDS, STOPWORDS
+
+# The features, in the order the model stores its weights.
+FEATURES: tuple[str, ...] = (
+    "score",
+    "margin",
+    "support",
+    "rank",
+    "dense",
+    "bm25",
+    "both_rankings",
+    "sentence_coverage",
+    "passage_coverage",
+    "kind_match",
+    "kind_known",
+    "words",
+)
+# A passage's best span supports an answer when the reader prefers it to abstaining there.
+SUPPORT_MIN_SCORE = 0.0
+# Scores and margins beyond these say nothing more (and keep one odd window from dominating).
+SCORE_RANGE = (-30.0, 40.0)
+MARGIN_CAP = 20.0
+CANDIDATES = 5
+_WORD = re.compile(r"\w+")
+_STEM = 5  # words match on their first five letters: "elected" ~ "election", "killed" ~ "killing"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One distinct answer: its best span, that span's passage, and the other articles' spans
+    that give the same answer."""
+
+    span: Span
+    passage: Passage
+    supporters: tuple[Span, ...]
+    features: Mapping[str, float]
+
+
+def same_answer(a: str, b: str) -> bool:
+    """Whether two spans give the same answer: after SQuAD normalisation, one's words are all
+    among the other's ("five" and "five girls"; not "five" and "six").
+
+    >>> same_answer("Xi Jinping", "President Xi Jinping"), same_answer("five", "six girls")
+    (True, False)
+    """
+    x, y = set(normalize_answer(a).split()), set(normalize_answer(b).split())
+    return bool(x and y) and (x <= y or y <= x)
+
+
+def content_words(question: str) -> list[str]:
+    """The question's words that name what it is about (no stop words, no question words).
+
+    >>> content_words("How many people died in the Koszalin fire?")
+    ['people', 'died', 'koszalin', 'fire']
+    """
+    ignored = STOPWORDS | FUNCTION_WORDS | ASKING_WORDS
+    return [word for word in _WORD.findall(question.lower()) if word not in ignored and len(word) > 1]
+
+
+def coverage(words: Sequence[str], text: str) -> float:
+    """The share of ``words`` that ``text`` mentions (matching on their first five letters).
+
+    >>> coverage(["people", "died", "koszalin"], "Five girls died in a fire in Koszalin.")
+    0.6666666666666666
+    """
+    if not words:
+        return 1.0
+    stems = {w[:_STEM] for w in _WORD.findall(text.lower())}
+    return sum(w[:_STEM] in stems for w in words) / len(words)
+
+
+def candidates(question: str, passages: Sequence[Passage], reading: Reading) -> list[Candidate]:
+    """The distinct candidate answers among the reader's spans and each passage's best span,
+    best score first, at most `CANDIDATES`; spans that answer nothing are left out."""
+    pool = sorted(
+        {span for span in (*reading.spans, *(s for s in reading.per_passage if s is not None))},
+        key=lambda span: -span.score,
+    )
+    pool = [span for span in pool if not answers_nothing(question, span.text)]
+    chosen: list[Span] = []
+    for span in pool:
+        if not any(same_answer(span.text, kept.text) for kept in chosen):
+            chosen.append(span)
+        if len(chosen) == CANDIDATES:
+            break
+    kind = question_kind(question)
+    words = content_words(question)
+    top_bm25 = max((p.bm25_score for p in passages if p.bm25_score is not None), default=0.0)
+    cosines = [p.dense_score for p in passages if p.dense_score is not None]
+    floor_cosine = min(cosines, default=0.0)
+    found: list[Candidate] = []
+    for span in chosen:
+        passage = passages[span.passage_index]
+        rivals = [other.score for other in pool if not same_answer(other.text, span.text)]
+        supporters = _supporters(span, passages, reading)
+        start, end = sentence_at(passage.text, span.start, span.end)
+        features = {
+            "score": min(max(span.score, SCORE_RANGE[0]), SCORE_RANGE[1]),
+            "margin": min(span.score - max(rivals), MARGIN_CAP) if rivals else MARGIN_CAP,
+            "support": float(len(supporters)),
+            "rank": float(span.passage_index),
+            "dense": passage.dense_score if passage.dense_score is not None else floor_cosine,
+            "bm25": (passage.bm25_score or 0.0) / top_bm25 if top_bm25 > 0 else 0.0,
+            "both_rankings": float(passage.dense_score is not None and passage.bm25_score is not None),
+            "sentence_coverage": coverage(words, passage.text[start:end]),
+            "passage_coverage": coverage(words, f"{passage.title}\n{passage.text}"),
+            "kind_match": kind_match(kind, span.text),
+            "kind_known": float(kind != "other"),
+            "words": float(min(len(span.text.split()), 10)),
+        }
+        found.append(Candidate(span, passage, supporters, features))
+    return found
+
+
+def _supporters(span: Span, passages: Sequence[Passage], reading: Reading) -> tuple[Span, ...]:
+    """The best span of each other article whose passages give the same answer as ``span``."""
+    own = passages[span.passage_index].article_id
+    by_article: dict[str, Span] = {}
+    for other in reading.per_passage:
+        if other is None or other.score < SUPPORT_MIN_SCORE or not same_answer(other.text, span.text):
+            continue
+        article = passages[other.passage_index].article_id
+        if article != own and (article not in by_article or other.score > by_article[article].score):
+            by_article[article] = other
+    return tuple(sorted(by_article.values(), key=lambda s: -s.score))

@@ -1,0 +1,250 @@
+"""The answer-or-abstain rules (`qa.answers`): pure parts with hand-made spans and passages, then
+through the real models: corroboration, timelines and ``min_confidence``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qa import Newsdesk
+from qa.answer_training import Example, make_examples, mix_weights
+from qa.answer_training import Question as TrainingQuestion
+from qa.answers import (
+    FEATURES,
+    MarginJudge,
+    SelectiveModel,
+    candidates,
+    decide,
+    expected_calibration_error,
+    fit_selective,
+    recalibrate,
+)
+from qa.answers.selective import SHIPPED_ANSWER_MODEL
+from qa.reader import Reading, Span
+from qa.render import answer_dict, render_markdown, render_text
+from qa.schema import Passage
+from tests.conftest import SEED_ID
+
+
+def passage(index: int, article: str, text: str, date: str = "", dense: float | None = 0.6) -> Passage:
+    return Passage(index, article, f"Title {article}", date, "", "", 0, len(text), text, 0.01, dense, 5.0)
+
+
+def span(passages: list[Passage], index: int, text: str, score: float) -> Span:
+    start = passages[index].text.index(text)
+    return Span(index, start, start + len(text), text, score)
+
+
+def reading(question: str, passages: list[Passage], spans: list[Span]) -> Reading:
+    best: list[Span | None] = [None] * len(passages)
+    for s in spans:
+        if best[s.passage_index] is None or s.score > best[s.passage_index].score:
+            best[s.passage_index] = s
+    ranked = tuple(sorted(spans, key=lambda s: -s.score))
+    return Reading(question, tuple(p.text for p in passages), ranked, 0.0, tuple(best))
+
+
+QUESTION = "How many people died in the Valencia floods?"
+PASSAGES = [
+    passage(0, "a", "Officials said 95 people died in the Valencia floods on Wednesday.", "2024-10-31"),
+    passage(1, "b", "The floods in Valencia killed 205 people, officials said on Friday.", "2024-11-02"),
+    passage(2, "c", "In Valencia, 95 people died, the regional government said.", "2024-10-31"),
+    passage(3, "d", "Schools in the Valencia region were closed for three days.", "2024-10-30", None),
+]
+
+
+def test_candidates_group_the_same_answer_and_count_other_articles_that_give_it():
+    spans = [
+        span(PASSAGES, 0, "95 people", 12.0),
+        span(PASSAGES, 1, "205", 10.0),
+        span(PASSAGES, 2, "95", 6.0),
+        span(PASSAGES, 3, "three days", -2.0),
+        span(PASSAGES, 0, "Valencia floods", 3.0),  # only the question's words: never an answer
+    ]
+    found = candidates(QUESTION, PASSAGES, reading(QUESTION, PASSAGES, spans))
+    assert [c.span.text for c in found] == ["95 people", "205", "three days"]
+    first, second, third = found
+    assert [s.passage_index for s in first.supporters] == [2]  # "95" in another article agrees
+    assert first.features["support"] == 1.0 and second.features["support"] == 0.0
+    assert first.features["margin"] == 2.0 and second.features["margin"] == -2.0
+    assert first.features["kind_match"] == 1.0 and third.features["kind_match"] == 1.0  # "three"
+    assert first.features["kind_known"] == 1.0 and first.features["rank"] == 0.0
+    assert first.features["sentence_coverage"] == 1.0  # people, died, valencia, floods
+    assert third.features["sentence_coverage"] == 0.25  # only "valencia"
+    assert third.features["dense"] == 0.6  # not found by the dense ranking: its lowest cosine
+    assert third.features["both_rankings"] == 0.0 and first.features["both_rankings"] == 1.0
+    assert set(first.features) == set(FEATURES)
+
+
+def test_support_needs_the_reader_to_prefer_the_span_to_abstaining():
+    spans = [span(PASSAGES, 0, "95 people", 12.0), span(PASSAGES, 2, "95", -1.0)]
+    [first] = candidates(QUESTION, PASSAGES, reading(QUESTION, PASSAGES, spans))[:1]
+    assert first.supporters == () and first.features["support"] == 0.0
+
+
+def model(threshold: float = 0.5) -> SelectiveModel:
+    """A hand-made model: the probability is a logistic of the reader's score minus 8."""
+    means = [8.0] + [0.0] * (len(FEATURES) - 1)
+    weights = [1.0] + [0.0] * (len(FEATURES) - 1)
+    return SelectiveModel(FEATURES, tuple(means), (1.0,) * len(FEATURES), tuple(weights), 0.0, threshold)
+
+
+def test_decide_answers_the_likeliest_candidate_when_it_clears_min_confidence():
+    spans = [span(PASSAGES, 0, "95 people", 9.0), span(PASSAGES, 1, "205", 7.0)]
+    read = reading(QUESTION, PASSAGES, spans)
+    decision = decide(QUESTION, PASSAGES, read, model())
+    assert decision.found and decision.best.candidate.span.text == "95 people"
+    assert decision.best.probability == pytest.approx(1 / (1 + np.exp(-1.0)))
+    assert not decide(QUESTION, PASSAGES, read, model(), min_confidence=0.8).found
+    assert not decide(QUESTION, PASSAGES, read, model(0.8)).found  # the model's own default
+    assert decide(QUESTION, PASSAGES, read, MarginJudge(8.0)).found
+
+
+def test_dated_articles_that_disagree_make_a_timeline_latest_first():
+    spans = [span(PASSAGES, 0, "95 people", 11.0), span(PASSAGES, 1, "205", 10.0)]
+    decision = decide(QUESTION, PASSAGES, reading(QUESTION, PASSAGES, spans), model())
+    assert [(j.candidate.passage.date, j.candidate.span.text) for j in decision.timeline] == [
+        ("2024-11-02", "205"),
+        ("2024-10-31", "95 people"),
+    ]
+    # An answer too unlikely to be given on its own is no point on the timeline.
+    spans = [span(PASSAGES, 0, "95 people", 11.0), span(PASSAGES, 1, "205", 2.0)]
+    assert decide(QUESTION, PASSAGES, reading(QUESTION, PASSAGES, spans), model()).timeline == ()
+    # Nor are two answers of the same day.
+    spans = [span(PASSAGES, 0, "95 people", 11.0), span(PASSAGES, 2, "the regional government", 10.0)]
+    assert decide(QUESTION, PASSAGES, reading(QUESTION, PASSAGES, spans), model()).timeline == ()
+
+
+def test_the_model_is_stored_as_json_and_refuses_other_files(tmp_path: Path):
+    path = tmp_path / "model.json"
+    model(0.7).save(path)
+    loaded = SelectiveModel.load(path)
+    assert loaded == model(0.7) and json.loads(path.read_text())["format"] == "newsdesk-selective-qa/1"
+    (tmp_path / "other.json").write_text('{"weights": [1]}')
+    with pytest.raises(ValueError, match="not a Newsdesk answer model"):
+        SelectiveModel.load(tmp_path / "other.json")
+    with pytest.raises(KeyError, match="score"):
+        loaded.probability({"margin": 1.0})
+
+
+def test_fitting_recovers_a_calibrated_probability():
+    generator = np.random.default_rng(0)
+    scores = generator.normal(8.0, 6.0, 4000)
+    truth = 1 / (1 + np.exp(-(scores - 8.0) / 3.0))  # the real chance of being right
+    right = generator.random(4000) < truth
+    rows = [{name: (s if name == "score" else 0.0) for name in FEATURES} for s in scores]
+    fitted = fit_selective(rows, right.tolist(), FEATURES)
+    probabilities = fitted.probabilities(np.array([[r[name] for name in FEATURES] for r in rows]))
+    assert np.abs(probabilities - truth).max() < 0.05
+    assert expected_calibration_error(probabilities, right) < 0.03
+    # Rescaling on a weighted mix moves every probability the way the weights say.
+    heavier = recalibrate(fitted, rows, right.tolist(), [3.0 if r else 1.0 for r in right])
+    assert heavier.probability(rows[0]) > fitted.probability(rows[0])
+
+
+def test_mix_weights_give_unanswerable_examples_the_chosen_share():
+    examples = [Example(str(i), "asked", {}, True, 0, answerable=i < 30) for i in range(100)]
+    weights = mix_weights(examples, 0.125)
+    unanswerable = sum(w for w, e in zip(weights, examples, strict=True) if not e.answerable)
+    assert unanswerable / sum(weights) == pytest.approx(0.125)
+
+
+def test_the_shipped_answer_model_loads_and_names_its_features():
+    shipped = SelectiveModel.load(SHIPPED_ANSWER_MODEL)
+    assert set(shipped.features) <= set(FEATURES) and 0.0 < shipped.min_confidence < 1.0
+    assert shipped.trained["news_questions"] > 0 and shipped.trained["squad_questions"] > 0
+
+
+# --------------------------------------------------------------------------- through the real models
+
+
+def test_confidence_is_the_answer_models_probability_and_min_confidence_is_obeyed(desk, articles, tmp_path):
+    reply = desk.answer("Who will Putin meet during his visit?")
+    judge = desk.judge
+    assert isinstance(judge, SelectiveModel) and reply.found and reply.confidence >= judge.min_confidence
+    strict = Newsdesk(
+        articles,
+        desk.index_dir,
+        desk.embedder,
+        desk.reader,
+        auto_sync=False,
+        min_confidence=min(1.0, reply.confidence + 0.001),
+    )
+    withheld = strict.answer("Who will Putin meet during his visit?")
+    assert not withheld.found and withheld.alternatives[0].quote == reply.text
+    assert withheld.confidence == pytest.approx(reply.confidence)
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        Newsdesk(articles, desk.index_dir, min_confidence=1.5)
+
+
+def test_other_articles_that_report_the_answer_are_cited(desk, articles: Path):
+    for number, (date, wording) in enumerate(
+        [("2024-05-15", "Putin met Xi Jinping in Beijing on Thursday."), ("2024-05-16", "Xi Jinping hosted Putin.")]
+    ):
+        story = {"id": f"follow-{number}", "title": f"Putin in Beijing, day {number + 1}", "date": date}
+        story["text"] = f"Russian President Vladimir Putin is in China. During his visit, {wording}"
+        (articles / f"follow-{number}.jsonl").write_text(json.dumps(story) + "\n")
+    desk.sync()
+    reply = desk.answer("Who will Putin meet during his visit?")
+    assert reply.found and "Xi Jinping" in reply.text
+    cited = [c.article_id for c in reply.citations]
+    assert len(cited) == len(set(cited)) >= 2 and set(cited) <= {SEED_ID, "follow-0", "follow-1"}
+    for citation in reply.citations:
+        assert desk.article(citation.article_id).text[citation.start : citation.end] == citation.quote
+    others = len(reply.citations) - 1
+    assert f"Also reported in {others} other article" in render_markdown(reply)
+    assert f"Also reported in {others} other article" in render_text(reply)
+    assert answer_dict(reply)["also_reported_in"] == others
+
+
+def test_a_toll_that_rose_as_the_story_developed_is_shown_as_a_timeline(desk, articles: Path):
+    stories = [
+        ("quake-1", "2023-02-06", "Earthquake strikes Turkey", "At least 1,500 people were killed in the earthquake"),
+        ("quake-2", "2023-02-08", "Earthquake toll rises", "At least 11,000 people were killed in the earthquake"),
+    ]
+    for key, date, title, text in stories:
+        story = {
+            "id": key,
+            "title": title,
+            "date": date,
+            "text": f"{text} that struck southern Turkey, officials said.",
+        }
+        (articles / f"{key}.jsonl").write_text(json.dumps(story) + "\n")
+    desk.sync()
+    reply = desk.answer("How many people were killed in the earthquake in Turkey?")
+    assert reply.found
+    assert [(c.date, c.article_id) for c in reply.timeline] == [("2023-02-08", "quake-2"), ("2023-02-06", "quake-1")]
+    assert [c.quote for c in reply.timeline] == ["11,000", "1,500"] or all(
+        c.quote.startswith(("At least", "11,000", "1,500")) for c in reply.timeline
+    )
+    shown = render_markdown(reply)
+    assert "As the story developed (latest first)" in shown
+    assert shown.index("2023-02-08") < shown.index("2023-02-06", shown.index("As the story"))
+    # A question only one article answers has no timeline.
+    assert desk.answer("Who will Putin meet during his visit?").timeline == ()
+
+
+def test_training_examples_are_labelled_in_every_setting_and_resume(desk, articles, tmp_path):
+    questions = [
+        TrainingQuestion(
+            "q-seed", "Who will Putin meet during his visit?", ("Xi Jinping",), SEED_ID,
+            desk.article(SEED_ID).text.index("Xi Jinping"), "seed",
+        ),
+        TrainingQuestion(
+            "q-chess", "Where was the chess championship final played?", ("Dubai",), "chess", None, "chess"
+        ),
+    ]  # fmt: skip
+    out = tmp_path / "examples.jsonl"
+    made = list(make_examples(desk, questions, out, tag="test"))
+    settings = {(e.question_id, e.setting) for e in made}
+    assert {("q-seed", "asked"), ("q-seed", "left-out"), ("q-seed", "sentence-removed")} <= settings
+    assert ("q-chess", "sentence-removed") not in settings  # no answer offset to cut at
+    asked = [e for e in made if e.setting == "asked" and e.question_id == "q-seed"]
+    assert asked[0].right and asked[0].answerable
+    assert all(not e.right and not e.answerable for e in made if e.setting != "asked")
+    lines = out.read_text().count("\n")
+    again = list(make_examples(desk, questions, out, tag="test"))  # read back, not asked again
+    assert again == made and out.read_text().count("\n") == lines
