@@ -103,10 +103,9 @@ def without_answer_sentence(text: str, start: int, end: int) -> str:
     return "".join(kept)
 
 
-def mentions(passages: Iterable[Passage | str], answers: Sequence[str]) -> bool:
+def mentions(passages: Iterable[Passage], answers: Sequence[str]) -> bool:
     """Whether any passage holds any gold answer (case-insensitive)."""
-    texts = [p if isinstance(p, str) else p.text for p in passages]
-    return any(a.strip() and a.lower() in t.lower() for a in answers for t in texts)
+    return any(a.strip() and a.lower() in p.text.lower() for a in answers for p in passages)
 
 
 class ExampleMaker:
@@ -294,9 +293,9 @@ def fit(
     ranking = fit_selective(
         [e.features for e in usable], [e.right for e in usable], features, regularisation=regularisation
     )
-    answered = chosen(ranking, calibration if calibration is not None else usable)
-    model = recalibrate(ranking, [e.features for e in answered], [e.right for e in answered], mix_weights(answered))
     calibrated_on = calibration if calibration is not None else usable
+    answered = chosen(ranking, calibrated_on)
+    model = recalibrate(ranking, [e.features for e in answered], [e.right for e in answered], mix_weights(answered))
     threshold = choose_min_confidence(model, calibrated_on) if min_confidence is None else min_confidence
     return model.with_min_confidence(threshold).with_trained(trained or {})
 

@@ -105,22 +105,32 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _eval_desk(args: argparse.Namespace):
+    embedder = Embedder(precision=args.embedding_precision, max_tokens=args.embedding_max_tokens or None)
+    return _staged_desk(
+        args.articles,
+        args.index,
+        embedder,
+        dense_kind=args.dense_kind,
+        min_confidence=args.min_confidence,
+        answer_model=args.answer_model,
+    )
+
+
+def _staged_desk(sources: Sequence[str], index: str | None, embedder: Embedder | None = None, **options: object):
+    """A Newsdesk over the evaluation's articles (staged as one folder), synced."""
     from qa.newsdesk import Newsdesk
 
-    digest = hashlib.sha256("\0".join(str(Path(a).resolve()) for a in args.articles).encode()).hexdigest()[:10]
+    digest = hashlib.sha256("\0".join(str(Path(a).resolve()) for a in sources).encode()).hexdigest()[:10]
     # One index per set of articles: an index is bound to its articles folder.
-    index_dir = Path(args.index or PROJECT_ROOT / "runs" / f"eval-index-{digest}")
-    articles = stage_articles(args.articles, index_dir.parent / f"eval-articles-{digest}")
-    embedder = Embedder(precision=args.embedding_precision, max_tokens=args.embedding_max_tokens or None)
+    index_dir = Path(index or PROJECT_ROOT / "runs" / f"eval-index-{digest}")
+    articles = stage_articles(sources, index_dir.parent / f"eval-articles-{digest}")
     desk = Newsdesk(
         articles_dir=articles,
         index_dir=index_dir,
         embedding_model=embedder,
-        dense_kind=args.dense_kind,
         auto_sync=False,
         follow_links=True,  # the staged folder links to the evaluation's sources
-        min_confidence=args.min_confidence,
-        answer_model=args.answer_model,
+        **options,  # type: ignore[arg-type]
     )
     report = desk.sync(progress=True)
     print(f"index: {report.summary()}", file=sys.stderr)
@@ -298,9 +308,7 @@ def cmd_train_answer_model(args: argparse.Namespace) -> int:
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     examples_file = work / "examples.jsonl"
-    args.index, args.min_confidence, args.answer_model = None, None, None
-    args.embedding_precision, args.embedding_max_tokens, args.dense_kind = Embedder.precision, Embedder.max_tokens, None
-    news = _eval_desk(args)
+    news = _staged_desk(args.articles, None)
     news_questions = news_training_questions(args.questions)
     news_examples = list(make_examples(news, news_questions, examples_file, tag="news"))
     print(f"news: {len(news_questions)} questions (calibration half), {len(news_examples)} candidates", file=sys.stderr)
@@ -317,7 +325,6 @@ def cmd_train_answer_model(args: argparse.Namespace) -> int:
         "calibrated_on": "the news questions' calibration half, weighted to 12.5% unanswerable",
         "command": "newsdesk train-answer-model " + " ".join(sys.argv[2:]),
     }
-    trained["features_tried"] = "all of qa.answers.FEATURES: no better than the score alone on the news questions"
     model = fit(
         news_examples + squad_examples, news_examples, args.min_confidence_default, trained, features=args.features
     )
@@ -453,7 +460,6 @@ def build_parser() -> argparse.ArgumentParser:
     answer_model.add_argument("--squad-questions", type=int, help="ask only the first N SQuAD questions")
     answer_model.add_argument("--questions", default=str(DEFAULT_QUESTIONS), help="news questions (JSON Lines)")
     answer_model.add_argument("--articles", nargs="+", default=[str(p) for p in DEFAULT_EVAL_ARTICLES])
-    answer_model.add_argument("--follow-links", action="store_true", help=argparse.SUPPRESS)
     answer_model.add_argument("--work", default=str(PROJECT_ROOT / "runs" / "answer-model"), help="work folder")
     answer_model.add_argument("--out", default=str(PROJECT_ROOT / "runs" / "answer-model" / "answer-model.json"))
     answer_model.add_argument(

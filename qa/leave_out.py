@@ -103,7 +103,7 @@ def evaluate_leave_out(desk: Newsdesk, questions: Sequence[NewsQuestion]) -> Lea
             file.write_bytes(original)
             shutil.rmtree(articles / ".removed", ignore_errors=True)
             staged.sync()
-        threshold = staged.judge.min_confidence if desk.min_confidence is None else desk.min_confidence
+        threshold = staged.answer_threshold
     abstained = sum(not r.answered for r in results)
     wrongly = sum(not r.answered for r in answerable)
     return LeaveOutReport(

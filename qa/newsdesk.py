@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa.answers import Judge, MarginJudge, SelectiveModel, decide
+from qa.answers.decision import threshold_in_use
 from qa.answers.selective import SHIPPED_ANSWER_MODEL
 from qa.articles import read_articles, remove_from_folder
 from qa.chunking import Chunker, sentence_at
@@ -203,6 +204,11 @@ class Newsdesk:
         self.warm_up()
         assert self._judge is not None
         return self._judge
+
+    @property
+    def answer_threshold(self) -> float:
+        """The ``min_confidence`` Newsdesk answers at: the one given, else the answer model's."""
+        return threshold_in_use(self.judge, self.min_confidence)
 
     def check_articles_folder(self) -> None:
         """`ArticlesFolderError` (saying what to do) when the articles folder does not exist."""

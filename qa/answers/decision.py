@@ -41,13 +41,18 @@ def decide(
 ) -> Decision:
     """The decision for ``question`` over the passages the reader read (``min_confidence`` None
     takes the judge's default)."""
-    threshold = judge.min_confidence if min_confidence is None else min_confidence
+    threshold = threshold_in_use(judge, min_confidence)
     judged = sorted(
         (Judged(c, judge.probability(c.features)) for c in candidates(question, passages, reading)),
         key=lambda j: -j.probability,
     )
     found = bool(judged) and judged[0].probability >= threshold
     return Decision(found, tuple(judged), timeline(judged, threshold) if found else ())
+
+
+def threshold_in_use(judge: Judge, min_confidence: float | None) -> float:
+    """``min_confidence``, or the judge's default when it is None."""
+    return judge.min_confidence if min_confidence is None else min_confidence
 
 
 def timeline(judged: Sequence[Judged], threshold: float) -> tuple[Judged, ...]:
