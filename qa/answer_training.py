@@ -23,23 +23,20 @@ from __future__ import annotations
 
 import json
 import random
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
+from qa import unanswerable
 from qa.answers import FEATURES, SelectiveModel, candidates, fit_selective, recalibrate
-from qa.chunking import sentence_spans
 from qa.newsdesk import Newsdesk
 from qa.schema import Passage
 from qa.squad import best_over_golds, f1_score
+from qa.unanswerable import swap_entity, without_answer_sentence
 
 SETTINGS = ("asked", "left-out", "sentence-removed", "entity-swapped")
 RIGHT_F1 = 0.5  # a candidate is right when its F1 with a gold answer reaches this
 TOP_K = 5  # passages read per question, as Newsdesk reads them
-_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
-_NUMBER = re.compile(r"\b\d[\d,.]*\b")
-_NAME = re.compile(r"(?<!^)(?<![.?!] )\b[A-Z][\w'’-]+(?:\s+(?:of\s+|the\s+|de\s+)?[A-Z][\w'’-]+)*")
 
 
 @dataclass(frozen=True)
@@ -63,44 +60,6 @@ class Example:
     right: bool
     rank: int  # the candidate's place by reader score (0: what the reader liked best)
     answerable: bool = False  # whether the question has an answer in this setting
-
-
-def key_entity(question: str) -> tuple[str, str] | None:
-    """The entity a question turns on, and its kind: the longest capitalised name (not the
-    question's first word), else a year, else a number.
-
-    >>> key_entity("When did Beyoncé release Dangerously in Love?")
-    ('Dangerously', 'name')
-    >>> key_entity("What happened to the Notre Dame de Paris in 2019?")
-    ('Notre Dame de Paris', 'name')
-    >>> key_entity("what happened in 1931?")
-    ('1931', 'year')
-    """
-    names = _NAME.findall(question)
-    if names:
-        return max(names, key=len), "name"
-    if year := _YEAR.search(question):
-        return year.group(0), "year"
-    if number := _NUMBER.search(question):
-        return number.group(0), "number"
-    return None
-
-
-def without_answer_sentence(text: str, start: int, end: int) -> str:
-    """``text`` with the sentence(s) overlapping ``[start, end)`` cut out.
-
-    >>> without_answer_sentence("It rained. Ann won the race. Bob came second.", 15, 18)
-    'It rained. Bob came second.'
-    """
-    kept, position = [], 0
-    for sentence_start, sentence_end in sentence_spans(text):
-        if sentence_start < end and start < sentence_end:
-            kept.append(text[position:sentence_start])
-            position = sentence_end
-            while position < len(text) and text[position].isspace():
-                position += 1
-    kept.append(text[position:])
-    return "".join(kept)
 
 
 def mentions(passages: Iterable[Passage], answers: Sequence[str]) -> bool:
@@ -171,23 +130,12 @@ class ExampleMaker:
         return cut if touched else None
 
     def _swap(self, question: Question, entities: dict[str, list[tuple[str, str]]]) -> str | None:
-        found = key_entity(question.question)
-        if found is None:
-            return None
-        entity, kind = found
-        pool = [e for e, group in entities.get(kind, []) if group != question.group and e != entity]
-        if not pool:
-            return None
-        return question.question.replace(entity, self.random.choice(pool), 1)
+        return swap_entity(question.question, question.group, entities, self.random)
 
 
 def entity_pool(questions: Sequence[Question]) -> dict[str, list[tuple[str, str]]]:
     """The key entities of all questions by kind, with their question's group."""
-    pool: dict[str, list[tuple[str, str]]] = {}
-    for question in questions:
-        if found := key_entity(question.question):
-            pool.setdefault(found[1], []).append((found[0], question.group))
-    return pool
+    return unanswerable.entity_pool([(q.question, q.group) for q in questions])
 
 
 def make_examples(

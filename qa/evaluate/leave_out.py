@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa.articles import remove_from_folder
-from qa.evaluate import NewsQuestion, best_over_golds, f1_score
+from qa.evaluate.questions import NewsQuestion
 from qa.newsdesk import Newsdesk
 from qa.schema import Answer
-from qa.squad import normalize_answer
+from qa.squad import best_over_golds, f1_score, normalize_answer
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,183 @@
+"""Questions made unanswerable, as they arise over a news archive.
+
+SQuAD 2.0's training set is not available here, so abstention is taught (and measured) with
+unanswerable questions made from answerable SQuAD v1.1 ones, in three settings:
+
+- ``left-out``: the question against the passage a retriever ranks highest for it once its own
+  paragraph is left out: on-topic, plausible, and without the answer;
+- ``sentence-removed``: its own paragraph with the sentence that holds the answer cut out;
+- ``entity-swapped``: its key name, year or number swapped for one of the same kind from another
+  article's question (SQuAD 2.0's adversarial style), over its own paragraph.
+
+A made example whose passage still holds a gold answer (or, when swapped, the new entity) is
+dropped: it might be answerable after all. The pure helpers (`key_entity`,
+`without_answer_sentence`, `swap_entity`) are shared with the answer model's training data.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from qa.chunking import sentence_spans
+from qa.squad import SquadExample
+
+SETTINGS = ("left-out", "sentence-removed", "entity-swapped")
+_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+_NUMBER = re.compile(r"\b\d[\d,.]*\b")
+_NAME = re.compile(r"(?<!^)(?<![.?!] )\b[A-Z][\w'’-]+(?:\s+(?:of\s+|the\s+|de\s+)?[A-Z][\w'’-]+)*")
+
+
+def key_entity(question: str) -> tuple[str, str] | None:
+    """The entity a question turns on, and its kind: the longest capitalised name (not the
+    question's first word), else a year, else a number.
+
+    >>> key_entity("When did Beyoncé release Dangerously in Love?")
+    ('Dangerously', 'name')
+    >>> key_entity("What happened to the Notre Dame de Paris in 2019?")
+    ('Notre Dame de Paris', 'name')
+    >>> key_entity("what happened in 1931?")
+    ('1931', 'year')
+    """
+    names = _NAME.findall(question)
+    if names:
+        return max(names, key=len), "name"
+    if year := _YEAR.search(question):
+        return year.group(0), "year"
+    if number := _NUMBER.search(question):
+        return number.group(0), "number"
+    return None
+
+
+def without_answer_sentence(text: str, start: int, end: int) -> str:
+    """``text`` with the sentence(s) overlapping ``[start, end)`` cut out.
+
+    >>> without_answer_sentence("It rained. Ann won the race. Bob came second.", 15, 18)
+    'It rained. Bob came second.'
+    """
+    kept, position = [], 0
+    for sentence_start, sentence_end in sentence_spans(text):
+        if sentence_start < end and start < sentence_end:
+            kept.append(text[position:sentence_start])
+            position = sentence_end
+            while position < len(text) and text[position].isspace():
+                position += 1
+    kept.append(text[position:])
+    return "".join(kept)
+
+
+def entity_pool(items: Sequence[tuple[str, str]]) -> dict[str, list[tuple[str, str]]]:
+    """The key entities of ``(question, group)`` pairs by kind, each with its question's group
+    (questions of one group never lend each other entities).
+
+    >>> entity_pool([("Who founded Rome?", "a"), ("What happened in 1931?", "b")])
+    {'name': [('Rome', 'a')], 'year': [('1931', 'b')]}
+    """
+    pool: dict[str, list[tuple[str, str]]] = {}
+    for question, group in items:
+        if found := key_entity(question):
+            pool.setdefault(found[1], []).append((found[0], group))
+    return pool
+
+
+def swap_entity(
+    question: str, group: str, pool: dict[str, list[tuple[str, str]]], rng: random.Random, avoid: str = ""
+) -> str | None:
+    """``question`` with its key entity replaced by another of the same kind from another group,
+    never one that appears in ``avoid`` (the passage it will be asked over); None when it has no
+    key entity or no replacement fits.
+
+    >>> swap_entity("Who founded Rome in 753?", "a", {"name": [("Paris", "b")]}, random.Random(0))
+    'Who founded Paris in 753?'
+    """
+    found = key_entity(question)
+    if found is None:
+        return None
+    entity, kind = found
+    avoided = avoid.lower()
+    choices = [e for e, g in pool.get(kind, []) if g != group and e != entity and e.lower() not in avoided]
+    if not choices:
+        return None
+    return question.replace(entity, rng.choice(choices), 1)
+
+
+def _mentions(text: str, answers: Sequence[str]) -> bool:
+    lowered = text.lower()
+    return any(a.strip() and a.lower() in lowered for a in answers)
+
+
+def _left_out(examples: Sequence[SquadExample], contexts: Sequence[str]) -> list[str | None]:
+    """For each example, the highest-ranked paragraph of ``contexts`` other than its own (TF-IDF
+    cosine with the question) that does not hold its answer; scikit-learn is imported here because
+    only training needs it."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    contexts = list(dict.fromkeys(contexts))
+    position = {c: i for i, c in enumerate(contexts)}
+    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True)
+    paragraphs = vectorizer.fit_transform(contexts)
+    found: list[str | None] = []
+    batch = 1024
+    for begin in range(0, len(examples), batch):
+        chunk = examples[begin : begin + batch]
+        similarities = (vectorizer.transform([e.question for e in chunk]) @ paragraphs.T).toarray()
+        for example, row in zip(chunk, similarities, strict=True):
+            if example.context in position:
+                row[position[example.context]] = -1.0
+            best = None
+            for index in row.argsort()[::-1][:8]:
+                if not _mentions(contexts[index], example.answers):
+                    best = contexts[index]
+                    break
+            found.append(best)
+    return found
+
+
+def unanswerable_examples(
+    examples: Sequence[SquadExample],
+    settings: Sequence[str],
+    rng: random.Random,
+    one_each: bool = False,
+    contexts: Sequence[str] | None = None,
+) -> list[SquadExample]:
+    """Unanswerable versions of the answerable ``examples``, with ids ``<id>/<setting>`` and no
+    answers: one per example and setting that applies, or with ``one_each`` one per example in a
+    setting chosen at random. ``left-out`` retrieves from ``contexts`` (default: the examples' own).
+    """
+    unknown = set(settings) - set(SETTINGS)
+    if unknown:
+        raise ValueError(f"unknown settings {sorted(unknown)}: choose from {', '.join(SETTINGS)}")
+    answerable = [e for e in examples if e.answers]
+    if one_each:
+        assigned = [rng.choice(list(settings)) for _ in answerable]
+        asked = {s: [e for e, chosen in zip(answerable, assigned, strict=True) if chosen == s] for s in settings}
+    else:
+        asked = {s: answerable for s in settings}
+    made: list[SquadExample] = []
+
+    def add(example: SquadExample, setting: str, question: str, context: str) -> None:
+        made.append(
+            replace(
+                example, id=f"{example.id}/{setting}", question=question, context=context, answers=(), answer_starts=()
+            )
+        )
+
+    if asked.get("left-out"):
+        pool = contexts if contexts is not None else [e.context for e in examples]
+        for example, context in zip(asked["left-out"], _left_out(asked["left-out"], pool), strict=True):
+            if context is not None:
+                add(example, "left-out", example.question, context)
+    for example in asked.get("sentence-removed", []):
+        start = example.answer_starts[0]
+        cut = without_answer_sentence(example.context, start, start + len(example.answers[0]))
+        if cut.strip() and not _mentions(cut, example.answers):
+            add(example, "sentence-removed", example.question, cut)
+    if asked.get("entity-swapped"):
+        entities = entity_pool([(e.question, e.title) for e in answerable])
+        for example in asked["entity-swapped"]:
+            swapped = swap_entity(example.question, example.title, entities, rng, avoid=example.context)
+            if swapped is not None:
+                add(example, "entity-swapped", swapped, example.context)
+    return made
