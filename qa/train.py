@@ -34,6 +34,7 @@ from safetensors.torch import load_file, save_file
 from tqdm import tqdm
 from transformers import AutoTokenizer
 
+from qa.evaluate.reader import best_spans
 from qa.reader import Reader
 from qa.reader_model import FROZEN_KEYS, load_shipped_reader, qa_model_from_encoder, save_delta, sha256_of
 from qa.squad import SquadExample, best_no_answer_threshold, load_squad, score_predictions
@@ -252,27 +253,14 @@ def tune_no_answer_threshold(
     Returns (threshold, F1 in percent, unanswerable questions made)."""
     made = unanswerable_examples(heldout, settings, random.Random(seed), one_each=True)
     examples = list(heldout) + made
-    texts: dict[str, str] = {}
-    scores: dict[str, float] = {}
-    for begin in range(0, len(examples), batch):
-        chunk = examples[begin : begin + batch]
-        for example, reading in zip(
-            chunk, reader.read_many([(e.question, [e.context]) for e in chunk], top_k=1), strict=True
-        ):
-            texts[example.id] = reading.best.text if reading.best else ""
-            scores[example.id] = reading.best.score if reading.best else float("-inf")
+    texts, scores = best_spans(reader, examples, batch)
     threshold, f1 = best_no_answer_threshold(examples, texts, scores)
     return threshold, f1, len(made)
 
 
 def evaluate_reader_on(examples: Sequence[SquadExample], reader: Reader, batch: int = 64) -> tuple[float, float]:
     """EM and F1 (percent) with the best span always taken: SQuAD v1.1 style."""
-    predictions: dict[str, str] = {}
-    for begin in range(0, len(examples), batch):
-        chunk = examples[begin : begin + batch]
-        readings = reader.read_many([(e.question, [e.context]) for e in chunk], top_k=1)
-        for example, reading in zip(chunk, readings, strict=True):
-            predictions[example.id] = reading.best.text if reading.best else ""
+    predictions, _ = best_spans(reader, examples, batch)
     scores = score_predictions(examples, predictions)
     return scores.exact, scores.f1
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from qa.reader import Reader
-from qa.squad import best_no_answer_threshold, load_squad, score_predictions
+from qa.squad import SquadExample, best_no_answer_threshold, load_squad, score_predictions
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,26 @@ class ReaderReport:
     best_threshold_f1: float | None
     offsets_checked: int
     seconds: float
+
+
+def best_spans(
+    reader: Reader, examples: Sequence[SquadExample], batch: int = 32
+) -> tuple[dict[str, str], dict[str, float]]:
+    """Each question's best span over its own context, and its score (-inf when there is none),
+    by question id. Every span is checked against its context."""
+    texts: dict[str, str] = {}
+    scores: dict[str, float] = {}
+    for begin in range(0, len(examples), batch):
+        chunk = examples[begin : begin + batch]
+        for example, reading in zip(
+            chunk, reader.read_many([(e.question, [e.context]) for e in chunk], top_k=1), strict=True
+        ):
+            best = reading.best
+            if best is not None and example.context[best.start : best.end] != best.text:
+                raise AssertionError(f"{example.id}: span offsets do not match the context")
+            texts[example.id] = best.text if best else ""
+            scores[example.id] = best.score if best else float("-inf")
+    return texts, scores
 
 
 def evaluate_reader(
@@ -40,18 +61,7 @@ def evaluate_reader(
         raise ValueError(f"{squad_path} holds no questions")
     with_no_answers = any(e.is_impossible for e in examples)
     started = time.perf_counter()
-    texts: dict[str, str] = {}
-    scores: dict[str, float] = {}
-    for begin in range(0, len(examples), batch):
-        chunk = examples[begin : begin + batch]
-        for example, reading in zip(
-            chunk, reader.read_many([(e.question, [e.context]) for e in chunk], top_k=1), strict=True
-        ):
-            best = reading.best
-            if best is not None and example.context[best.start : best.end] != best.text:
-                raise AssertionError(f"{example.id}: span offsets do not match the context")
-            texts[example.id] = best.text if best else ""
-            scores[example.id] = best.score if best else float("-inf")
+    texts, scores = best_spans(reader, examples, batch)
     threshold = reader.threshold
     # SQuAD v1.1 has no unanswerable questions, so there the best span is always taken.
     predictions = {i: (t if scores[i] >= threshold else "") for i, t in texts.items()} if with_no_answers else texts
