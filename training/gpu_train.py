@@ -1,7 +1,11 @@
 """Train one reader variant on a GPU, then score it on SQuAD dev v1.1 and v2.0 exactly as shipped
 (the float16 delta composed with the base).
 
-    python training/gpu_train.py NAME EPOCHS LR BATCH NEGATIVE_FRACTION SECONDS DATA_DIR OUT_DIR
+    python training/gpu_train.py NAME EPOCHS LR BATCH NEGATIVE_FRACTION SECONDS DATA_DIR OUT_DIR [UNANSWERABLE]
+
+UNANSWERABLE (default 0) is the share of questions also asked in an unanswerable version
+(`qa.unanswerable`: left-out, sentence-removed, entity-swapped; one each); with it, the reader's
+no-answer threshold is tuned on held-out training questions and reported on v2.0 dev as ``tuned``.
 
 The shipped reader is variant A of `bash training/run_on_gpu.sh 270` (see its model card).
 """
@@ -20,9 +24,11 @@ from qa.reader import Reader
 from qa.reader_model import qa_model_from_encoder
 from qa.squad import best_no_answer_threshold, load_squad, score_predictions
 from qa.train import TrainingConfig, train_reader
+from qa.unanswerable import SETTINGS
 
 DEV = "cuda" if torch.cuda.is_available() else "cpu"
 name, epochs, lr, batch, neg, seconds, data, out = sys.argv[1:9]
+unanswerable = float(sys.argv[9]) if len(sys.argv) > 9 else 0.0
 logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {name} %(message)s")
 base = Path(data) / "base"
 cfg = TrainingConfig(
@@ -33,6 +39,8 @@ cfg = TrainingConfig(
     learning_rate=float(lr),
     batch_size=int(batch),
     negative_fraction=float(neg),
+    unanswerable=SETTINGS if unanswerable else (),
+    unanswerable_fraction=unanswerable,
     max_seconds=float(seconds),
     checkpoint_every=1500,
     base_sha256=(Path(data) / "base_sha256").read_text().strip(),
@@ -63,6 +71,9 @@ for split in ("dev-v1.1.json", "dev-v2.0.reconstructed.json"):
         res.update(
             threshold=thr, best_f1=best_f1, exact=s.exact, f1=s.f1, has_f1=s.has_answer_f1, noans=s.no_answer_exact
         )
+        tuned = json.loads((reader_dir / "reader.json").read_text())["no_answer_threshold"]
+        s = score_predictions(examples, {k: (v if scores[k] >= tuned else "") for k, v in texts.items()})
+        res["tuned"] = [tuned, round(s.f1, 2), round(s.has_answer_f1, 2), round(s.no_answer_exact, 2)]
         for t0 in (0.0, 1.0, 2.0, 3.0):
             s0 = score_predictions(examples, {k: (v if scores[k] >= t0 else "") for k, v in texts.items()})
             res[f"at_{t0}"] = [round(s0.f1, 2), round(s0.has_answer_f1, 2), round(s0.no_answer_exact, 2)]
