@@ -278,6 +278,12 @@ def cmd_train_reader(args: argparse.Namespace) -> int:
     from qa.reader_model import base_encoder_path
     from qa.train import TrainingConfig, train_reader
 
+    if bool(args.unanswerable) != (args.unanswerable_fraction > 0):
+        raise ValueError(
+            "--unanswerable SETTINGS and --unanswerable-fraction F (between 0 and 1) go together: "
+            "give both, e.g. --unanswerable left-out sentence-removed entity-swapped --unanswerable-fraction 0.5"
+        )
+
     config = TrainingConfig(
         squad=args.squad,
         base=args.base or str(base_encoder_path()),
@@ -313,12 +319,16 @@ def cmd_train_answer_model(args: argparse.Namespace) -> int:
         squad_training_archive,
     )
     from qa.newsdesk import Newsdesk
+    from qa.reader import Reader
 
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
+    # Examples are the reader's own candidates: another reader's are kept in a file of their own,
+    # so that resuming never mixes two readers' examples.
     examples_file = work / "examples.jsonl"
-    from qa.reader import Reader
-
+    if args.reader is not None:
+        identity = str(Path(args.reader).resolve()) if Path(args.reader).exists() else args.reader
+        examples_file = work / f"examples-{hashlib.sha256(identity.encode()).hexdigest()[:10]}.jsonl"
     reader = Reader(args.reader)
     news = _staged_desk(args.articles, None, reader=reader)
     news_questions = news_training_questions(args.questions)

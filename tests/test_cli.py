@@ -83,6 +83,14 @@ def test_no_answer_and_bad_input_exit_codes(folders):
     assert garbled.returncode == 2 and "not valid text" in garbled.stderr
 
 
+def test_train_reader_refuses_half_an_unanswerable_setting(tmp_path: Path):
+    for options in (["--unanswerable", "left-out"], ["--unanswerable-fraction", "0.5"]):
+        refused = newsdesk("train-reader", "--squad", str(tmp_path / "none.json"), "--out", str(tmp_path), *options)
+        assert refused.returncode == 2 and "go together" in refused.stderr and "Traceback" not in refused.stderr
+    unknown = newsdesk("train-reader", "--squad", "x.json", "--unanswerable", "asked", "--unanswerable-fraction", "1")
+    assert unknown.returncode == 2 and "invalid choice: 'asked'" in unknown.stderr
+
+
 def test_one_index_serves_one_articles_folder(folders, tmp_path: Path):
     articles, index = folders
     assert newsdesk("index", "--articles", str(articles), "--index", str(index), "--quiet").returncode == 0
