@@ -1,16 +1,21 @@
 """Questions made unanswerable, as they arise over a news archive.
 
 SQuAD 2.0's training set is not available here, so abstention is taught (and measured) with
-unanswerable questions made from answerable SQuAD v1.1 ones, in three settings:
+unanswerable questions made from answerable SQuAD v1.1 ones, in four settings:
 
 - ``left-out``: the question against the passage a retriever ranks highest for it once its own
   paragraph is left out: on-topic, plausible, and without the answer;
 - ``sentence-removed``: its own paragraph with the sentence that holds the answer cut out;
 - ``entity-swapped``: its key name, year or number swapped for one of the same kind from another
-  article's question (SQuAD 2.0's adversarial style), over its own paragraph.
+  article's question (SQuAD 2.0's adversarial style), over its own paragraph;
+- ``antonym-swapped``: one of its words turned into its opposite ("born" -> "died", "first" ->
+  "last"), over its own paragraph: the subject is there, and so is a plausible answer of the right
+  kind, but not the fact asked for. SQuAD 2.0's writers made a fifth of its unanswerable questions
+  this way (Rajpurkar et al., 2018, table 2), and they are the kind the news questions written to
+  be unanswerable ask ("On what date was Walter Munk born?" over an article on his death).
 
-A made example whose passage still holds a gold answer (or, when swapped, the new entity) is
-dropped: it might be answerable after all. The pure helpers (`key_entity`,
+A made example whose passage still holds a gold answer (or, when swapped, the new entity or a
+word of the opposite's family) is dropped: it might be answerable after all. The pure helpers (`key_entity`,
 `without_answer_sentence`, `swap_entity`) are shared with the answer model's training data.
 """
 
@@ -29,7 +34,7 @@ from qa.chunking import sentence_spans
 from qa.squad import SquadExample
 from qa.words import STOPWORDS
 
-SETTINGS = ("left-out", "sentence-removed", "entity-swapped")
+SETTINGS = ("left-out", "sentence-removed", "entity-swapped", "antonym-swapped")
 _WORD = re.compile(r"\w+")
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _NUMBER = re.compile(r"\b\d[\d,.]*\b")
@@ -107,6 +112,70 @@ def swap_entity(
     if not choices:
         return None
     return question.replace(entity, rng.choice(choices), 1)
+
+
+# Opposites, both ways, in the forms questions use them. Each side's family holds the words whose
+# presence in a passage suggests it may state the opposite fact after all (then nothing is made).
+_OPPOSITE_FAMILIES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    # "When was X born?" -> "When was X killed?"; "When did X die?" -> "When did X born?" is not
+    # English, but the reader reads it for what it asks.
+    (("born", "birth", "born", "born"), ("killed", "death", "died", "dies", "dead")),
+    (("won", "win", "wins", "victory"), ("lost", "lose", "loses", "defeat", "defeated")),
+    (("first",), ("last", "final")),
+    (("largest", "biggest"), ("smallest",)),
+    (("highest",), ("lowest",)),
+    (("most",), ("least", "fewest")),
+    (("longest",), ("shortest",)),
+    (("oldest",), ("youngest", "newest")),
+    (("earliest",), ("latest", "last")),
+    (("maximum",), ("minimum",)),
+    (("before",), ("after",)),
+    (("increase", "increased", "rise", "rose"), ("decrease", "decreased", "fall", "fell", "drop", "dropped")),
+    (("north", "northern"), ("south", "southern")),
+    (("east", "eastern"), ("west", "western")),
+    (("opened", "open"), ("closed", "close")),
+    (("began", "start", "started", "begin"), ("ended", "end", "finished", "stop", "stopped")),
+    (("bought", "buy", "purchased"), ("sold", "sell")),
+    (("arrived", "arrive"), ("left", "leave", "departed", "depart")),
+    (("import", "imports", "imported"), ("export", "exports", "exported")),
+    (("accepted", "accept", "approved", "approve"), ("rejected", "reject", "refused", "refuse")),
+    (("supported", "support"), ("opposed", "oppose")),
+    (("upper",), ("lower",)),
+    (("inside",), ("outside",)),
+    (("strongest",), ("weakest",)),
+    (("success", "successful"), ("failure", "failed", "unsuccessful")),
+)
+# Each word and the opposite it becomes (form for form where the families pair up, else the first).
+_OPPOSITE: dict[str, str] = {}
+_FAMILY: dict[str, tuple[str, ...]] = {}
+for _one, _other in _OPPOSITE_FAMILIES:
+    for _words, _opposites in ((_one, _other), (_other, _one)):
+        for _position, _word in enumerate(_words):
+            _OPPOSITE.setdefault(_word, _opposites[min(_position, len(_opposites) - 1)])
+            _FAMILY.setdefault(_word, _opposites)
+
+
+def swap_antonym(question: str, avoid: str = "") -> str | None:
+    """``question`` with its first word that has an opposite turned into it (keeping its case),
+    unless ``avoid`` (the passage it will be asked over) mentions any word of the opposite's family;
+    None when no word of the question has an opposite.
+
+    >>> swap_antonym("When was Walter Munk born?", avoid="Walter Munk died on Friday in La Jolla.")
+    >>> swap_antonym("When was Walter Munk born?", avoid="Walter Munk, 101, was an oceanographer.")
+    'When was Walter Munk killed?'
+    >>> swap_antonym("Who won the First Round in 1998?")
+    'Who lost the First Round in 1998?'
+    """
+    avoided = {word for word in _WORD.findall(avoid.lower())}
+    for match in _WORD.finditer(question):
+        word = match.group(0)
+        lowered = word.lower()
+        if lowered not in _OPPOSITE or word[:1].isupper():  # a capitalised word is part of a name
+            continue
+        if avoided & set(_FAMILY[lowered]):
+            return None
+        return question[: match.start()] + _OPPOSITE[lowered] + question[match.end() :]
+    return None
 
 
 def _mentions(text: str, answers: Sequence[str]) -> bool:
@@ -212,4 +281,8 @@ def unanswerable_examples(
             swapped = swap_entity(example.question, example.title, entities, rng, avoid=example.context)
             if swapped is not None:
                 add(example, "entity-swapped", swapped, example.context)
+    for example in asked.get("antonym-swapped", []):
+        swapped = swap_antonym(example.question, avoid=example.context)
+        if swapped is not None:
+            add(example, "antonym-swapped", swapped, example.context)
     return made

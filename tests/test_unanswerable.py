@@ -7,7 +7,7 @@ import random
 import pytest
 
 from qa.squad import SquadExample
-from qa.unanswerable import SETTINGS, swap_entity, unanswerable_examples
+from qa.unanswerable import SETTINGS, swap_antonym, swap_entity, unanswerable_examples
 
 
 def example(id: str, title: str, context: str, question: str, answer: str) -> SquadExample:
@@ -89,3 +89,27 @@ def test_swapped_entities_come_from_other_groups_and_not_from_the_passage():
 def test_unknown_settings_are_refused_with_the_choices():
     with pytest.raises(ValueError, match="left-out, sentence-removed, entity-swapped"):
         unanswerable_examples(EXAMPLES, ["asked"], random.Random(0))
+
+
+def test_antonym_swapped_questions_ask_for_the_opposite_fact_over_their_own_paragraph():
+    paragraph = "Ada Moss was born in Avalon in 1901. She won the regatta twice and wrote four books."
+    examples = [
+        example("c1", "Moss", paragraph, "When was Ada Moss born?", "1901"),
+        example("c2", "Moss", paragraph, "What did Ada Moss win twice?", "the regatta"),
+        example("c3", "Moss", paragraph, "How many books did Ada Moss write?", "four"),
+    ]
+    made = {m.id: m for m in unanswerable_examples(examples, ["antonym-swapped"], random.Random(0))}
+    # The paragraph holds her birth, not her death: a plausible year remains, the fact asked does not.
+    assert made["c1/antonym-swapped"].question == "When was Ada Moss killed?"
+    assert made["c1/antonym-swapped"].context == paragraph and not made["c1/antonym-swapped"].answers
+    assert made["c2/antonym-swapped"].question == "What did Ada Moss lose twice?"
+    assert "c3/antonym-swapped" not in made  # no word of it has an opposite
+
+
+def test_no_antonym_question_is_made_when_the_passage_may_state_the_opposite():
+    # The passage tells of her death too, so "When was Ada Moss killed?" might be answerable.
+    both = "Ada Moss was born in 1901 and died in 1980."
+    assert swap_antonym("When was Ada Moss born?", avoid=both) is None
+    # A capitalised word is part of a name ("First Avenue"), never swapped.
+    assert swap_antonym("Where is the First Avenue bridge?") is None
+    assert swap_antonym("Which team won the FIRST cup?") == "Which team lost the FIRST cup?"
