@@ -195,7 +195,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
     print(f"  no-answer precision {report.no_answer_precision:.1f}%  recall {report.no_answer_recall:.1f}%")
     print("  article recall " + "  ".join(f"@{k} {v:.3f}" for k, v in report.recall_at_k.items()))
     print(f"  latency p50 {report.latency_p50_ms:.0f} ms  p95 {report.latency_p95_ms:.0f} ms")
-    print(f"  expected calibration error of the confidence {report.calibration_error:.3f}")
+    low, median, high = report.calibration_error_by_chance
+    print(
+        f"  expected calibration error of the confidence {report.calibration_error:.3f} "
+        f"(a perfectly calibrated model would show {low:.3f}-{high:.3f}, median {median:.3f}, "
+        "on this many questions at these confidences)"
+    )
     if args.reliability:
         _reliability_diagram(report, args.reliability)
     if args.leave_out:

@@ -17,6 +17,7 @@ from qa.answers import (
     MarginJudge,
     SelectiveModel,
     candidates,
+    chance_calibration_error,
     decide,
     expected_calibration_error,
     fit_selective,
@@ -143,6 +144,20 @@ def test_fitting_recovers_a_calibrated_probability():
     # Rescaling on a weighted mix moves every probability the way the weights say.
     heavier = recalibrate(fitted, rows, right.tolist(), [3.0 if r else 1.0 for r in right])
     assert heavier.probability(rows[0]) > fitted.probability(rows[0])
+
+
+def test_the_calibration_error_of_chance_shrinks_with_more_questions_and_exposes_a_miscalibrated_model():
+    generator = np.random.default_rng(1)
+    few, many = generator.uniform(0.5, 1.0, 88), generator.uniform(0.5, 1.0, 2000)
+    low_few, median_few, _ = chance_calibration_error(few, draws=500)
+    _, median_many, high_many = chance_calibration_error(many, draws=500)
+    # With 88 questions a perfectly calibrated model's ECE is several hundredths; with 2,000, small.
+    assert 0.03 < median_few < 0.15 and median_many < 0.03 and high_many < low_few
+    # Outcomes drawn from the probabilities (calibrated) land inside the range of chance; a model
+    # 20 points overconfident lands outside it.
+    calibrated = expected_calibration_error(many, generator.random(2000) < many)
+    overconfident = expected_calibration_error(many, generator.random(2000) < many - 0.2)
+    assert calibrated <= high_many < overconfident
 
 
 def test_mix_weights_give_unanswerable_examples_the_chosen_share():

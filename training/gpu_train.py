@@ -4,7 +4,7 @@
     python training/gpu_train.py NAME EPOCHS LR BATCH NEGATIVE_FRACTION SECONDS DATA_DIR OUT_DIR [UNANSWERABLE]
 
 UNANSWERABLE (default 0) is the share of questions also asked in an unanswerable version
-(`qa.unanswerable`: left-out, sentence-removed, entity-swapped; one each); with it, the reader's
+(`qa.unanswerable`: left-out, sentence-removed, entity-swapped, antonym-swapped; one each); with it, the reader's
 no-answer threshold is tuned on held-out training questions and reported on v2.0 dev as ``tuned``.
 
 The shipped reader is variant A of `bash training/run_on_gpu.sh 270` (see its model card).

@@ -6,7 +6,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
-from qa.answers import expected_calibration_error
+from qa.answers import chance_calibration_error, expected_calibration_error
 from qa.evaluate.measures import DEFAULT_KS, percentile
 from qa.evaluate.questions import NewsQuestion
 from qa.newsdesk import Newsdesk
@@ -47,6 +47,9 @@ class EndToEndReport:
     # Expected calibration error of the confidence in the best candidate answer, over every
     # question (answered or not); 10 equal-width bins.
     calibration_error: float
+    # What a perfectly calibrated model would show at these confidences from sampling alone (5th,
+    # 50th, 95th percentile): how far ECE over this many questions can be trusted.
+    calibration_error_by_chance: tuple[float, float, float]
     results: list[QuestionResult] = field(repr=False)
 
     def to_dict(self) -> dict:
@@ -119,5 +122,6 @@ def evaluate_end_to_end(
         calibration_error=expected_calibration_error(
             [r.confidence for r in results], [r.candidate_right for r in results]
         ),
+        calibration_error_by_chance=chance_calibration_error([r.confidence for r in results]),
         results=results,
     )
