@@ -193,9 +193,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
         f"(answerable only: EM {report.answerable_exact:.1f} F1 {report.answerable_f1:.1f})"
     )
     print(f"  citation accuracy {report.citation_accuracy:.1f}%")
-    precision = report.no_answer_precision
-    shown = "n/a (it never abstained)" if math.isnan(precision) else f"{precision:.1f}%"
-    print(f"  no-answer precision {shown}  recall {report.no_answer_recall:.1f}%")
+    precision, recall = report.no_answer_precision, report.no_answer_recall
+    precision_shown = "n/a (it never abstained)" if math.isnan(precision) else f"{precision:.1f}%"
+    recall_shown = "n/a (no unanswerable questions)" if math.isnan(recall) else f"{recall:.1f}%"
+    print(f"  no-answer precision {precision_shown}  recall {recall_shown}")
     print("  article recall " + "  ".join(f"@{k} {v:.3f}" for k, v in report.recall_at_k.items()))
     print(f"  latency p50 {report.latency_p50_ms:.0f} ms  p95 {report.latency_p95_ms:.0f} ms")
     low, median, high = report.calibration_error_by_chance

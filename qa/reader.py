@@ -79,7 +79,8 @@ class Reader:
     ``model`` is None for the shipped Newsdesk reader, or a Hugging Face hub id or local folder.
     ``precision`` picks the CPU path: fp32, bf16 (autocast) or int8 (dynamic quantisation of the
     linear layers). ``no_answer_threshold`` (for one question over one passage) defaults to the
-    shipped model's value tuned on SQuAD v2.0 dev; ``archive_threshold`` (for the best span over
+    shipped model's value, tuned on held-out SQuAD *training* questions and unanswerable versions
+    of them (`training/tune_threshold.py`); ``archive_threshold`` (for the best span over
     several retrieved passages, as Newsdesk reads) to its value calibrated on news questions.
     Other checkpoints default to 0.0 for both.
     """

@@ -8,7 +8,7 @@ unanswerable questions made from answerable SQuAD v1.1 ones, in four settings:
 - ``sentence-removed``: its own paragraph with the sentence that holds the answer cut out;
 - ``entity-swapped``: its key name, year or number swapped for one of the same kind from another
   article's question (SQuAD 2.0's adversarial style), over its own paragraph;
-- ``antonym-swapped``: one of its words turned into its opposite ("born" -> "died", "first" ->
+- ``antonym-swapped``: one of its words turned into its opposite ("born" -> "killed", "first" ->
   "last"), over its own paragraph: the subject is there, and so is a plausible answer of the right
   kind, but not the fact asked for. SQuAD 2.0's writers made a fifth of its unanswerable questions
   this way (Rajpurkar et al., 2018, table 2), and they are the kind the news questions written to
@@ -114,12 +114,13 @@ def swap_entity(
     return question.replace(entity, rng.choice(choices), 1)
 
 
-# Opposites, both ways, in the forms questions use them. Each side's family holds the words whose
-# presence in a passage suggests it may state the opposite fact after all (then nothing is made).
+# Opposites, both ways. The words of one side pair up with the other side's, form for form ("won"
+# -> "lost", "win" -> "lose"); a word with no partner at its place takes the other side's first
+# ("dropped" -> "increase"), which can be bad English ("When did X born?" for "When did X die?"),
+# but the reader reads a question for what it asks. Each side is also the family whose presence in
+# a passage suggests it may state the opposite fact after all (then nothing is made).
 _OPPOSITE_FAMILIES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
-    # "When was X born?" -> "When was X killed?"; "When did X die?" -> "When did X born?" is not
-    # English, but the reader reads it for what it asks.
-    (("born", "birth", "born", "born"), ("killed", "death", "died", "dies", "dead")),
+    (("born", "birth"), ("killed", "death", "died", "dies", "dead")),  # "When was X born?" -> "killed"
     (("won", "win", "wins", "victory"), ("lost", "lose", "loses", "defeat", "defeated")),
     (("first",), ("last", "final")),
     (("largest", "biggest"), ("smallest",)),
@@ -134,8 +135,8 @@ _OPPOSITE_FAMILIES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("north", "northern"), ("south", "southern")),
     (("east", "eastern"), ("west", "western")),
     (("opened", "open"), ("closed", "close")),
-    (("began", "start", "started", "begin"), ("ended", "end", "finished", "stop", "stopped")),
-    (("bought", "buy", "purchased"), ("sold", "sell")),
+    (("began", "start", "started", "begin"), ("ended", "end", "ended", "end", "finished", "stop", "stopped")),
+    (("bought", "buy", "purchased"), ("sold", "sell", "sold")),
     (("arrived", "arrive"), ("left", "leave", "departed", "depart")),
     (("import", "imports", "imported"), ("export", "exports", "exported")),
     (("accepted", "accept", "approved", "approve"), ("rejected", "reject", "refused", "refuse")),
@@ -143,22 +144,22 @@ _OPPOSITE_FAMILIES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("upper",), ("lower",)),
     (("inside",), ("outside",)),
     (("strongest",), ("weakest",)),
-    (("success", "successful"), ("failure", "failed", "unsuccessful")),
+    (("success", "successful"), ("failure", "unsuccessful")),
 )
-# Each word and the opposite it becomes (form for form where the families pair up, else the first).
-_OPPOSITE: dict[str, str] = {}
-_FAMILY: dict[str, tuple[str, ...]] = {}
+_OPPOSITE: dict[str, str] = {}  # each word and the opposite it becomes
+_FAMILY: dict[str, tuple[str, ...]] = {}  # each word and its opposite's family
 for _one, _other in _OPPOSITE_FAMILIES:
     for _words, _opposites in ((_one, _other), (_other, _one)):
         for _position, _word in enumerate(_words):
-            _OPPOSITE.setdefault(_word, _opposites[min(_position, len(_opposites) - 1)])
+            _OPPOSITE.setdefault(_word, _opposites[_position] if _position < len(_opposites) else _opposites[0])
             _FAMILY.setdefault(_word, _opposites)
 
 
 def swap_antonym(question: str, avoid: str = "") -> str | None:
-    """``question`` with its first word that has an opposite turned into it (keeping its case),
-    unless ``avoid`` (the passage it will be asked over) mentions any word of the opposite's family;
-    None when no word of the question has an opposite.
+    """``question`` with its first lower-case word that has an opposite turned into it (a
+    capitalised word is part of a name: "First Avenue"), unless ``avoid`` (the passage it will be
+    asked over) mentions any word of the opposite's family; None when no word of the question has
+    an opposite.
 
     >>> swap_antonym("When was Walter Munk born?", avoid="Walter Munk died on Friday in La Jolla.")
     >>> swap_antonym("When was Walter Munk born?", avoid="Walter Munk, 101, was an oceanographer.")
@@ -244,45 +245,53 @@ def unanswerable_examples(
     contexts: Sequence[str] | None = None,
 ) -> list[SquadExample]:
     """Unanswerable versions of the answerable ``examples``, with ids ``<id>/<setting>`` and no
-    answers: one per example and setting that applies, or with ``one_each`` one per example in a
-    setting chosen at random. ``left-out`` retrieves from ``contexts`` (default: the examples' own).
+    answers: one per example and setting that applies, or with ``one_each`` one per example, in a
+    setting drawn at random among those that apply to it (only a sixth of questions have a word
+    with an opposite, so a draw among all settings would often make nothing). ``left-out``
+    retrieves from ``contexts`` (default: the examples' own).
     """
     unknown = set(settings) - set(SETTINGS)
     if unknown:
         raise ValueError(f"unknown settings {sorted(unknown)}: choose from {', '.join(SETTINGS)}")
     answerable = [e for e in examples if e.answers]
-    if one_each:
-        assigned = [rng.choice(list(settings)) for _ in answerable]
-        asked = {s: [e for e, chosen in zip(answerable, assigned, strict=True) if chosen == s] for s in settings}
-    else:
-        asked = {s: answerable for s in settings}
-    made: list[SquadExample] = []
+    left_out: list[str | None] = [None] * len(answerable)
+    if "left-out" in settings:
+        left_out = _left_out(answerable, contexts if contexts is not None else [e.context for e in examples])
+    entities = entity_pool([(e.question, e.title) for e in answerable]) if "entity-swapped" in settings else {}
 
-    def add(example: SquadExample, setting: str, question: str, context: str) -> None:
-        made.append(
-            replace(
-                example, id=f"{example.id}/{setting}", question=question, context=context, answers=(), answer_starts=()
-            )
+    def version(example: SquadExample, setting: str, other_context: str | None) -> SquadExample | None:
+        question, context = example.question, example.context
+        if setting == "left-out":
+            if other_context is None:
+                return None
+            context = other_context
+        elif setting == "sentence-removed":
+            start = example.answer_starts[0]
+            context = without_answer_sentence(example.context, start, start + len(example.answers[0]))
+            if not context.strip() or _mentions(context, example.answers):
+                return None
+        elif setting == "entity-swapped":
+            swapped = swap_entity(example.question, example.title, entities, rng, avoid=example.context)
+            if swapped is None:
+                return None
+            question = swapped
+        elif setting == "antonym-swapped":
+            swapped = swap_antonym(example.question, avoid=example.context)
+            if swapped is None:
+                return None
+            question = swapped
+        return replace(
+            example, id=f"{example.id}/{setting}", question=question, context=context, answers=(), answer_starts=()
         )
 
-    if asked.get("left-out"):
-        pool = contexts if contexts is not None else [e.context for e in examples]
-        for example, context in zip(asked["left-out"], _left_out(asked["left-out"], pool), strict=True):
-            if context is not None:
-                add(example, "left-out", example.question, context)
-    for example in asked.get("sentence-removed", []):
-        start = example.answer_starts[0]
-        cut = without_answer_sentence(example.context, start, start + len(example.answers[0]))
-        if cut.strip() and not _mentions(cut, example.answers):
-            add(example, "sentence-removed", example.question, cut)
-    if asked.get("entity-swapped"):
-        entities = entity_pool([(e.question, e.title) for e in answerable])
-        for example in asked["entity-swapped"]:
-            swapped = swap_entity(example.question, example.title, entities, rng, avoid=example.context)
-            if swapped is not None:
-                add(example, "entity-swapped", swapped, example.context)
-    for example in asked.get("antonym-swapped", []):
-        swapped = swap_antonym(example.question, avoid=example.context)
-        if swapped is not None:
-            add(example, "antonym-swapped", swapped, example.context)
+    made: list[SquadExample] = []
+    for example, other_context in zip(answerable, left_out, strict=True):
+        order = list(settings)
+        if one_each:
+            rng.shuffle(order)
+        for setting in order:
+            if (found := version(example, setting, other_context)) is not None:
+                made.append(found)
+                if one_each:
+                    break
     return made

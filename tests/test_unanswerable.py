@@ -87,7 +87,7 @@ def test_swapped_entities_come_from_other_groups_and_not_from_the_passage():
 
 
 def test_unknown_settings_are_refused_with_the_choices():
-    with pytest.raises(ValueError, match="left-out, sentence-removed, entity-swapped"):
+    with pytest.raises(ValueError, match="left-out, sentence-removed, entity-swapped, antonym-swapped"):
         unanswerable_examples(EXAMPLES, ["asked"], random.Random(0))
 
 
@@ -112,4 +112,22 @@ def test_no_antonym_question_is_made_when_the_passage_may_state_the_opposite():
     assert swap_antonym("When was Ada Moss born?", avoid=both) is None
     # A capitalised word is part of a name ("First Avenue"), never swapped.
     assert swap_antonym("Where is the First Avenue bridge?") is None
-    assert swap_antonym("Which team won the FIRST cup?") == "Which team lost the FIRST cup?"
+    # Forms pair up with forms: "purchased" -> "sold", "end" -> "start".
+    assert swap_antonym("Which company purchased the mill?") == "Which company sold the mill?"
+    assert swap_antonym("When did the strike end?") == "When did the strike start?"
+    # A form with no partner at its place takes the other side's first.
+    assert swap_antonym("Why have prices dropped?") == "Why have prices increase?"
+
+
+def test_one_each_draws_among_the_settings_that_apply_so_every_question_gets_a_version():
+    paragraph = "Ada Moss was born in Avalon in 1901. She wrote four books. Her sister Bea sailed."
+    examples = [
+        example("d1", "Moss", paragraph, "When was Ada Moss born?", "1901"),
+        example("d2", "Moss", paragraph, "How many books did Ada Moss write?", "four"),
+        example("d3", "Moss", paragraph, "Who sailed?", "Bea"),
+    ]
+    for seed in range(10):
+        made = unanswerable_examples(examples, ["antonym-swapped", "sentence-removed"], random.Random(seed), True)
+        # Only d1 has a word with an opposite; the others still get their sentence removed.
+        assert sorted(m.id.split("/")[0] for m in made) == ["d1", "d2", "d3"]
+        assert {m.id for m in made if not m.id.startswith("d1")} == {"d2/sentence-removed", "d3/sentence-removed"}

@@ -1,19 +1,24 @@
-"""Tune a trained reader's no-answer threshold without touching an evaluation set.
+r"""Tune a trained reader's no-answer threshold without touching an evaluation set.
 
-    python training/tune_threshold.py SQUAD_TRAIN [READER_DIR] [--write]
+    python training/tune_threshold.py --squad ../shared/data/squad/train-v1.1.reconstructed.json \
+        [--reader DIR] [--write]
 
 The threshold is the one that maximises SQuAD v2.0-style F1 on the questions of the training
-file's held-out articles (the last 8, which no Newsdesk reader trains on) plus one unanswerable
-version of each, made in one of `qa.unanswerable.SETTINGS` (`qa.train.tune_no_answer_threshold`,
-the same tuning `newsdesk train-reader --unanswerable` does after training). READER_DIR defaults to
-the shipped reader; ``--write`` records the threshold and how it was found in its ``reader.json``.
+file's held-out articles (the last 8, which no Newsdesk reader trains on) plus an unanswerable
+version of each question that one of `qa.unanswerable.SETTINGS` applies to, drawn at random among
+those (`qa.train.tune_no_answer_threshold`, the tuning `newsdesk train-reader --unanswerable` does
+after training). ``--reader`` defaults to the shipped reader; ``--write`` records the threshold
+and how it was found in its ``reader.json``.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from qa.reader import Reader
 from qa.reader_model import SHIPPED_READER_DIR
@@ -22,26 +27,23 @@ from qa.train import TrainingConfig, split_heldout, tune_no_answer_threshold
 from qa.unanswerable import SETTINGS
 
 
-def main(argv: list[str]) -> int:
-    write = "--write" in argv
-    positional = [a for a in argv if a != "--write"]
-    if not positional:
-        print(__doc__, file=sys.stderr)
-        return 2
-    squad = Path(positional[0])
-    reader_dir = Path(positional[1]) if len(positional) > 1 else SHIPPED_READER_DIR
-    defaults = TrainingConfig(squad=str(squad), base="", out_dir="")
-    _, heldout = split_heldout(load_squad(squad), defaults.heldout_articles)
-    reader = Reader(str(reader_dir))
-    threshold, f1, made = tune_no_answer_threshold(heldout, reader, SETTINGS, defaults.seed)
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--squad", required=True, help="the SQuAD v1.1 training file the reader was trained on")
+    parser.add_argument("--reader", default=str(SHIPPED_READER_DIR), help="reader folder (default: the shipped one)")
+    parser.add_argument("--write", action="store_true", help="record the threshold in the reader's reader.json")
+    args = parser.parse_args()
+    defaults = TrainingConfig(squad=args.squad, base="", out_dir="")
+    _, heldout = split_heldout(load_squad(args.squad), defaults.heldout_articles)
+    threshold, f1, made = tune_no_answer_threshold(heldout, Reader(args.reader), SETTINGS, defaults.seed)
+    command = " ".join(["python", "training/tune_threshold.py", *sys.argv[1:]])
     note = (
-        f"best SQuAD v2.0-style F1 ({f1:.1f}) on the {len(heldout)} held-out training questions of {squad.name} "
-        f"plus {made} unanswerable versions of them ({', '.join(SETTINGS)}): "
-        f"python training/tune_threshold.py {squad.name} --write"
+        f"best SQuAD v2.0-style F1 ({f1:.1f}) on the {len(heldout)} held-out training questions of "
+        f"{Path(args.squad).name} plus {made} unanswerable versions of them ({', '.join(SETTINGS)}): {command}"
     )
     print(json.dumps({"no_answer_threshold": threshold, "f1": f1, "heldout": len(heldout), "made": made}))
-    if write:
-        card_path = reader_dir / "reader.json"
+    if args.write:
+        card_path = Path(args.reader) / "reader.json"
         card = json.loads(card_path.read_text(encoding="utf-8"))
         card["no_answer_threshold"] = threshold
         card["no_answer_threshold_note"] = note
@@ -51,4 +53,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    raise SystemExit(main())
