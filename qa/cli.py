@@ -292,6 +292,13 @@ def cmd_train_reader(args: argparse.Namespace) -> int:
             "--unanswerable SETTINGS and --unanswerable-fraction F (between 0 and 1) go together: "
             "give both, e.g. --unanswerable left-out sentence-removed entity-swapped --unanswerable-fraction 0.5"
         )
+    if not 0.0 <= args.distill_weight <= 1.0 or args.temperature <= 0:
+        raise ValueError("--distill-weight goes from 0 to 1 and --temperature must be above 0")
+    missing = [folder for folder in args.teachers if not (Path(folder) / "reader.json").is_file()]
+    if missing:
+        raise ValueError(
+            f"--teachers must be reader folders (reader.json + delta, as train-reader writes): {', '.join(missing)}"
+        )
 
     config = TrainingConfig(
         squad=args.squad,
@@ -307,6 +314,9 @@ def cmd_train_reader(args: argparse.Namespace) -> int:
         unanswerable_fraction=args.unanswerable_fraction,
         questions=args.questions,
         init=args.init,
+        teachers=tuple(args.teachers),
+        distill_weight=args.distill_weight,
+        temperature=args.temperature,
         warmup_steps=args.warmup_steps,
         max_seconds=args.max_seconds,
         checkpoint_every=args.checkpoint_every,
@@ -494,6 +504,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--questions", type=int, help="train on a seeded random sample of this many questions")
     train.add_argument("--init", help="reader folder (reader.json + delta) to continue training from")
+    train.add_argument(
+        "--teachers",
+        nargs="+",
+        default=[],
+        metavar="READER_DIR",
+        help="self-distillation: reader folders (e.g. trained with other seeds) whose averaged logits are soft targets",
+    )
+    train.add_argument("--distill-weight", type=float, default=0.5, help="the soft targets' share of the loss")
+    train.add_argument("--temperature", type=float, default=2.0, help="softening of the distributions distilled")
     train.add_argument("--warmup-steps", type=int, default=100)
     train.add_argument("--max-seconds", type=float, help="fit the schedule into this much training time")
     train.add_argument("--checkpoint-every", type=int, default=500)

