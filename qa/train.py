@@ -219,9 +219,10 @@ def distillation_loss(
     0.0
     """
 
+    padding = mask == 0
+    lowest = torch.finfo(torch.float32).min
+
     def one_end(student: torch.Tensor, teacher: torch.Tensor) -> torch.Tensor:
-        padding = mask == 0
-        lowest = torch.finfo(torch.float32).min
         student_log = torch.log_softmax((student.float() / temperature).masked_fill(padding, lowest), dim=-1)
         teacher_log = torch.log_softmax((teacher.float() / temperature).masked_fill(padding, lowest), dim=-1)
         divergence = (teacher_log.exp() * (teacher_log - student_log)).masked_fill(padding, 0.0)

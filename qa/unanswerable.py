@@ -147,12 +147,12 @@ _OPPOSITE_FAMILIES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("success", "successful"), ("failure", "unsuccessful")),
 )
 _OPPOSITE: dict[str, str] = {}  # each word and the opposite it becomes
-_FAMILY: dict[str, tuple[str, ...]] = {}  # each word and its opposite's family
+_FAMILY: dict[str, frozenset[str]] = {}  # each word and its opposite's family
 for _one, _other in _OPPOSITE_FAMILIES:
     for _words, _opposites in ((_one, _other), (_other, _one)):
         for _position, _word in enumerate(_words):
             _OPPOSITE.setdefault(_word, _opposites[_position] if _position < len(_opposites) else _opposites[0])
-            _FAMILY.setdefault(_word, _opposites)
+            _FAMILY.setdefault(_word, frozenset(_opposites))
 
 
 def swap_antonym(question: str, avoid: str = "") -> str | None:
@@ -167,13 +167,13 @@ def swap_antonym(question: str, avoid: str = "") -> str | None:
     >>> swap_antonym("Who won the First Round in 1998?")
     'Who lost the First Round in 1998?'
     """
-    avoided = {word for word in _WORD.findall(avoid.lower())}
+    avoided = set(_WORD.findall(avoid.lower()))
     for match in _WORD.finditer(question):
         word = match.group(0)
         lowered = word.lower()
         if lowered not in _OPPOSITE or word[:1].isupper():  # a capitalised word is part of a name
             continue
-        if avoided & set(_FAMILY[lowered]):
+        if not avoided.isdisjoint(_FAMILY[lowered]):
             return None
         return question[: match.start()] + _OPPOSITE[lowered] + question[match.end() :]
     return None

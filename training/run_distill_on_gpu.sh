@@ -7,12 +7,8 @@
 # and UNANSWERABLE (default 0) apply to every run. Each delta is split into 15 MB parts for the
 # transfer back (join them with cat), as in run_on_gpu.sh.
 set -u
-export PYTHONPATH=$PWD PYTHONUNBUFFERED=1 TOKENIZERS_PARALLELISM=true
-D=/tmp/data
-if [ ! -d $D/base ]; then
-  mkdir -p $D; cp -r .device/base $D/; cp .device/base_sha256 $D/
-  for f in .device/*.json.gz; do gunzip -c $f > $D/$(basename $f .gz); done
-fi
+source training/gpu_common.sh
+stage_data
 STAGE=${1:?teachers or student}
 S=${2:-270}
 ARGS=${VARIANT_ARGS:-"3 1e-4 32 0.25"}
@@ -29,11 +25,4 @@ else
   TEACHERS="/tmp/runs/T13/reader /tmp/runs/T14/reader /tmp/runs/T15/reader" SEED=16 \
     python3 training/gpu_train.py S $ARGS $S $D $OUT $U > $OUT/S.log 2>&1
 fi
-for v in $NAMES; do
-  grep -v "step/s" $OUT/$v.log | tail -12
-  if [ -f /tmp/runs/$v/reader/reader.safetensors ]; then
-    cp /tmp/runs/$v/reader/reader.json $OUT/$v.reader.json
-    split -b 15M -d /tmp/runs/$v/reader/reader.safetensors $OUT/$v.delta.part
-  fi
-done
-ls -la $OUT
+collect $NAMES

@@ -4,9 +4,8 @@
 #   OUT=results bash training/run_on_gpu.sh SECONDS
 # Each variant's delta is split into 15 MB parts for the transfer back (join them with cat).
 set -u
-export PYTHONPATH=$PWD PYTHONUNBUFFERED=1 TOKENIZERS_PARALLELISM=true
-D=/tmp/data; mkdir -p $D; cp -r .device/base $D/; cp .device/base_sha256 $D/
-for f in .device/*.json.gz; do gunzip -c $f > $D/$(basename $f .gz); done
+source training/gpu_common.sh
+stage_data
 nvidia-smi --query-gpu=name,memory.used --format=csv
 python3 -c "import torch, transformers; print(torch.__version__, transformers.__version__)"
 S=${1:-270}
@@ -15,11 +14,4 @@ python3 training/gpu_train.py A 3 1e-4 32 0.25 $S $D $OUT > $OUT/A.log 2>&1 &
 # B: A's recipe plus a third of the questions asked unanswerably (qa/unanswerable.py), for #11.
 python3 training/gpu_train.py B 3 1e-4 32 0.25 $S $D $OUT 0.33 > $OUT/B.log 2>&1 &
 wait
-for v in A B; do
-  grep -v "step/s" $OUT/$v.log | tail -12
-  if [ -f /tmp/runs/$v/reader/reader.safetensors ]; then
-    cp /tmp/runs/$v/reader/reader.json $OUT/$v.reader.json
-    split -b 15M -d /tmp/runs/$v/reader/reader.safetensors $OUT/$v.delta.part
-  fi
-done
-ls -la $OUT
+collect A B

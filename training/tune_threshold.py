@@ -33,9 +33,9 @@ def main() -> int:
     parser.add_argument("--reader", default=str(SHIPPED_READER_DIR), help="reader folder (default: the shipped one)")
     parser.add_argument("--write", action="store_true", help="record the threshold in the reader's reader.json")
     args = parser.parse_args()
-    defaults = TrainingConfig(squad=args.squad, base="", out_dir="")
-    _, heldout = split_heldout(load_squad(args.squad), defaults.heldout_articles)
-    threshold, f1, made = tune_no_answer_threshold(heldout, Reader(args.reader), SETTINGS, defaults.seed)
+    # The held-out articles and the seed of training's defaults, as train-reader tunes it.
+    _, heldout = split_heldout(load_squad(args.squad), TrainingConfig.heldout_articles)
+    threshold, f1, made = tune_no_answer_threshold(heldout, Reader(args.reader), SETTINGS, TrainingConfig.seed)
     command = " ".join(["python", "training/tune_threshold.py", *sys.argv[1:]])
     note = (
         f"best SQuAD v2.0-style F1 ({f1:.1f}) on the {len(heldout)} held-out training questions of "
