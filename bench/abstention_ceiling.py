@@ -72,15 +72,21 @@ def main() -> None:
     desk = Newsdesk(articles_dir=articles, index_dir=index_dir, follow_links=True)
     desk.sync()
     maker = ExampleMaker(desk)
-    rows, answerable = [], []
+    rows, answerable, right = [], [], []
     for q in load_news_questions(QUESTIONS):
         asked = Question(q.id, q.question, q.answers if q.answerable else (), q.article_id)
         made = [e for e in maker.examples(asked, ["asked"], {}) if e.rank == 0]
         if made:
             rows.append([made[0].features[name] for name in FEATURES])
             answerable.append(q.answerable)
+            right.append(made[0].right)
     matrix, labels = np.array(rows), np.array(answerable)
-    print(f"{len(labels)} questions with a candidate, {int((~labels).sum())} unanswerable\n")
+    print(f"{len(labels)} questions with a candidate, {int((~labels).sum())} unanswerable")
+    supported = matrix[:, FEATURES.index("support")] > 0
+    print(
+        f"corroboration: {int(supported.sum())} best candidates are supported by another article, "
+        f"{int(np.array(right)[supported].sum())} of them right\n"
+    )
     aucs = [[name, f"{roc_auc_score(labels, matrix[:, i]):.3f}"] for i, name in enumerate(FEATURES)]
     print(table(["feature", "AUC answerable vs not"], aucs))
     recall, precision = best_recall(matrix[:, FEATURES.index("score")], labels)
