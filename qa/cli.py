@@ -152,12 +152,16 @@ def cmd_eval(args: argparse.Namespace) -> int:
         if not args.squad:
             raise ValueError("eval reader needs --squad FILE (a SQuAD v1.1 or v2.0 JSON file)")
 
-        reader = Reader(args.model, precision=args.precision)
+        windows = {name: value for name, value in (("max_length", args.window), ("stride", args.stride)) if value}
+        reader = Reader(args.model, precision=args.precision, **windows)
         report = evaluate.evaluate_reader(reader, args.squad, args.limit, args.predictions)
         if args.json:
             print(json.dumps(asdict(report), indent=2))
             return 0
-        print(f"{report.path}: {report.questions} questions, {report.seconds:.0f} s")
+        print(
+            f"{report.path}: {report.questions} questions, {report.seconds:.0f} s "
+            f"({report.window}-piece windows, stride {report.stride})"
+        )
         print(f"  EM {report.exact:.2f}  F1 {report.f1:.2f}")
         if report.has_answer_f1 is not None or report.no_answer_accuracy is not None:
             print(
@@ -466,6 +470,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--reliability", metavar="PNG", help="eval e2e: draw the reliability diagram of the shown confidence"
     )
     evaluation.add_argument("--answer-model", metavar="JSON", help="answer model (default: the shipped one)")
+    evaluation.add_argument(
+        "--window", type=int, help="eval reader: word pieces per window the reader reads (default 256)"
+    )
+    evaluation.add_argument("--stride", type=int, help="eval reader: word pieces shared by consecutive windows (96)")
     add_answer_arguments(evaluation)
     evaluation.add_argument("--dense-kind", choices=DENSE_KINDS)
     evaluation.add_argument(

@@ -192,3 +192,34 @@ def test_eval_e2e_with_a_chosen_embedder(folders, tmp_path: Path):
     assert report["f1"] > 60 and report["citation_accuracy"] == 100.0 and report["no_answer_recall"] == 100.0
     status = newsdesk("status", "--articles", str(articles), "--index", str(index))
     assert "(max_tokens None, precision bf16)" in status.stdout
+
+
+def test_eval_reader_reads_with_the_windows_asked_for(tmp_path: Path):
+    context = "The Koszalin escape room fire killed five girls on 4 January 2019. " * 6
+    squad = {
+        "version": "1.1",
+        "data": [
+            {
+                "title": "Koszalin",
+                "paragraphs": [
+                    {
+                        "context": context,
+                        "qas": [
+                            {
+                                "id": "q1",
+                                "question": "How many girls died in the Koszalin fire?",
+                                "answers": [{"text": "five", "answer_start": context.index("five")}],
+                            }
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+    path = tmp_path / "tiny.json"
+    path.write_text(json.dumps(squad), encoding="utf-8")
+    out = newsdesk("eval", "reader", "--squad", str(path), "--window", "48", "--stride", "16", "--json")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert (report["window"], report["stride"]) == (48, 16)
+    assert report["f1"] == 100.0

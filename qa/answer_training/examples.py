@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from qa import unanswerable
-from qa.answers import candidates
+from qa.answers import Candidate, candidates
 from qa.newsdesk import Newsdesk
 from qa.schema import Passage
 from qa.squad import best_over_golds, f1_score
@@ -102,8 +102,6 @@ class ExampleMaker:
     ) -> list[Example]:
         if not passages:
             return []
-        reading = self.desk.reader.read(asked, [p.text for p in passages], top_k=3)
-        made = candidates(asked, passages, reading)
         return [
             Example(
                 question.id,
@@ -113,8 +111,13 @@ class ExampleMaker:
                 rank,
                 bool(answers),
             )
-            for rank, c in enumerate(made)
+            for rank, c in enumerate(self.candidates_for(asked, passages))
         ]
+
+    def candidates_for(self, asked: str, passages: Sequence[Passage]) -> list[Candidate]:
+        """The candidate answers Newsdesk would weigh for ``asked`` over ``passages``, best first."""
+        reading = self.desk.reader.read(asked, [p.text for p in passages], top_k=3)
+        return candidates(asked, passages, reading)
 
     def _cut(self, passages: Sequence[Passage], question: Question) -> list[Passage] | None:
         """The passages with the answer's sentence cut from those of its article that hold it."""

@@ -24,6 +24,8 @@ class ReaderReport:
     best_threshold_f1: float | None
     offsets_checked: int
     seconds: float
+    window: int  # word pieces per window the reader read
+    stride: int  # word pieces shared by consecutive windows of one paragraph
 
 
 def best_spans(
@@ -82,4 +84,6 @@ def evaluate_reader(
         best_threshold_f1=best_f1,
         offsets_checked=len(texts),
         seconds=time.perf_counter() - started,
+        window=reader.max_length,
+        stride=reader.stride,
     )
