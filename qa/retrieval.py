@@ -14,6 +14,7 @@ import numpy as np
 
 from qa.embedding import Embedder
 from qa.index import Index
+from qa.questions import DEFAULT_TOP_K
 from qa.schema import Passage
 
 RetrievalMode = Literal["hybrid", "dense", "bm25"]
@@ -46,7 +47,7 @@ class Retriever:
     def run(
         self,
         question: str,
-        top_k: int = 5,
+        top_k: int = DEFAULT_TOP_K,
         date_from: str | None = None,
         date_to: str | None = None,
         source: str | None = None,

@@ -28,15 +28,14 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from qa import unanswerable
-from qa.answers import Candidate, candidates
+from qa.answers import SPANS_READ, Candidate, candidates
 from qa.newsdesk import Newsdesk
+from qa.questions import DEFAULT_TOP_K as TOP_K  # passages read per question, as Newsdesk reads them
 from qa.schema import Passage
-from qa.squad import best_over_golds, f1_score
+from qa.squad import is_right
 from qa.unanswerable import swap_entity, without_answer_sentence
 
 SETTINGS = ("asked", "left-out", "sentence-removed", "entity-swapped")
-RIGHT_F1 = 0.5  # a candidate is right when its F1 with a gold answer reaches this
-TOP_K = 5  # passages read per question, as Newsdesk reads them
 
 
 @dataclass(frozen=True)
@@ -107,7 +106,7 @@ class ExampleMaker:
                 question.id,
                 setting,
                 dict(c.features),
-                bool(answers) and best_over_golds(f1_score, c.span.text, answers) >= RIGHT_F1,
+                is_right(c.span.text, answers),
                 rank,
                 bool(answers),
             )
@@ -116,7 +115,7 @@ class ExampleMaker:
 
     def candidates_for(self, asked: str, passages: Sequence[Passage]) -> list[Candidate]:
         """The candidate answers Newsdesk would weigh for ``asked`` over ``passages``, best first."""
-        reading = self.desk.reader.read(asked, [p.text for p in passages], top_k=3)
+        reading = self.desk.reader.read(asked, [p.text for p in passages], top_k=SPANS_READ)
         return candidates(asked, passages, reading)
 
     def _cut(self, passages: Sequence[Passage], question: Question) -> list[Passage] | None:

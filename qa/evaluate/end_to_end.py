@@ -10,7 +10,7 @@ from qa.answers import chance_calibration_error, expected_calibration_error
 from qa.evaluate.measures import DEFAULT_KS, percentile
 from qa.evaluate.questions import NewsQuestion
 from qa.newsdesk import Newsdesk
-from qa.squad import best_over_golds, exact_match_score, f1_score
+from qa.squad import best_over_golds, exact_match_score, f1_score, is_right
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class QuestionResult:
     f1: float
     seconds: float
     confidence: float = 0.0  # that the best candidate answer (given or withheld) is right
-    candidate_right: bool = False  # whether it is: F1 >= 0.5 with a gold answer
+    candidate_right: bool = False  # whether it is (`qa.squad.is_right`)
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def evaluate_end_to_end(
                 f1=best_over_golds(f1_score, predicted, question.answers if question.answerable else ()),
                 seconds=seconds,
                 confidence=reply.confidence,
-                candidate_right=bool(golds) and best_over_golds(f1_score, candidate, golds) >= 0.5,
+                candidate_right=is_right(candidate, golds),
             )
         )
         if question.answerable and depth:

@@ -25,7 +25,7 @@ from qa.articles import remove_from_folder
 from qa.evaluate.questions import NewsQuestion
 from qa.newsdesk import Newsdesk
 from qa.schema import Answer
-from qa.squad import best_over_golds, f1_score, normalize_answer
+from qa.squad import is_right, normalize_answer
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class Asked:
     answerable: bool
     confidence: float
     answered: bool
-    correct: bool  # an answer with F1 > 0.5 to a gold answer, or an abstention without one
+    correct: bool  # a right answer (`qa.squad.is_right`), or an abstention without one
     text: str = ""  # what was answered
 
 
@@ -56,7 +56,7 @@ class LeaveOutReport:
 def asked(question_id: str, answerable: bool, reply: Answer, golds: Sequence[str]) -> Asked:
     spans = bool(reply.citations or reply.alternatives)
     predicted = reply.text if reply.found else ""
-    correct = (best_over_golds(f1_score, predicted, golds) > 0.5) if answerable else not reply.found
+    correct = is_right(predicted, golds) if answerable else not reply.found
     return Asked(question_id, answerable, reply.confidence if spans else 0.0, reply.found, correct, predicted)
 
 
