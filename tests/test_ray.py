@@ -76,8 +76,8 @@ def cluster() -> Iterator[str]:
 
 
 def _chunks(index: Index) -> list[tuple]:
-    rows = index.store.db.execute("SELECT id, article_id, position, start, end, text FROM chunks ORDER BY id")
-    return [tuple(row) for row in rows]
+    ids = sorted(int(i) for i in index.chunks_where(None, None, None))  # every chunk the store holds
+    return [(p.chunk_id, p.article_id, p.start, p.end, p.text) for p in index.passages([(i, 0.0) for i in ids])]
 
 
 def _vectors(index: Index) -> tuple[np.ndarray, np.ndarray]:

@@ -34,7 +34,6 @@ from qa.index.sync import (
     SyncReport,
     bound_folder,
     index_is_stale,
-    optimize_index,
     sync_index,
 )
 
@@ -65,6 +64,5 @@ __all__ = [
     "content_words",
     "current_generation",
     "index_is_stale",
-    "optimize_index",
     "sync_index",
 ]

@@ -138,7 +138,7 @@ class Index:
 
     def article_ids(self) -> set[str]:
         """The ids of every article the index knows (duplicates included)."""
-        return {row[0] for row in self.store.db.execute("SELECT id FROM entries")}
+        return self.store.entry_ids()
 
     def entry(self, article_id: str) -> dict | None:
         """What the index knows of an article: its content hash, the article it duplicates (or

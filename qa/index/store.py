@@ -224,6 +224,10 @@ class ChunkStore:
     def delete_entries(self, ids: Iterable[str]) -> None:
         self.db.executemany("DELETE FROM entries WHERE id = ?", [(i,) for i in ids])
 
+    def entry_ids(self) -> set[str]:
+        """The ids of every article entry, duplicates included."""
+        return {row[0] for row in self.db.execute("SELECT id FROM entries")}
+
     def entry_count(self, duplicates: bool = False) -> int:
         sql = "SELECT COUNT(*) FROM entries" + (" WHERE duplicate_of IS NOT NULL" if duplicates else "")
         return int(self.db.execute(sql).fetchone()[0])

@@ -235,12 +235,6 @@ def sync_index(
         return SyncReport(**{**report.__dict__, "merged": merged, "seconds": time.perf_counter() - started})
 
 
-def optimize_index(index_dir: str | Path, articles_dir: str | Path, chunker: Chunker, embedder: Embedder) -> int:
-    """Merge all segments of the index into one, dropping deleted chunks; returns the segments
-    merged. (`sync_index(..., optimize=True)` syncs first.)"""
-    return sync_index(articles_dir, index_dir, chunker, embedder, optimize=True).merged
-
-
 def _print_progress(state: SyncProgress) -> None:
     print(f"\r{state.describe()}   ", end="" if state.articles_done < state.articles_total else "\n", file=sys.stderr)
 
