@@ -18,7 +18,7 @@ import ctypes
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 import gradio as gr
@@ -28,11 +28,11 @@ from qa.newsdesk import Newsdesk
 from qa.questions import DEFAULT_TOP_K, QuestionError, check_filters, check_question
 from qa.render import answer_dict, article_html, escape_markdown, passage_html, render_markdown
 from qa.schema import Answer
+from qa.serve_options import ServeOptions
 from qa.uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, save_uploads
 
 if TYPE_CHECKING:
     from qa.index import SyncProgress
-    from qa.serving import ServeOptions
 
 log = logging.getLogger(__name__)
 
@@ -244,7 +244,7 @@ def build_app(
         date_from: str | None = None,
         date_to: str | None = None,
         request: gr.Request = None,  # type: ignore[assignment] - Gradio fills it in
-    ):
+    ) -> tuple[str, str, str, str]:
         try:
             reply = ask(message, previous_questions(history), date_from, date_to, DEFAULT_TOP_K)
         except Refusal as refusal:
@@ -342,12 +342,12 @@ def build_app(
                             remove = gr.Button("Remove", variant="stop", elem_id="remove-article")
                         removed = gr.Markdown(elem_id="remove-result", label="result")
 
-        def refresh(query: str | None = ""):
+        def refresh(query: str | None = "") -> tuple[str, list[list[str]]]:
             if not indexing.ready.is_set() or indexing.error:
                 return status_line(desk, indexing), []
             return status_line(desk, indexing), article_rows(desk, query)
 
-        def tick(query: str | None, listed: bool):
+        def tick(query: str | None, listed: bool) -> tuple[str, object, bool, gr.Timer]:
             # Every second while the index is built, then every 30 s (`newsdesk index` run beside
             # the chat changes the archive too). The article list is sent once the index is ready.
             ready = indexing.ready.is_set()
@@ -370,7 +370,10 @@ def build_app(
 
         if not read_only:
 
-            def add_articles(files: list[str] | None, request: gr.Request = None):  # type: ignore[assignment]
+            def add_articles(
+                files: list[str] | None,
+                request: gr.Request = None,  # type: ignore[assignment]
+            ) -> Iterator[tuple[str, str, list[list[str]]]]:
                 if not files:
                     yield "Choose one or more article files first.", *refresh()
                     return
@@ -392,7 +395,11 @@ def build_app(
                 outcome = f"Index could not be updated: {progress.error}" if progress.error else "Indexed."
                 yield "  \n".join([*lines, escape_markdown(outcome)]), *refresh()
 
-            def remove_article(article_id: str, query: str, request: gr.Request = None):  # type: ignore[assignment]
+            def remove_article(
+                article_id: str,
+                query: str,
+                request: gr.Request = None,  # type: ignore[assignment]
+            ) -> tuple[str, str, object]:
                 article_id = (article_id or "").strip()
                 if indexing.problem() or not article_id:
                     why = indexing.problem() or "Type the id of the article to remove (the Id column)."

@@ -1,4 +1,5 @@
-"""The ``newsdesk`` command line: index, ask, status, serve, eval, train-reader, export-reader."""
+"""The ``newsdesk`` command line: index, ask, status, serve, eval, train-reader, train-answer-model,
+export-reader."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from qa.embedding import PRECISIONS, Embedder, EmbedderCacheError
 from qa.index import DENSE_KINDS, RayOptions, RayUnavailableError
 from qa.newsdesk import PROJECT_ROOT
 from qa.questions import DEFAULT_TOP_K, QuestionError
+from qa.reader import PRECISIONS as READER_PRECISIONS
 from qa.render import answer_dict, render_text
 from qa.serving import add_answer_arguments, add_folder_arguments, add_serve_arguments, serve
 from qa.unanswerable import SETTINGS as UNANSWERABLE_SETTINGS
@@ -38,7 +40,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     add_folder_arguments(parser)
 
 
-def _newsdesk(args: argparse.Namespace, **options: object):
+def _newsdesk(args: argparse.Namespace, **options: object) -> Newsdesk:
     from qa.newsdesk import Newsdesk
 
     options.setdefault("min_confidence", getattr(args, "min_confidence", None))
@@ -82,9 +84,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
     )
     if args.json:
         print(json.dumps(answer_dict(reply), ensure_ascii=False, indent=2))
-        return 0
-    print(render_text(reply, MARK if sys.stdout.isatty() else ("[", "]")))
-    return 0 if reply.found else 1
+    else:
+        print(render_text(reply, MARK if sys.stdout.isatty() else ("[", "]")))
+    return 0 if reply.found else 1  # "not found" is exit status 1, for scripts, with --json too
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -106,7 +108,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(args)
 
 
-def _eval_desk(args: argparse.Namespace):
+def _eval_desk(args: argparse.Namespace) -> Newsdesk:
     from qa.reader import Reader
 
     embedder = Embedder(precision=args.embedding_precision, max_tokens=args.embedding_max_tokens or None)
@@ -121,7 +123,9 @@ def _eval_desk(args: argparse.Namespace):
     )
 
 
-def _staged_desk(sources: Sequence[str], index: str | None, embedder: Embedder | None = None, **options: object):
+def _staged_desk(
+    sources: Sequence[str], index: str | None, embedder: Embedder | None = None, **options: object
+) -> Newsdesk:
     """A Newsdesk over the evaluation's articles (staged as one folder), synced."""
     from qa.newsdesk import Newsdesk
 
@@ -448,7 +452,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument(
         "--model", help="reader folder or checkpoint, for eval reader and e2e (default: the shipped reader)"
     )
-    evaluation.add_argument("--precision", choices=("fp32", "bf16", "int8"), help="reader CPU path")
+    evaluation.add_argument("--precision", choices=READER_PRECISIONS, help="reader CPU path")
     evaluation.add_argument("--questions", default=str(DEFAULT_QUESTIONS), help="news questions (JSON Lines)")
     evaluation.add_argument(
         "--articles",
@@ -459,7 +463,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument(
         "--split", choices=("calibration", "held-out"), help="only the questions of half the articles (eval e2e)"
     )
-    evaluation.add_argument("--index", help="index folder for the evaluation (default: runs/eval-index)")
+    evaluation.add_argument(
+        "--index", help="index folder for the evaluation (default: runs/eval-index-<digest of the articles>)"
+    )
     evaluation.add_argument(
         "--leave-out",
         action="store_true",

@@ -35,8 +35,12 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from tqdm.auto import tqdm
 
 BUNDLED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 PRECISIONS = ("int8", "bf16", "fp32")
@@ -235,7 +239,7 @@ class _OnnxEncoder:
         return vectors
 
 
-def _progress_bar(total: int):
+def _progress_bar(total: int) -> tqdm:
     from tqdm.auto import tqdm
 
     return tqdm(total=total, desc="Embedding", unit="chunk")

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.answers import Judge, MarginJudge, SelectiveModel, decide
+from qa.answers import SPANS_READ, Judge, MarginJudge, SelectiveModel, decide
 from qa.answers.decision import threshold_in_use
 from qa.answers.selective import SHIPPED_ANSWER_MODEL
 from qa.articles import read_articles, remove_from_folder
@@ -35,10 +35,10 @@ from qa.index import (
     sync_index,
 )
 from qa.questions import DEFAULT_TOP_K, QuestionError, check_request, contextual_query, resolve_follow_up
-from qa.reader import Reader, Span
+from qa.reader import Reader
 from qa.relative_dates import resolve_relative_date
-from qa.retrieval import RetrievalMode, Retriever
-from qa.schema import Answer, Article, Citation, Filters, Passage
+from qa.retrieval import RETRIEVAL_MODES, RetrievalMode, Retriever
+from qa.schema import Answer, Article, Citation, Filters, Passage, Span
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 __all__ = ["PROJECT_ROOT", "ArticlesFolderError", "Newsdesk", "QuestionError", "Status", "answer"]
@@ -63,7 +63,7 @@ class Status:
     chunks: int
     duplicates: int
     embedding_model: str
-    embedding: dict  # precision and word pieces read per chunk
+    embedding: dict[str, str | int | None]  # precision and word pieces read per chunk
     dense_kind: str
     reader: str
     updated: float | None
@@ -110,6 +110,8 @@ class Newsdesk:
             raise ValueError(f"min_confidence is a probability, between 0 and 1 (got {min_confidence})")
         if dense_kind is not None and dense_kind not in DENSE_KINDS:
             raise ValueError(f"unknown dense index kind {dense_kind!r}; choose one of {', '.join(DENSE_KINDS)}")
+        if retrieval not in RETRIEVAL_MODES:
+            raise ValueError(f"unknown retrieval mode {retrieval!r}; choose one of {', '.join(RETRIEVAL_MODES)}")
         self.articles_dir = Path(articles_dir) if articles_dir else default_articles_dir()
         self.index_dir = Path(index_dir) if index_dir else default_index_dir()
         self.embedder = embedding_model if isinstance(embedding_model, Embedder) else Embedder(embedding_model)
@@ -126,8 +128,6 @@ class Newsdesk:
         self._retriever: Retriever | None = None
         self._lock = threading.RLock()  # guards the open index (one SQLite connection, swapped by syncs)
         self._sync_lock = threading.Lock()  # one sync at a time in this process
-
-    # ------------------------------------------------------------------ index
 
     def sync(
         self,
@@ -298,8 +298,6 @@ class Newsdesk:
         remove_from_folder(article, self.articles_dir)
         return self.sync()
 
-    # ------------------------------------------------------------------ questions
-
     def search(
         self,
         question: str,
@@ -345,28 +343,24 @@ class Newsdesk:
         passages, index = self._search_in(contextual_query(resolved, request.history), request.top_k, filters)
         if not passages:
             return Answer(question, "", 0.0, 0.0, False, filters=filters)
-        reading = self.reader.read(resolved, [p.text for p in passages], top_k=3)
+        reading = self.reader.read(resolved, [p.text for p in passages], top_k=SPANS_READ)
         decision = decide(resolved, passages, reading, self.judge, self.min_confidence)
         best = decision.best
-        if best is None:
-            return Answer(question, "", 0.0, 0.0, False, passages=tuple(passages), filters=filters)
 
-        def cite(span: Span) -> Citation:
-            return self._cite(span, passages[span.passage_index], index)
+        def cite(spans: Sequence[Span]) -> tuple[Citation, ...]:
+            return tuple(self._cite(span, passages[span.passage_index], index) for span in spans)
 
-        found = decision.found
-        others = tuple(cite(judged.candidate.span) for judged in decision.judged[1:])
         return Answer(
             question=question,
-            text=best.candidate.span.text if found else "",
-            score=best.candidate.span.score,
-            confidence=best.probability,
-            found=found,
-            citations=(cite(best.candidate.span), *map(cite, best.candidate.supporters)) if found else (),
-            alternatives=others if found else (cite(best.candidate.span), *others),
+            text=best.candidate.span.text if best and decision.found else "",
+            score=best.candidate.span.score if best else 0.0,
+            confidence=best.probability if best else 0.0,
+            found=decision.found,
+            citations=cite(decision.cited),
+            alternatives=cite(decision.alternatives),
             passages=tuple(passages),
             filters=filters,
-            timeline=tuple(cite(judged.candidate.span) for judged in decision.timeline),
+            timeline=cite([judged.candidate.span for judged in decision.timeline]),
         )
 
     def _cite(self, span: Span, passage: Passage, index: Index) -> Citation:

@@ -18,58 +18,22 @@ Usage (the shipped Newsdesk reader, loaded offline)::
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import torch
 
-from qa.reader_model import load_reader_model
+from qa.schema import Reading, Span
+
+if TYPE_CHECKING:  # torch and transformers load in warm_up: `newsdesk --help` needs neither
+    import torch
 
 Precision = Literal["fp32", "bf16", "int8"]
+PRECISIONS: tuple[Precision, ...] = ("fp32", "bf16", "int8")
 _LAST_QUESTION = re.compile(r"(?:^|[.!?;]\s+)([^.!?;]*\?)\s*$")
-
-
-@dataclass(frozen=True)
-class Span:
-    """One answer span, as character offsets into ``passages[passage_index]``."""
-
-    passage_index: int
-    start: int
-    end: int
-    text: str
-    score: float
-
-    @property
-    def confidence(self) -> float:
-        """The model's probability of this span against 'no answer here', in [0, 1]."""
-        return 1.0 / (1.0 + math.exp(-self.score))
-
-
-@dataclass(frozen=True)
-class Reading:
-    """What the reader found for one question: distinct spans, best first."""
-
-    question: str
-    passages: tuple[str, ...]
-    spans: tuple[Span, ...]
-    threshold: float
-    # Each passage's best span (None where none was found), whether or not it made ``spans``: what
-    # tells how many passages agree on an answer.
-    per_passage: tuple[Span | None, ...] = ()
-
-    @property
-    def best(self) -> Span | None:
-        return self.spans[0] if self.spans else None
-
-    @property
-    def answered(self) -> bool:
-        """Whether the best span beats the no-answer threshold."""
-        return bool(self.spans) and self.spans[0].score >= self.threshold
 
 
 @dataclass
@@ -100,6 +64,10 @@ class Reader:
     _network: torch.nn.Module | None = field(default=None, init=False, repr=False)
     _tokenizer: object = field(default=None, init=False, repr=False)
 
+    def __post_init__(self) -> None:
+        if self.precision is not None and self.precision not in PRECISIONS:
+            raise ValueError(f"unknown reader precision {self.precision!r}; choose one of {', '.join(PRECISIONS)}")
+
     @classmethod
     def from_model(cls, network: torch.nn.Module, tokenizer: object, **options: object) -> Reader:
         """A reader over an already loaded model, e.g. one being trained."""
@@ -114,6 +82,10 @@ class Reader:
         """Load the model and tokenizer (once)."""
         if self._network is not None:
             return
+        import torch
+
+        from qa.reader_model import load_reader_model
+
         loaded = load_reader_model(self.model)
         self._tokenizer = loaded.tokenizer
         if self.no_answer_threshold is None:
@@ -239,6 +211,8 @@ class Reader:
         self, input_ids: list[list[int]], token_type_ids: list[list[int]] | None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Start and end logits for a batch of windows, padded to the longest."""
+        import torch
+
         assert self._network is not None
         width = max(len(ids) for ids in input_ids)
         ids = torch.zeros((len(input_ids), width), dtype=torch.long)

@@ -1,8 +1,10 @@
-"""The plain records that cross stage boundaries: Article -> Chunk -> Passage -> Answer."""
+"""The plain records that cross stage boundaries: Article -> Chunk -> Passage -> Reading
+(of Spans) -> Answer."""
 
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass, field
 
 
@@ -62,6 +64,44 @@ class Passage:
     # the question and its BM25 score, None where that ranking did not find it among its candidates.
     dense_score: float | None = None
     bm25_score: float | None = None
+
+
+@dataclass(frozen=True)
+class Span:
+    """One answer span the reader found, as character offsets into ``passages[passage_index]``."""
+
+    passage_index: int
+    start: int
+    end: int
+    text: str
+    score: float
+
+    @property
+    def confidence(self) -> float:
+        """The model's probability of this span against 'no answer here', in [0, 1]."""
+        return 1.0 / (1.0 + math.exp(-self.score))
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the reader found for one question: distinct spans, best first."""
+
+    question: str
+    passages: tuple[str, ...]
+    spans: tuple[Span, ...]
+    threshold: float
+    # Each passage's best span (None where none was found), whether or not it made ``spans``: what
+    # tells how many passages agree on an answer.
+    per_passage: tuple[Span | None, ...] = ()
+
+    @property
+    def best(self) -> Span | None:
+        return self.spans[0] if self.spans else None
+
+    @property
+    def answered(self) -> bool:
+        """Whether the best span beats the no-answer threshold."""
+        return bool(self.spans) and self.spans[0].score >= self.threshold
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,9 @@ import ipaddress
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
+from qa.serve_options import ServeOptions
 from qa.uploads import MAX_UPLOAD_BYTES
 
 AUTH_ENV = "NEWSDESK_AUTH"  # "user:password", or several separated by commas
@@ -29,16 +29,6 @@ AUTH_ENV = "NEWSDESK_AUTH"  # "user:password", or several separated by commas
 
 class ServingError(ValueError):
     """The server cannot start as asked; the message says what to change."""
-
-
-@dataclass(frozen=True)
-class ServeOptions:
-    host: str
-    port: int
-    auth: tuple[tuple[str, str], ...]  # empty: no login
-    read_only: bool
-    max_upload_bytes: int
-    max_sessions: int = 50
 
 
 def add_folder_arguments(parser: argparse.ArgumentParser) -> None:
@@ -65,7 +55,7 @@ def add_answer_arguments(parser: argparse.ArgumentParser) -> None:
         type=probability,
         metavar="P",
         help="answer only when the probability that the answer is right is at least P (0-1; default: "
-        "the answer model's, 0.5); below it Newsdesk says it found nothing",
+        "the answer model's own, 0.25 for the shipped one); below it Newsdesk says it found nothing",
     )
 
 

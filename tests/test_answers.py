@@ -24,9 +24,8 @@ from qa.answers import (
     recalibrate,
 )
 from qa.answers.selective import SHIPPED_ANSWER_MODEL
-from qa.reader import Reading, Span
 from qa.render import answer_dict, render_markdown, render_text
-from qa.schema import Passage
+from qa.schema import Passage, Reading, Span
 from tests.conftest import SEED_ID
 
 
@@ -102,6 +101,17 @@ def test_decide_answers_the_likeliest_candidate_when_it_clears_min_confidence():
     assert not decide(QUESTION, PASSAGES, read, model(), min_confidence=0.8).found
     assert not decide(QUESTION, PASSAGES, read, model(0.8)).found  # the model's own default
     assert decide(QUESTION, PASSAGES, read, MarginJudge(8.0)).found
+
+
+def test_an_answer_cites_its_supporters_and_an_abstention_shows_the_withheld_answer_first():
+    spans = [span(PASSAGES, 0, "95 people", 9.0), span(PASSAGES, 1, "205", 7.0), span(PASSAGES, 2, "95", 6.0)]
+    read = reading(QUESTION, PASSAGES, spans)
+    given = decide(QUESTION, PASSAGES, read, model())
+    assert [(s.passage_index, s.text) for s in given.cited] == [(0, "95 people"), (2, "95")]
+    assert [s.text for s in given.alternatives] == ["205"]
+    withheld = decide(QUESTION, PASSAGES, read, model(), min_confidence=0.9)
+    assert withheld.cited == ()
+    assert [s.text for s in withheld.alternatives] == ["95 people", "205"]
 
 
 def test_dated_articles_that_disagree_make_a_timeline_latest_first():

@@ -64,6 +64,8 @@ def test_no_answer_and_bad_input_exit_codes(folders):
     where = ["--articles", str(articles), "--index", str(index)]
     missing = newsdesk("ask", "What is the boiling point of liquid nitrogen?", *where)
     assert missing.returncode == 1 and "I couldn't find that in the articles." in missing.stdout
+    missing = newsdesk("ask", "What is the boiling point of liquid nitrogen?", "--json", *where)
+    assert missing.returncode == 1 and json.loads(missing.stdout)["found"] is False
     empty = newsdesk("ask", "   ", *where)
     assert empty.returncode == 2 and "empty" in empty.stderr
     nowhere = newsdesk("ask", "Who?", "--articles", str(articles / "nope"), "--index", str(index / "x"))

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ from qa import Newsdesk
 from qa.embedding import Embedder
 from qa.index import SyncProgress
 from qa.newsdesk import QuestionError
+from qa.reader import Reader
 from tests.conftest import ROOT, SEED_ID, SEEDS
 
 
@@ -299,3 +301,26 @@ def test_a_citation_quotes_the_passage_it_read_when_another_process_changed_the_
     citation = desk._cite(span, passage, desk._index)
     assert citation.quote == reply.text and reply.text in citation.sentence
     assert citation.sentence == reply.citation.sentence
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"retrieval": "hybird"}, "unknown retrieval mode 'hybird'; choose one of hybrid, dense, bm25"),
+        ({"dense_kind": "hnsw"}, "unknown dense index kind 'hnsw'"),
+        ({"min_confidence": 1.5}, "min_confidence is a probability"),
+        ({"retrieval": "bm25", "dense_kind": "flat", "min_confidence": 0.7}, None),
+    ],
+)
+def test_bad_settings_fail_when_newsdesk_is_made_not_at_the_first_question(tmp_path: Path, options, message):
+    if message is None:  # a good setting builds without loading or indexing anything
+        assert not Newsdesk(tmp_path / "articles", tmp_path / "index", **options).index_dir.exists()
+        return
+    with pytest.raises(ValueError, match=re.escape(message)):
+        Newsdesk(tmp_path / "articles", tmp_path / "index", **options)
+
+
+@pytest.mark.parametrize("precision", ["fp16", "BF16"])
+def test_an_unknown_reader_precision_is_refused(precision):
+    with pytest.raises(ValueError, match=f"unknown reader precision '{precision}'; choose one of fp32, bf16, int8"):
+        Reader(precision=precision)

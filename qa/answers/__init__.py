@@ -2,7 +2,7 @@
 candidate answer (`features`, `kinds`), how likely it is to be right (`selective`), and the
 decision to answer or abstain, with corroboration and timelines (`decision`)."""
 
-from qa.answers.decision import Decision, Judged, decide
+from qa.answers.decision import SPANS_READ, Decision, Judged, decide
 from qa.answers.features import FEATURES, Candidate, candidates, same_answer
 from qa.answers.kinds import question_kind
 from qa.answers.rules import answers_nothing
@@ -19,6 +19,7 @@ from qa.answers.selective import (
 
 __all__ = [
     "FEATURES",
+    "SPANS_READ",
     "Candidate",
     "Decision",
     "Judge",

@@ -9,8 +9,11 @@ from dataclasses import dataclass
 
 from qa.answers.features import Candidate, candidates
 from qa.answers.selective import Judge
-from qa.reader import Reading
-from qa.schema import Passage
+from qa.schema import Passage, Reading, Span
+
+# The reader's best distinct spans per question that become candidate answers: the pool the
+# decision weighs, in Newsdesk and in the answer model's training alike.
+SPANS_READ = 3
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,22 @@ class Decision:
     @property
     def best(self) -> Judged | None:
         return self.judged[0] if self.judged else None
+
+    @property
+    def cited(self) -> tuple[Span, ...]:
+        """What an answer cites: the best candidate's span, then the other articles' spans that
+        give the same answer. Nothing when Newsdesk abstains."""
+        if not self.found:
+            return ()
+        best = self.judged[0].candidate
+        return (best.span, *best.supporters)
+
+    @property
+    def alternatives(self) -> tuple[Span, ...]:
+        """The other candidates' spans, likeliest first. When Newsdesk abstains, the withheld best
+        candidate leads them, so that what was not said can still be shown as such."""
+        spans = tuple(judged.candidate.span for judged in self.judged)
+        return spans[1:] if self.found else spans
 
 
 def decide(

@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from qa.answers.kinds import kind_match, question_kind
 from qa.answers.rules import answers_nothing
 from qa.chunking import sentence_at
-from qa.reader import Reading, Span
-from qa.schema import Passage
+from qa.schema import Passage, Reading, Span
 from qa.squad import normalize_answer
 from qa.words import ASKING_WORDS, FUNCTION_WORDS, STOPWORDS
 

@@ -24,6 +24,7 @@ import socket
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
@@ -265,7 +266,7 @@ class RayUnavailableError(RuntimeError):
     """The Ray cluster named cannot be reached, or Ray is not installed."""
 
 
-def _import_ray(address: str):
+def _import_ray(address: str) -> ModuleType:
     if address == LOCAL or _host(address) in LOOPBACK_NAMES:
         # Ray turns a loopback address into the host's network address, where a cluster started on
         # loopback (`ray start --node-ip-address=127.0.0.1`) does not listen; this setting, read when
