@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from qa.schema import Filters
-from qa.words import REFERRING_WORDS
+from qa.words import QUESTION_WORDS, REFERRING_WORDS
 
 MAX_QUESTION_CHARS = 1000
 # The reader reads at most this many passages: 20 keeps one question under ~1 s on 2 cores;
@@ -181,8 +181,9 @@ def contextual_query(question: str, history: Sequence[str]) -> str:
 
 
 _NAME = re.compile(r"\b[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*")
-_QUESTION_WORDS = frozenset("who whom whose what which when where why how is are was were do does did will can".split())
 _PERSON = {"he": "{}", "she": "{}", "him": "{}", "her": "{}", "his": "{}'s", "hers": "{}'s"}
+# The words a follow-up's names replace: a person's pronouns, and "there" for a place.
+_STANDS_FOR = re.compile(r"\b(?:" + "|".join([*_PERSON, "there"]) + r")\b", re.IGNORECASE)
 
 
 def names_in(question: str) -> list[str]:
@@ -193,7 +194,7 @@ def names_in(question: str) -> list[str]:
     """
     names = []
     for match in _NAME.finditer(question):
-        words = [w for w in match.group().split() if w.lower() not in _QUESTION_WORDS]
+        words = [w for w in match.group().split() if w.lower() not in QUESTION_WORDS]
         if words:
             names.append(" ".join(words))
     return names
@@ -230,4 +231,4 @@ def resolve_follow_up(question: str, history: Sequence[str]) -> str:
             return f"in {place}"
         return word
 
-    return re.sub(r"\b(?:he|she|him|her|his|hers|there)\b", replace, question, flags=re.IGNORECASE)
+    return _STANDS_FOR.sub(replace, question)

@@ -23,6 +23,8 @@ from qa.answers import (
     fit_selective,
     recalibrate,
 )
+from qa.answers.features import content_words
+from qa.answers.kinds import question_kind
 from qa.answers.selective import SHIPPED_ANSWER_MODEL
 from qa.render import answer_dict, render_markdown, render_text
 from qa.schema import Passage, Reading, Span
@@ -77,6 +79,22 @@ def test_candidates_group_the_same_answer_and_count_other_articles_that_give_it(
     assert third.features["dense"] == 0.6  # not found by the dense ranking: its lowest cosine
     assert third.features["both_rankings"] == 0.0 and first.features["both_rankings"] == 1.0
     assert set(first.features) == set(FEATURES)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "topic"),
+    [
+        ("How tall is the new tower in Dubai?", "number", ["new", "tower", "dubai"]),
+        ("In what decade was the bridge built?", "date", ["bridge", "built"]),
+        ("In which province did the floods start?", "place", ["floods", "start"]),
+        ("Whom did the court acquit?", "person", ["court", "acquit"]),
+    ],
+)
+def test_the_words_that_ask_set_the_kind_and_are_not_what_the_question_is_about(question, kind, topic):
+    # One word list decides both: a word that asks for the kind ("tall", "decade", "province") is
+    # not a word the answer's sentence has to repeat.
+    assert question_kind(question) == kind
+    assert content_words(question) == topic
 
 
 def test_support_needs_the_reader_to_prefer_the_span_to_abstaining():

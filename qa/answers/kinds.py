@@ -16,26 +16,19 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from qa.words import COUNT_NOUNS, DATE_NOUNS, DATE_WORDS, MEASURE_WORDS, NUMBER_WORDS, PLACE_NOUNS
+
 AnswerKind = Literal["number", "date", "person", "place", "other"]
 
-_NUMBER_QUESTION = re.compile(
-    r"\bhow (many|much|long|old|far|fast|big|large|high|tall|deep|heavy)\b|\bwhat (percentage|number|proportion)\b"
-)
-_DATE_QUESTION = re.compile(r"^\s*when\b|\b(what|which|in what|on what) (year|date|day|month|time|decade|century)\b")
-_PERSON_QUESTION = re.compile(r"^\s*(who|whom|whose)\b|\b(who|whom)\b")
-_PLACE_QUESTION = re.compile(r"^\s*where\b|\b(in|to|from) which (city|country|town|state|region|province)\b")
 
-NUMBER_WORDS = frozenset(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred hundreds "
-    "thousand thousands million millions billion billions trillion dozen dozens half quarter".split()
-)
-DATE_WORDS = frozenset(
-    "january february march april may june july august september october november december jan feb mar apr jun "
-    "jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday today yesterday "
-    "tomorrow tonight week month year weekend morning evening night spring summer autumn fall winter century "
-    "decade".split()
-)
+def _either(words: tuple[str, ...]) -> str:
+    return "(" + "|".join(words) + ")"
+
+
+_NUMBER_QUESTION = re.compile(rf"\bhow {_either(MEASURE_WORDS)}\b|\bwhat {_either(COUNT_NOUNS)}\b")
+_DATE_QUESTION = re.compile(rf"^\s*when\b|\b(what|which|in what|on what) {_either(DATE_NOUNS)}\b")
+_PERSON_QUESTION = re.compile(r"^\s*(who|whom|whose)\b|\b(who|whom)\b")
+_PLACE_QUESTION = re.compile(rf"^\s*where\b|\b(in|to|from) which {_either(PLACE_NOUNS)}\b")
 
 
 def question_kind(question: str) -> AnswerKind:
