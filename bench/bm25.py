@@ -37,7 +37,6 @@ import argparse
 import json
 import os
 import random
-import re
 import shutil
 import signal
 import sqlite3
@@ -54,6 +53,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from qa.chunking import sentence_spans
+from qa.index import content_words
 from qa.words import STOPWORDS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,16 +73,12 @@ FTS_OPT_VARIANTS = ["fts5-opt-rank", "fts5-opt-rare4"]
 TANTIVY_VARIANTS = ["tantivy", "tantivy-rare4"]
 VARIANTS = FTS_VARIANTS + FTS_OPT_VARIANTS + TANTIVY_VARIANTS
 TOKENIZE = "porter unicode61 remove_diacritics 2"
-# Today's query, copied from qa/index/store.py (not imported: that package is being reworked).
-_WORD = re.compile(r"\w+", re.UNICODE)
-MAX_QUERY_TERMS = 64
 
 
 def bm25_query(question: str) -> str:
-    """An FTS5 query from free text: its content words, quoted (no FTS syntax gets through), OR-ed."""
-    words = [w for w in _WORD.findall(question.lower()) if w not in STOPWORDS]
-    unique = list(dict.fromkeys(words))[:MAX_QUERY_TERMS]
-    return " OR ".join('"' + word.replace('"', "") + '"' for word in unique)
+    """An FTS5 query from free text: the words Newsdesk searches for (`qa.index.content_words`),
+    quoted (no FTS syntax gets through), OR-ed."""
+    return " OR ".join('"' + word.replace('"', "") + '"' for word in content_words(question))
 
 
 Batch = list[tuple[int, str, str]]
@@ -184,12 +180,6 @@ class Corpus:
             parts.append(sentence)
             length += 1 + len(sentence)
         return " ".join(parts)
-
-
-def content_words(question: str) -> list[str]:
-    """The words ``bm25_query`` keeps, in order, unique, at most MAX_QUERY_TERMS."""
-    words = [w for w in _WORD.findall(question.lower()) if w not in STOPWORDS]
-    return list(dict.fromkeys(words))[:MAX_QUERY_TERMS]
 
 
 def quoted(words: list[str]) -> str:

@@ -23,7 +23,7 @@ from qa.answers import (
     fit_selective,
     recalibrate,
 )
-from qa.answers.features import content_words
+from qa.answers.features import topic_words
 from qa.answers.kinds import question_kind
 from qa.answers.selective import SHIPPED_ANSWER_MODEL
 from qa.render import answer_dict, render_markdown, render_text
@@ -94,7 +94,7 @@ def test_the_words_that_ask_set_the_kind_and_are_not_what_the_question_is_about(
     # One word list decides both: a word that asks for the kind ("tall", "decade", "province") is
     # not a word the answer's sentence has to repeat.
     assert question_kind(question) == kind
-    assert content_words(question) == topic
+    assert topic_words(question) == topic
 
 
 def test_support_needs_the_reader_to_prefer_the_span_to_abstaining():

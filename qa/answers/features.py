@@ -67,10 +67,10 @@ def same_answer(a: str, b: str) -> bool:
     return bool(x and y) and (x <= y or y <= x)
 
 
-def content_words(question: str) -> list[str]:
+def topic_words(question: str) -> list[str]:
     """The question's words that name what it is about (no stop words, no question words).
 
-    >>> content_words("How many people died in the Koszalin fire?")
+    >>> topic_words("How many people died in the Koszalin fire?")
     ['people', 'died', 'koszalin', 'fire']
     """
     ignored = STOPWORDS | FUNCTION_WORDS | ASKING_WORDS
@@ -104,7 +104,7 @@ def candidates(question: str, passages: Sequence[Passage], reading: Reading) -> 
         if len(chosen) == CANDIDATES:
             break
     kind = question_kind(question)
-    words = content_words(question)
+    words = topic_words(question)
     top_bm25 = max((p.bm25_score for p in passages if p.bm25_score is not None), default=0.0)
     cosines = [p.dense_score for p in passages if p.dense_score is not None]
     floor_cosine = min(cosines, default=0.0)
