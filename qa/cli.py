@@ -13,7 +13,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from qa.answers.features import FEATURES
 from qa.console import quiet_model_loading, show_progress_logs
@@ -27,7 +27,7 @@ from qa.serving import add_answer_arguments, add_folder_arguments, add_serve_arg
 from qa.unanswerable import SETTINGS as UNANSWERABLE_SETTINGS
 
 if TYPE_CHECKING:
-    from qa.evaluate import EndToEndReport
+    from qa.evaluate import EndToEndReport, LeaveOutReport
     from qa.newsdesk import Newsdesk
 
 SHARED = PROJECT_ROOT.parent / "shared"
@@ -192,8 +192,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return 0
 
     report = evaluate.evaluate_end_to_end(desk, questions, ks)
-    if args.json:
-        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    leave_out = evaluate.evaluate_leave_out(desk, questions) if args.leave_out else None
+    if args.json:  # stdout is the report alone; where the plots went is said on stderr
+        if args.reliability:
+            _reliability_diagram(report, args.reliability, sys.stderr)
+        if leave_out and args.plot:
+            _abstention_curve(leave_out, args.plot, sys.stderr)
+        found = report.to_dict() | ({"leave_out": asdict(leave_out)} if leave_out else {})
+        print(json.dumps(found, indent=2, ensure_ascii=False))
         return 0
     print(f"{report.questions} questions ({report.answerable} answerable)")
     print(
@@ -214,9 +220,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
         "on this many questions at these confidences)"
     )
     if args.reliability:
-        _reliability_diagram(report, args.reliability)
-    if args.leave_out:
-        _leave_out(desk, questions, args.plot)
+        _reliability_diagram(report, args.reliability, sys.stdout)
+    if leave_out:
+        _print_leave_out(leave_out)
+        if args.plot:
+            _abstention_curve(leave_out, args.plot, sys.stdout)
     wrong = [r for r in report.results if r.f1 < 1.0]
     if wrong and not args.quiet:
         print(f"\n{len(wrong)} questions not fully right:")
@@ -229,7 +237,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def _reliability_diagram(report: EndToEndReport, path: str) -> None:
+def _reliability_diagram(report: EndToEndReport, path: str, notes: TextIO) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -251,13 +259,10 @@ def _reliability_diagram(report: EndToEndReport, path: str) -> None:
     counts.set_xlim(0, 1)
     figure.tight_layout()
     figure.savefig(path, dpi=120)
-    print(f"  reliability diagram: {path}")
+    print(f"  reliability diagram: {path}", file=notes)
 
 
-def _leave_out(desk: Newsdesk, questions: Sequence, plot: str | None) -> None:
-    from qa.evaluate.leave_out import abstention_curve, evaluate_leave_out
-
-    report = evaluate_leave_out(desk, questions)
+def _print_leave_out(report: LeaveOutReport) -> None:
     print(
         f"\nleave-out: {report.asked} answerable questions asked without their article "
         f"({len(report.set_aside)} set aside: their answer is in a passage of another article)"
@@ -267,28 +272,33 @@ def _leave_out(desk: Newsdesk, questions: Sequence, plot: str | None) -> None:
         f"precision {report.no_answer_precision:.1f}% (with the answerable questions), "
         f"threshold {report.threshold:.2f}"
     )
+
+
+def _abstention_curve(report: LeaveOutReport, path: str, notes: TextIO) -> None:
+    """No-answer precision against recall over the confidence threshold, as a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from qa.evaluate import abstention_curve
+
     scores = sorted({r.confidence for r in report.results} | {report.threshold})
     curve = abstention_curve(report.results, scores)
-    if plot:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        figure, axis = plt.subplots(figsize=(5, 4))
-        axis.plot([r for _, _, r in curve], [p for _, p, _ in curve], marker=".", markersize=3)
-        at = abstention_curve(report.results, [report.threshold])[0]
-        axis.plot([at[2]], [at[1]], "o", color="red", label=f"threshold {report.threshold:.2f}")
-        axis.set_xlabel("no-answer recall")
-        axis.set_ylabel("no-answer precision")
-        axis.set_title("Abstaining below a confidence (leave-out + answerable)")
-        axis.set_xlim(0, 1.02)
-        axis.set_ylim(0, 1.02)
-        axis.grid(alpha=0.3)
-        axis.legend(loc="lower left")
-        figure.tight_layout()
-        figure.savefig(plot, dpi=120)
-        print(f"  precision/recall curve: {plot}")
+    figure, axis = plt.subplots(figsize=(5, 4))
+    axis.plot([r for _, _, r in curve], [p for _, p, _ in curve], marker=".", markersize=3)
+    at = abstention_curve(report.results, [report.threshold])[0]
+    axis.plot([at[2]], [at[1]], "o", color="red", label=f"threshold {report.threshold:.2f}")
+    axis.set_xlabel("no-answer recall")
+    axis.set_ylabel("no-answer precision")
+    axis.set_title("Abstaining below a confidence (leave-out + answerable)")
+    axis.set_xlim(0, 1.02)
+    axis.set_ylim(0, 1.02)
+    axis.grid(alpha=0.3)
+    axis.legend(loc="lower left")
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    print(f"  precision/recall curve: {path}", file=notes)
 
 
 def cmd_train_reader(args: argparse.Namespace) -> int:
