@@ -2,7 +2,7 @@
 
     python bench/ray_scaling.py                       # seed + 336 news articles, 1 and 2 workers
     python bench/ray_scaling.py --workers 1 2 4 8 16  # on a machine with the cores for it
-    python bench/ray_scaling.py --synthetic 20000     # a synthetic archive (bench/synthetic.py)
+    python bench/ray_scaling.py --synthetic 20000     # a synthetic archive (bench/synthetic/)
 
 Each configuration builds a fresh index of the same archive with the real int8 embedder. Ray runs
 as one local cluster (`ray.init`, this machine's cores) started once before the Ray builds, so its

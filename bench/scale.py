@@ -10,7 +10,7 @@ removing one article, the staleness check of the unchanged folder, search p50/p9
 mode over the 192 news questions, the process's peak RSS (build and queries together) and the
 index's size on disk.
 
-Archives are sentences resampled from ../shared news (bench/synthetic.py), written once under
+Archives are sentences resampled from ../shared news (bench/synthetic/), written once under
 runs/bench/scale/ and reused. **The stand-in embedder is not a language model** (word hashing,
 ~25,000 chunks/s): it makes the run time the index machinery alone (reading, chunking, the chunk
 store, BM25, segments, merges). With the real embedder the build is embedding-bound (~160

@@ -1,7 +1,7 @@
 """BM25 over chunk titles and texts, in Tantivy (Lucene's design in Rust: segments, deletes,
 memory-mapped files, block-max WAND).
 
-Measured by bench/bm25.py on 502,142 chunks, 192 news questions, k=20, this 2-core machine:
+Measured by bench/bm25 (python -m bench.bm25) on 502,142 chunks, 192 news questions, k=20, this 2-core machine:
 SQLite FTS5 took 223 ms per question at p50 (590 ms p95) and FTS5's native rank was slower still;
 keeping only the 4 rarest terms brought FTS5 to 19 ms but lost 3% of the gold articles from the top
 20. Tantivy takes 1.8 ms (4.5 ms p95) with the same gold-article hit rate, on a fifth of the disk.
