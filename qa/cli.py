@@ -360,12 +360,15 @@ def cmd_train_answer_model(args: argparse.Namespace) -> int:
 
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
-    # Examples are the reader's own candidates: another reader's are kept in a file of their own,
-    # so that resuming never mixes two readers' examples.
-    examples_file = work / "examples.jsonl"
+    # Examples are the reader's own candidates over the passages Newsdesk reads: another reader's,
+    # or another number of passages, are kept in a file of their own, so that resuming never mixes
+    # them (after Newsdesk went from 5 passages to 4, a refit would have resumed from examples
+    # read over 5).
+    reading = f"top{DEFAULT_TOP_K}"
+    examples_file = work / f"examples-{reading}.jsonl"
     if args.reader is not None:
         identity = str(Path(args.reader).resolve()) if Path(args.reader).exists() else args.reader
-        examples_file = work / f"examples-{hashlib.sha256(identity.encode()).hexdigest()[:10]}.jsonl"
+        examples_file = work / f"examples-{hashlib.sha256(identity.encode()).hexdigest()[:10]}-{reading}.jsonl"
     reader = Reader(args.reader)
     news = _staged_desk(args.articles, None, reader=reader)
     news_questions = news_training_questions(args.questions)
