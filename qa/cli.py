@@ -77,6 +77,26 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
+def strict_json(value: object) -> str:
+    """``value`` as JSON that strict parsers (jq, JavaScript) read: an undefined rate (NaN, e.g. the
+    no-answer precision of a run that never abstained) is null, not Python's bare NaN.
+
+    >>> json.loads(strict_json({"precision": float("nan"), "recall": [1.0, float("nan")]}))
+    {'precision': None, 'recall': [1.0, None]}
+    """
+
+    def defined(item: object) -> object:
+        if isinstance(item, float) and math.isnan(item):
+            return None
+        if isinstance(item, dict):
+            return {key: defined(inner) for key, inner in item.items()}
+        if isinstance(item, list | tuple):
+            return [defined(inner) for inner in item]
+        return item
+
+    return json.dumps(defined(value), indent=2, ensure_ascii=False, allow_nan=False)
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
     desk = _newsdesk(args)
     reply = desk.answer(
@@ -160,7 +180,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         reader = Reader(args.model, precision=args.precision, **windows)
         report = evaluate.evaluate_reader(reader, args.squad, args.limit, args.predictions)
         if args.json:
-            print(json.dumps(asdict(report), indent=2))
+            print(strict_json(asdict(report)))
             return 0
         print(
             f"{report.path}: {report.questions} questions, {report.seconds:.0f} s "
@@ -183,7 +203,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.what == "retrieval":
         report = evaluate.evaluate_retrieval(desk, questions, ks)
         if args.json:
-            print(json.dumps(asdict(report), indent=2))
+            print(strict_json(asdict(report)))
             return 0
         print(f"article recall@k over {report.questions} answerable questions")
         print("mode     " + "".join(f"  R@{k:<4}" for k in ks) + "  search p50")
@@ -192,14 +212,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return 0
 
     report = evaluate.evaluate_end_to_end(desk, questions, ks)
-    leave_out = evaluate.evaluate_leave_out(desk, questions) if args.leave_out else None
     if args.json:  # stdout is the report alone; where the plots went is said on stderr
+        leave_out = evaluate.evaluate_leave_out(desk, questions) if args.leave_out else None
         if args.reliability:
             _reliability_diagram(report, args.reliability, sys.stderr)
         if leave_out and args.plot:
             _abstention_curve(leave_out, args.plot, sys.stderr)
         found = report.to_dict() | ({"leave_out": asdict(leave_out)} if leave_out else {})
-        print(json.dumps(found, indent=2, ensure_ascii=False))
+        print(strict_json(found))
         return 0
     print(f"{report.questions} questions ({report.answerable} answerable)")
     print(
@@ -221,7 +241,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     )
     if args.reliability:
         _reliability_diagram(report, args.reliability, sys.stdout)
-    if leave_out:
+    if args.leave_out:  # after the report above, which stays on screen should this fail
+        leave_out = evaluate.evaluate_leave_out(desk, questions)
         _print_leave_out(leave_out)
         if args.plot:
             _abstention_curve(leave_out, args.plot, sys.stdout)

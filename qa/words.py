@@ -28,7 +28,9 @@ PLACE_NOUNS = ("city", "country", "town", "state", "region", "province")
 
 # Words of the asking itself ("how many", "what year", "the name of"): an answer's sentence need
 # not repeat them, so they do not count when measuring how much of a question a passage mentions.
-ASKING_WORDS = frozenset((*MEASURE_WORDS, *COUNT_NOUNS, *DATE_NOUNS, *PLACE_NOUNS, "name", "kind", "type"))
+# Only words that rarely name a topic: "high", "state", "town" or "number" ask in "how high", "which
+# state", but name what a question is about in "high school", "state visit", "Cape Town".
+ASKING_WORDS = frozenset((*(word for word in MEASURE_WORDS if word != "high"), *DATE_NOUNS, "name", "kind", "type"))
 
 # Words that make a span a number or a date (qa.answers.kinds), with or without digits.
 NUMBER_WORDS = frozenset(

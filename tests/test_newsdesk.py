@@ -288,7 +288,7 @@ def test_a_citation_quotes_the_passage_it_read_when_another_process_changed_the_
     # the passage that was read, never from whatever text now lies at those offsets.
     from qa.chunking import Chunker
     from qa.index import sync_index
-    from qa.reader import Span
+    from qa.schema import Span
 
     reply = desk.answer("Who won the world chess championship?")
     passage = reply.citation.passage
@@ -313,8 +313,10 @@ def test_a_citation_quotes_the_passage_it_read_when_another_process_changed_the_
     ],
 )
 def test_bad_settings_fail_when_newsdesk_is_made_not_at_the_first_question(tmp_path: Path, options, message):
-    if message is None:  # a good setting builds without loading or indexing anything
-        assert not Newsdesk(tmp_path / "articles", tmp_path / "index", **options).index_dir.exists()
+    if message is None:  # good settings are kept, and nothing is loaded or indexed yet
+        desk = Newsdesk(tmp_path / "articles", tmp_path / "index", **options)
+        assert (desk.retrieval, desk.dense_kind, desk.min_confidence) == ("bm25", "flat", 0.7)
+        assert not desk.index_dir.exists()
         return
     with pytest.raises(ValueError, match=re.escape(message)):
         Newsdesk(tmp_path / "articles", tmp_path / "index", **options)

@@ -76,8 +76,7 @@ def cluster() -> Iterator[str]:
 
 
 def _chunks(index: Index) -> list[tuple]:
-    ids = sorted(int(i) for i in index.chunks_where(None, None, None))  # every chunk the store holds
-    return [(p.chunk_id, p.article_id, p.start, p.end, p.text) for p in index.passages([(i, 0.0) for i in ids])]
+    return [(i, c.article_id, c.index, c.start, c.end, c.text) for i, c in index.chunks()]
 
 
 def _vectors(index: Index) -> tuple[np.ndarray, np.ndarray]:

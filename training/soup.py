@@ -34,7 +34,10 @@ def soup(readers: list[Path], out: Path) -> Path:
     states = [model.state_dict() for model in models]
     average = {key: torch.stack([state[key].float() for state in states]).mean(dim=0) for key in states[0]}
     models[0].load_state_dict(average)
-    card = {key: value for key, value in cards[0].items() if key not in ("delta_sha256", "base_sha256")}
+    # What describes how to read with it, from the first reader; its scores and training history
+    # belong to that reader, not to the soup.
+    kept = ("name", "base", "max_length", "stride", "no_answer_threshold", "archive_threshold", "precision")
+    card = {key: cards[0][key] for key in kept if key in cards[0]}
     card["soup"] = [str(reader) for reader in readers]
     return save_delta(models[0], out, card, sha256_of(base / "model.safetensors"))
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import bench.bm25
 from bench.bm25.corpus import QUESTIONS, TOP_K, VARIANTS, WARM_UP, WORK, Corpus, dir_mb, read_jsonl
 from bench.bm25.fts import FtsSearch, build_fts, optimize_fts
 from bench.bm25.tantivy_index import (
@@ -103,7 +104,11 @@ def table(rows: list[Result]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.bm25",
+        description=bench.bm25.__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--chunks", type=int, default=500_000, help="synthetic chunks (the real ones come on top)")
     parser.add_argument("--questions", type=int, default=None, help="use only the first N questions")
     parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=VARIANTS)

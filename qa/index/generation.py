@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +13,7 @@ from qa.index.errors import IndexUnavailableError, StaleIndexError
 from qa.index.lexical import LexicalIndex
 from qa.index.manifest import IndexSettings, Manifest
 from qa.index.store import ChunkStore
-from qa.schema import Article, Passage
+from qa.schema import Article, Chunk, Passage
 
 CURRENT_FILE = "CURRENT"
 MANIFEST_FILE = "manifest.json"
@@ -135,6 +135,10 @@ class Index:
     @property
     def chunk_count(self) -> int:
         return len(self.dense)
+
+    def chunks(self) -> Iterator[tuple[int, Chunk]]:
+        """(chunk id, chunk) of every chunk the index holds, in id order."""
+        return self.store.chunks()
 
     def article_ids(self) -> set[str]:
         """The ids of every article the index knows (duplicates included)."""

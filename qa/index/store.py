@@ -347,6 +347,12 @@ class ChunkStore:
         rows = self.db.execute("SELECT id, title, date, source, url, path FROM articles ORDER BY date DESC, title")
         return [dict(row) for row in rows]
 
+    def chunks(self) -> Iterator[tuple[int, Chunk]]:
+        """(chunk id, chunk) of every chunk stored, in id order, from the chunk table alone."""
+        rows = self.db.execute("SELECT id, article_id, position, start, end, text FROM chunks ORDER BY id")
+        for row in rows:
+            yield int(row[0]), Chunk(row[1], int(row[2]), int(row[3]), int(row[4]), row[5])
+
     def chunk_texts(self) -> Iterator[tuple[int, str, str]]:
         """(chunk id, article title, chunk text) of every chunk, in id order (to rebuild BM25)."""
         rows = self.db.execute(
