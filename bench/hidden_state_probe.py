@@ -29,8 +29,8 @@ and states are kept in runs/bench/probe/, so a second run takes seconds); the pr
 | score, refitted | all 192           | 0.929 | 82.4%               | 58.3%  | 37.5%            | 0.059 |
 | score + probe   | all 192           | 0.893 | 78.6%               | 45.8%  | 37.5%            | 0.058 |
 | score + probe   | held-out half, 88 | 0.875 | 60.0%               | 27.3%  | 27.3%            | 0.129 |
-| twelve features | all 192           | 0.906 | 73.3%               | 45.8%  | 29.2%            | 0.058 |
-| twelve + probe  | all 192           | 0.887 | 73.3%               | 45.8%  | 4.2%             | 0.068 |
+| twelve features | all 192           | 0.907 | 71.4%               | 41.7%  | 29.2%            | 0.055 |
+| twelve + probe  | all 192           | 0.886 | 73.3%               | 45.8%  | 4.2%             | 0.068 |
 
 (Read over 5 passages, as this bench did until then, the probe's AUC was 0.889 against 0.930 and it
 lowered no-answer recall on all 192 from 58.3% to 41.7%.)
