@@ -212,15 +212,34 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return 0
 
     report = evaluate.evaluate_end_to_end(desk, questions, ks)
-    if args.json:  # stdout is the report alone; where the plots went is said on stderr
-        leave_out = evaluate.evaluate_leave_out(desk, questions) if args.leave_out else None
-        if args.reliability:
-            _reliability_diagram(report, args.reliability, sys.stderr)
-        if leave_out and args.plot:
-            _abstention_curve(leave_out, args.plot, sys.stderr)
-        found = report.to_dict() | ({"leave_out": asdict(leave_out)} if leave_out else {})
-        print(strict_json(found))
+    # With --json, stdout is the report alone and where the plots went is said on stderr; as text,
+    # the report is printed before the leave-out runs, so it stays on screen should that fail.
+    notes = sys.stderr if args.json else sys.stdout
+    if not args.json:
+        _print_end_to_end(report)
+    if args.reliability:
+        _reliability_diagram(report, args.reliability, notes)
+    leave_out = evaluate.evaluate_leave_out(desk, questions) if args.leave_out else None
+    if leave_out and not args.json:
+        _print_leave_out(leave_out)
+    if leave_out and args.plot:
+        _abstention_curve(leave_out, args.plot, notes)
+    if args.json:
+        print(strict_json(report.to_dict() | ({"leave_out": asdict(leave_out)} if leave_out else {})))
         return 0
+    wrong = [r for r in report.results if r.f1 < 1.0]
+    if wrong and not args.quiet:
+        print(f"\n{len(wrong)} questions not fully right:")
+        for r in wrong:
+            cited = f" [cited {r.cited_article}]" if r.cited_article else ""
+            print(
+                f"- {r.question}\n    gold: {' | '.join(r.gold) or '(no answer)'} [{r.gold_article}]"
+                f"\n    got:  {r.answered or '(no answer)'}{cited} score {r.score:.1f}"
+            )
+    return 0
+
+
+def _print_end_to_end(report: EndToEndReport) -> None:
     print(f"{report.questions} questions ({report.answerable} answerable)")
     print(
         f"  EM {report.exact:.1f}  F1 {report.f1:.1f}   "
@@ -239,23 +258,6 @@ def cmd_eval(args: argparse.Namespace) -> int:
         f"(a perfectly calibrated model would show {low:.3f}-{high:.3f}, median {median:.3f}, "
         "on this many questions at these confidences)"
     )
-    if args.reliability:
-        _reliability_diagram(report, args.reliability, sys.stdout)
-    if args.leave_out:  # after the report above, which stays on screen should this fail
-        leave_out = evaluate.evaluate_leave_out(desk, questions)
-        _print_leave_out(leave_out)
-        if args.plot:
-            _abstention_curve(leave_out, args.plot, sys.stdout)
-    wrong = [r for r in report.results if r.f1 < 1.0]
-    if wrong and not args.quiet:
-        print(f"\n{len(wrong)} questions not fully right:")
-        for r in wrong:
-            cited = f" [cited {r.cited_article}]" if r.cited_article else ""
-            print(
-                f"- {r.question}\n    gold: {' | '.join(r.gold) or '(no answer)'} [{r.gold_article}]"
-                f"\n    got:  {r.answered or '(no answer)'}{cited} score {r.score:.1f}"
-            )
-    return 0
 
 
 def _reliability_diagram(report: EndToEndReport, path: str, notes: TextIO) -> None:

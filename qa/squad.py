@@ -96,8 +96,8 @@ def best_over_golds(metric: Callable[[str, str], float], prediction: str, golds:
 
 
 # A candidate answer counts as right when its F1 with a gold answer reaches this: "Xi" for
-# "Xi Jinping" is right, "the fire" for "the Koszalin escape room fire" is not. Training the answer model, its
-# calibration and every abstention figure use this one rule.
+# "Xi Jinping" is right, "the fire" for "the Koszalin escape room fire" is not. Training the
+# answer model, its calibration and every abstention figure use this one rule.
 RIGHT_F1 = 0.5
 
 
