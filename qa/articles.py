@@ -78,7 +78,8 @@ def read_articles(path: str | Path, follow_links: bool = False) -> FolderReading
     if not root.exists():
         raise FileNotFoundError(f"no articles folder or file at {root}")
     base = root.parent if root.is_file() else root
-    files, problems = ([root], []) if root.is_file() else article_files(root, follow_links)
+    listing = FolderListing((root,)) if root.is_file() else article_files(root, follow_links)
+    files, problems = listing.files, list(listing.refused)
     articles: dict[str, Article] = {}
     for file in files:
         name = display_path(file, base)
@@ -111,37 +112,90 @@ def display_path(file: Path, base: Path) -> str:
         return file.name
 
 
-def article_files(folder: Path, follow_links: bool) -> tuple[list[Path], list[str]]:
-    """The article files under ``folder`` (sorted), and the links refused on the way."""
-    inside = folder.resolve()
-    files: list[Path] = []
-    refused: list[str] = []
-    # os.walk, unlike Path.rglob on Python 3.11, can follow linked folders; links that leave the
-    # folder are checked here, before anything behind them is read.
-    for directory, subfolders, names in os.walk(folder, followlinks=True):
+@dataclass(frozen=True)
+class FolderListing:
+    """The article files under a folder (sorted), what was refused on the way and why, and the
+    folders that could not be listed (their files are not known to be gone: a sync keeps what it
+    indexed from them)."""
+
+    files: tuple[Path, ...]
+    refused: tuple[str, ...] = ()
+    unreadable: tuple[str, ...] = ()
+
+
+def article_files(folder: Path, follow_links: bool) -> FolderListing:
+    """The article files under ``folder``, and the links and folders refused on the way.
+
+    Each folder is read once, however many links lead to it: a link to a parent folder (or two
+    links to the folder itself) made the walk read the tree 40 times, until the system's link
+    limit stopped it. Folders are told apart by (device, inode), as ``find`` and rsync do."""
+    walk = _Walk(folder, follow_links)
+    for directory, subfolders, names in os.walk(folder, followlinks=True, onerror=walk.unreadable):
         here = Path(directory)
-        kept = []
-        for name in sorted(subfolders):
-            if name.startswith("."):
-                continue
-            if not follow_links and not _stays_inside(here / name, inside):
-                refused.append(f"{display_path(here / name, folder)}: a link out of the articles folder; skipped")
-                continue
-            kept.append(name)
-        subfolders[:] = kept
+        subfolders[:] = [name for name in sorted(subfolders) if walk.enter(here / name)]
         for name in names:
-            file = here / name
-            if name.startswith(".") or file.suffix.lower() not in ARTICLE_SUFFIXES:
-                continue
-            if not follow_links and not _stays_inside(file, inside):
-                refused.append(
-                    f"{display_path(file, folder)}: a link out of the articles folder; skipped "
-                    "(copy the file in instead)"
-                )
-                continue
-            if file.is_file():
-                files.append(file)
-    return sorted(files), refused
+            walk.consider(here / name)
+    return FolderListing(tuple(sorted(walk.files)), tuple(walk.refused), tuple(walk.unreadable_folders))
+
+
+class _Walk:
+    """What `article_files` keeps and refuses while it walks a folder."""
+
+    def __init__(self, folder: Path, follow_links: bool) -> None:
+        self.folder = folder
+        self.inside = folder.resolve()
+        self.follow_links = follow_links
+        self.files: list[Path] = []
+        self.refused: list[str] = []
+        self.seen = {_folder_key(folder)}
+        self.unreadable_folders: list[str] = []
+
+    def enter(self, path: Path) -> bool:
+        """Whether to walk into the folder ``path`` (links out of the folder and folders already
+        walked are refused)."""
+        if path.name.startswith("."):
+            return False
+        shown = display_path(path, self.folder)
+        if not self.follow_links and not _stays_inside(path, self.inside):
+            self.refused.append(f"{shown}: a link out of the articles folder; skipped")
+            return False
+        key = _folder_key(path)
+        if key is None:
+            return True  # os.walk reports it as unreadable
+        if key in self.seen:
+            self.refused.append(f"{shown}: a link to a folder that is already read; skipped")
+            return False
+        self.seen.add(key)
+        return True
+
+    def consider(self, file: Path) -> None:
+        if file.name.startswith(".") or file.suffix.lower() not in ARTICLE_SUFFIXES:
+            return
+        if not self.follow_links and not _stays_inside(file, self.inside):
+            self.refused.append(
+                f"{display_path(file, self.folder)}: a link out of the articles folder; skipped "
+                "(copy the file in instead)"
+            )
+            return
+        if file.is_file():
+            self.files.append(file)
+
+    def unreadable(self, error: OSError) -> None:
+        """os.walk's report of a folder it could not list: its files are not known to be gone."""
+        shown = display_path(Path(error.filename), self.folder) if error.filename else "a folder"
+        self.unreadable_folders.append(shown)
+        self.refused.append(
+            f"{shown}/: could not be read ({error.strerror or type(error).__name__}); "
+            "the articles indexed from it are kept until it can be read"
+        )
+
+
+def _folder_key(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
 
 
 def _stays_inside(path: Path, folder: Path) -> bool:
@@ -173,7 +227,9 @@ def read_article_file(file: Path, name: str | None = None) -> tuple[list[Article
     except RecursionError as error:
         raise ArticleError(f"{name}: nested too deeply to read; skipped") from error
     except OSError as error:
-        raise ArticleUnreadable(f"{name}: could not be read ({type(error).__name__}: {error}); skipped") from error
+        # strerror, not str(error): that names the file by its server path.
+        reason = error.strerror or type(error).__name__
+        raise ArticleUnreadable(f"{name}: could not be read ({reason}); skipped") from error
     except Exception as error:  # a parser's failure on one file is that file's problem
         raise ArticleError(f"{name}: could not be read ({type(error).__name__}: {error}); skipped") from error
 
@@ -226,7 +282,7 @@ def _check_length(article: Article, name: str) -> None:
 
 def _read_jsonl(file: Path, name: str, text: str, problems: list[str]) -> list[Article]:
     articles = []
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(json_lines(text), 1):
         if not line.strip():
             continue
         where = f"{name}:{number}"
@@ -241,6 +297,27 @@ def _read_jsonl(file: Path, name: str, text: str, problems: list[str]) -> list[A
         except ArticleError as error:
             problems.append(f"{where}: {error}; line skipped")
     return articles
+
+
+def json_lines(text: str, keepends: bool = False) -> list[str]:
+    """The lines of a JSON Lines text, split at "\\n" (and "\\r\\n") only. str.splitlines() also
+    splits at U+2028, U+2029, U+0085 and other breaks that JSON strings may hold unescaped: a
+    record holding one was cut in two, and its article was lost.
+
+    >>> json_lines('{"text": "a\\u2028b"}\\r\\n{}\\n')
+    ['{"text": "a\\u2028b"}', '{}']
+    >>> json_lines('{}\\n{}', keepends=True)
+    ['{}\\n', '{}']
+    """
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+        ends = ["\n"] * len(lines)
+    else:
+        ends = ["\n"] * (len(lines) - 1) + [""]
+    if keepends:
+        return [line + end for line, end in zip(lines, ends, strict=True)]
+    return [line.removesuffix("\r") for line in lines]
 
 
 def article_from_record(
@@ -389,7 +466,7 @@ def _split_collection(file: Path, name: str, article_id: str) -> tuple[str, str]
         return None
     text = _read_text(file, name)
     if suffix == ".jsonl":  # line by line: the other lines stay exactly as they were
-        lines = text.splitlines(keepends=True)
+        lines = json_lines(text, keepends=True)
         removed = [line.rstrip("\n") + "\n" for line in lines if _has_id(_parsed(line), article_id)]
         kept = [line for line in lines if not _has_id(_parsed(line), article_id)]
         if not removed:

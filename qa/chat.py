@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -24,6 +25,8 @@ from typing import TYPE_CHECKING
 import gradio as gr
 
 from qa.articles import ARTICLE_SUFFIXES
+from qa.index import IndexUnavailableError
+from qa.login_gate import LoginGate
 from qa.newsdesk import Newsdesk
 from qa.questions import DEFAULT_TOP_K, QuestionError, check_filters, check_question
 from qa.render import answer_dict, article_html, escape_markdown, passage_html, render_markdown
@@ -143,6 +146,49 @@ class Refusal(Exception):
     """A request that cannot be served as asked; the message says why and what to do."""
 
 
+# An absolute path in a message: "/srv/news/index" (not the "//" of a URL, nor "and/or").
+_SERVER_PATH = re.compile(r"(?<![\w:/.])/(?:[^\s/'\"`;,()]+/?)+")
+
+
+def for_client(message: str) -> str:
+    """A message as a client may see it: no server paths (the terminal's log has them).
+
+    >>> for_client("no index at /srv/news/index; build one with `newsdesk index`")
+    'no index at (a server folder); build one with `newsdesk index`'
+    >>> for_client("see https://example.org/a/b and 2024/05")
+    'see https://example.org/a/b and 2024/05'
+    """
+    return _SERVER_PATH.sub("(a server folder)", message)
+
+
+# Gradio writes a .pyi stub beside any module that subclasses one of its components (into the
+# installed package), so the two fields below are plain components whose conversion is replaced.
+
+
+def strict_text(box: gr.Textbox) -> gr.Textbox:
+    """``box``, refusing a value that is not text: Gradio's Textbox turns an API caller's 5 or
+    ``["Who?"]`` into "5" and "['Who?']" and answers them."""
+    convert = box.preprocess
+
+    def preprocess(payload: object) -> str | None:
+        if payload is not None and not isinstance(payload, str):
+            raise refusal_error(f"The {(box.label or 'value').lower()} must be text, not {type(payload).__name__}.")
+        return convert(payload)
+
+    box.preprocess = preprocess  # type: ignore[method-assign]
+    return box
+
+
+def upload_field(box: gr.File) -> gr.File:
+    """The upload field, whose ``file_types`` then filter only the browser's file picker: a file of
+    another type (dropped, or sent by a script) reaches `save_uploads`, which refuses it naming the
+    file and the formats, instead of Gradio's raw "Invalid file type" error for the whole batch."""
+    from gradio.utils import NamedString
+
+    box._process_single_file = lambda f: NamedString(f.path)  # type: ignore[method-assign]
+    return box
+
+
 def from_browser(request: gr.Request | None) -> bool:
     """Whether the page made this call (not a script): a browser sends its page's Origin or Referer;
     gradio_client says it is the API."""
@@ -156,8 +202,18 @@ def refuse(message: str, request: gr.Request | None, title: str = "Check the que
     """A refusal as scripts expect it (an error: gradio_client raises AppError) or, for the page,
     as a message to show: a raised error would leave Gradio's chat box disabled."""
     if from_browser(request):
+        message = for_client(message)
+        log.warning("refused: %s", message)
         return f"⚠️ {escape_markdown(message)}"
-    raise gr.Error(message, title=title)
+    raise refusal_error(message, title)
+
+
+def refusal_error(message: str, title: str = "Check the question") -> gr.Error:
+    """The error a script gets for a refused request (gradio_client raises it as AppError). The
+    server's log gets one line for it, not three chained tracebacks."""
+    message = for_client(message)
+    log.warning("refused: %s", message)
+    return gr.Error(message, title=title, print_exception=False)
 
 
 def status_line(desk: Newsdesk, indexing: Indexing) -> str:
@@ -170,15 +226,20 @@ def status_line(desk: Newsdesk, indexing: Indexing) -> str:
     return f"**{status.articles:,}** articles · **{status.chunks:,}** passages · updated {updated}"
 
 
-def filter_note(date_from: str | None, date_to: str | None) -> str:
-    """What the date filter does, or what is wrong with it, shown under the fields."""
+def filter_note(date_from: str | None, date_to: str | None, source: str | None = None) -> str:
+    """What the filters do, or what is wrong with them, shown under the fields.
+
+    >>> filter_note("", "", "AP")
+    '**Filter on**: only articles from AP.'
+    """
     try:
-        filters = check_filters(date_from, date_to)
+        filters = check_filters(date_from, date_to, source)
     except QuestionError as error:
         return f'<span class="filter-error" role="alert">{escape_markdown(str(error))}</span>'
     if not filters.active:
-        return "No date filter: every article can answer."
-    return f"**Filter on**: only articles {filters.describe()}. {UNDATED_RULE}"
+        return "No filter: every article can answer."
+    undated = f" {UNDATED_RULE}" if filters.date_from or filters.date_to else ""
+    return f"**Filter on**: only articles {escape_markdown(filters.describe())}.{undated}"
 
 
 def source_panel(reply: Answer) -> str:
@@ -229,24 +290,37 @@ def build_app(
         indexing = Indexing()
         indexing.ready.set()
 
-    def ask(question: str, history: list[str], date_from: str | None, date_to: str | None, top_k: int) -> Answer:
+    def ask(
+        question: str,
+        history: list[str],
+        date_from: str | None,
+        date_to: str | None,
+        top_k: int,
+        source: str | None = None,
+    ) -> Answer:
         waiting = indexing.problem()
         if waiting:
             raise Refusal(waiting)
         try:
-            return desk.answer(question, top_k=top_k, date_from=date_from, date_to=date_to, history=history)
+            return desk.answer(
+                question, top_k=top_k, date_from=date_from, date_to=date_to, source=source, history=history
+            )
         except QuestionError as error:
             raise Refusal(str(error)) from error
+        except IndexUnavailableError as error:
+            log.error("no index to answer from: %s", error)
+            raise Refusal("The archive's index is not available; the server's terminal says why.") from error
 
     def chat(
         message: str,
         history: list[dict],
         date_from: str | None = None,
         date_to: str | None = None,
+        source: str | None = None,
         request: gr.Request = None,  # type: ignore[assignment] - Gradio fills it in
     ) -> tuple[str, str, str, str]:
         try:
-            reply = ask(message, previous_questions(history), date_from, date_to, DEFAULT_TOP_K)
+            reply = ask(message, previous_questions(history), date_from, date_to, DEFAULT_TOP_K, source)
         except Refusal as refusal:
             return refuse(str(refusal), request), "", "", ""
         return render_markdown(reply), source_panel(reply), article_panel(desk, reply), other_passages(reply)
@@ -257,14 +331,16 @@ def build_app(
         date_from: str | None = None,
         date_to: str | None = None,
         top_k: int = DEFAULT_TOP_K,
+        source: str | None = None,
     ) -> dict:
         """Answer a question from the archive. history: the earlier questions of the conversation,
-        oldest first. Returns text, found, confidence and citations (article id, title, date, url,
+        oldest first; source: only articles from this source (e.g. "Wikinews"). Returns text,
+        found, confidence and citations (article id, title, date, url,
         start and end offsets in the article's text, sentence)."""
         try:
-            return answer_dict(ask(question, history or [], date_from, date_to, top_k))
+            return answer_dict(ask(question, history or [], date_from, date_to, top_k, source))
         except Refusal as refusal:
-            raise gr.Error(str(refusal), title="Check the question") from refusal
+            raise refusal_error(str(refusal)) from refusal
 
     with gr.Blocks(title="Newsdesk") as app:
         gr.Markdown("# Newsdesk\nAsk about the news archive. Every answer quotes an article and says where it stands.")
@@ -272,11 +348,16 @@ def build_app(
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=320):
                 with gr.Row():
-                    date_from = gr.Textbox(
-                        value="", label="From date", placeholder="YYYY-MM-DD", elem_id="date-from", max_lines=1
+                    date_from = strict_text(
+                        gr.Textbox(
+                            value="", label="From date", placeholder="YYYY-MM-DD", elem_id="date-from", max_lines=1
+                        )
                     )
-                    date_to = gr.Textbox(
-                        value="", label="To date", placeholder="YYYY-MM-DD", elem_id="date-to", max_lines=1
+                    date_to = strict_text(
+                        gr.Textbox(value="", label="To date", placeholder="YYYY-MM-DD", elem_id="date-to", max_lines=1)
+                    )
+                    source_filter = strict_text(
+                        gr.Textbox(value="", label="Source", placeholder="any", elem_id="source-filter", max_lines=1)
                     )
                 note = gr.Markdown(filter_note("", ""), elem_id="filter-note")
                 source = gr.HTML(label="Source", elem_id="source", render=False)
@@ -292,16 +373,18 @@ def build_app(
                         label="Conversation",
                         show_label=False,  # its badge covered the first line of the reply on a phone
                     ),
-                    textbox=gr.Textbox(
-                        placeholder="Ask a question about the articles…",
-                        label="Your question",
-                        elem_id="question",
-                        max_lines=4,
-                        submit_btn="Ask",
+                    textbox=strict_text(
+                        gr.Textbox(
+                            placeholder="Ask a question about the articles…",
+                            label="Your question",
+                            elem_id="question",
+                            max_lines=4,
+                            submit_btn="Ask",
+                        )
                     ),
-                    additional_inputs=[date_from, date_to],
+                    additional_inputs=[date_from, date_to, source_filter],
                     additional_outputs=[source, article, others],
-                    examples=[[question, None, None] for question in EXAMPLES],
+                    examples=[[question, None, None, None] for question in EXAMPLES],
                     run_examples_on_click=True,
                     cache_examples=False,
                     api_name="chat",
@@ -316,11 +399,13 @@ def build_app(
                     others.render()
                 if not read_only:
                     with gr.Accordion("Add articles", open=False, elem_id="add-panel"):
-                        uploads = gr.File(
-                            label=f"Articles, {max_upload / 1e6:g} MB each, {MAX_UPLOAD_FILES} at a time",
-                            file_count="multiple",
-                            file_types=list(ARTICLE_SUFFIXES),
-                            elem_id="upload",
+                        uploads = upload_field(
+                            gr.File(
+                                label=f"Articles, {max_upload / 1e6:g} MB each, {MAX_UPLOAD_FILES} at a time",
+                                file_count="multiple",
+                                file_types=list(ARTICLE_SUFFIXES),
+                                elem_id="upload",
+                            )
                         )
                         gr.Markdown(f"Formats: {', '.join(ARTICLE_SUFFIXES)}", elem_id="upload-formats")
                         add = gr.Button("Add to the archive", elem_id="add-articles")
@@ -362,9 +447,9 @@ def build_app(
         )
         app.load(refresh, find, [status, listing], api_visibility="private")
         find.change(lambda q: article_rows(desk, q), find, listing, api_visibility="private")
-        for field in (date_from, date_to):
-            field.blur(filter_note, [date_from, date_to], note, api_visibility="private")
-            field.submit(filter_note, [date_from, date_to], note, api_visibility="private")
+        for field in (date_from, date_to, source_filter):
+            field.blur(filter_note, [date_from, date_to, source_filter], note, api_visibility="private")
+            field.submit(filter_note, [date_from, date_to, source_filter], note, api_visibility="private")
         article.change(None, js=SCROLL_TO_SPAN)
         gr.api(answer, api_name="answer", concurrency_limit=QUESTION_CONCURRENCY)
 
@@ -462,14 +547,28 @@ def launch(desk: Newsdesk, options: ServeOptions) -> None:
     threading.Thread(target=indexing.build, args=(desk,), daemon=True, name="index-build").start()
     app = build_app(desk, options.read_only, options.max_upload_bytes, indexing)
     log.warning("serving http://%s:%d/ (the index is built in the background)", options.host, options.port)
-    app.queue(max_size=256).launch(
-        server_name=options.host,
-        server_port=options.port,
-        auth=list(options.auth) or None,
-        max_file_size=options.max_upload_bytes,
-        show_error=True,
-        theme=gr.themes.Soft(),
-        css=CSS,
-        quiet=True,
-        state_session_capacity=options.max_sessions,
-    )
+    app.queue(max_size=256).launch(**launch_options(options))
+
+
+def launch_options(options: ServeOptions) -> dict:
+    """Gradio's launch arguments for ``options``. No FastAPI docs (/openapi.json named every
+    route); behind a login, the `LoginGate` in front of every route; ``show_error=False`` so that
+    an unexpected exception's text (which may name server paths) stays in the server's log:
+    refusals are `gr.Error` and are shown anyway."""
+    app_kwargs: dict = {"openapi_url": None, "docs_url": None, "redoc_url": None}
+    if options.auth:
+        from starlette.middleware import Middleware
+
+        app_kwargs["middleware"] = [Middleware(LoginGate)]
+    return {
+        "server_name": options.host,
+        "server_port": options.port,
+        "auth": list(options.auth) or None,
+        "max_file_size": options.max_upload_bytes,
+        "show_error": False,
+        "theme": gr.themes.Soft(),
+        "css": CSS,
+        "quiet": True,
+        "state_session_capacity": options.max_sessions,
+        "app_kwargs": app_kwargs,
+    }

@@ -114,6 +114,11 @@ class Newsdesk:
             raise ValueError(f"unknown retrieval mode {retrieval!r}; choose one of {', '.join(RETRIEVAL_MODES)}")
         self.articles_dir = Path(articles_dir) if articles_dir else default_articles_dir()
         self.index_dir = Path(index_dir) if index_dir else default_index_dir()
+        if self.index_dir.exists() and not self.index_dir.is_dir():
+            raise ValueError(
+                f"the index folder {self.index_dir} is a file: name a folder for the index (--index DIR, "
+                "or index_dir=...), new or one Newsdesk built"
+            )
         self.embedder = embedding_model if isinstance(embedding_model, Embedder) else Embedder(embedding_model)
         self.reader = reader if isinstance(reader, Reader) else Reader(reader)
         self.retrieval: RetrievalMode = retrieval

@@ -50,24 +50,35 @@ class Request:
 
 def check_question(question: object, what: str = "question") -> str:
     """The question, stripped; `QuestionError` when it is empty, too long or not text."""
-    if not isinstance(question, str):
-        raise QuestionError(f"The {what} must be text, not {type(question).__name__}.")
-    question = question.strip()
+    question = check_text(question, what, MAX_QUESTION_CHARS)
     if not question:
         raise QuestionError(f"The {what} is empty: type a question about the articles.")
-    if len(question) > MAX_QUESTION_CHARS:
-        raise QuestionError(
-            f"The {what} is {len(question):,} characters long; the limit is {MAX_QUESTION_CHARS:,}. "
-            "Ask it more briefly."
-        )
+    return question
+
+
+def check_text(value: object, what: str, limit: int) -> str:
+    """``value`` stripped; `QuestionError` when it is not a string, is longer than ``limit``
+    (counted as given, spaces too) or holds a character that is not text (a lone surrogate).
+
+    >>> check_text(" Reuters ", "source", 200)
+    'Reuters'
+    >>> check_text("AP" + chr(0xD800), "source", 200)
+    Traceback (most recent call last):
+    ...
+    qa.questions.QuestionError: The source holds a character that is not valid text (position 3); retype it ...
+    """
+    if not isinstance(value, str):
+        raise QuestionError(f"The {what} must be text, not {type(value).__name__}.")
+    if len(value) > limit:
+        raise QuestionError(f"The {what} is {len(value):,} characters long; the limit is {limit:,}. Make it shorter.")
     try:
-        question.encode("utf-8")
+        value.encode("utf-8")
     except UnicodeEncodeError as error:
         raise QuestionError(
             f"The {what} holds a character that is not valid text (position {error.start + 1}); "
             "retype it or paste it as plain text."
         ) from error
-    return question
+    return value.strip()
 
 
 def check_date(value: object, name: str) -> str | None:
@@ -107,11 +118,7 @@ def check_filters(date_from: object = None, date_to: object = None, source: obje
     first, last = check_date(date_from, "from"), check_date(date_to, "to")
     if first and last and first > last:
         raise QuestionError(f"The from date {first} is after the to date {last}: swap them or widen the range.")
-    if source is not None and not isinstance(source, str):
-        raise QuestionError(f"The source must be text, not {type(source).__name__}.")
-    source = (source or "").strip() or None
-    if source and len(source) > MAX_SOURCE_CHARS:
-        raise QuestionError(f"The source is {len(source):,} characters long; the limit is {MAX_SOURCE_CHARS}.")
+    source = None if source is None else check_text(source, "source", MAX_SOURCE_CHARS) or None
     return Filters(first, last, source)
 
 

@@ -34,11 +34,10 @@ def escape_markdown(text: str) -> str:
 
 def not_found(reply: Answer) -> str:
     """The honest no-answer line, naming a filter that may be why."""
-    if reply.filters.active:
-        return (
-            f"{NOT_FOUND} (searched only articles {reply.filters.describe()}; "
-            "a date filter leaves out undated articles)."
-        )
+    filters = reply.filters
+    if filters.active:
+        undated = "; a date filter leaves out undated articles" if filters.date_from or filters.date_to else ""
+        return f"{NOT_FOUND} (searched only articles {filters.describe()}{undated})."
     return NOT_FOUND + "."
 
 

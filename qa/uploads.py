@@ -33,6 +33,7 @@ class SavedUpload:
     uploaded_as: str
     name: str
     articles: tuple[Article, ...]
+    problems: tuple[str, ...] = ()  # parts of the file left out (a bad line of a .jsonl) and warnings
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,10 @@ class UploadReport:
 
         >>> UploadReport((), ("a.exe: not an article file",)).summary()
         'Refused a.exe: not an article file'
+        >>> saved = SavedUpload("w.jsonl", "w.jsonl", (), ("w.jsonl:2: malformed JSON; line skipped",))
+        >>> print(UploadReport((saved,), ()).summary())
+        Added w.jsonl: 0 articles:
+          but w.jsonl:2: malformed JSON; line skipped
         """
         lines = []
         for upload in self.saved:
@@ -52,7 +57,8 @@ class UploadReport:
             titles = ", ".join(f"“{a.title}”" for a in upload.articles[:3])
             more = f" and {len(upload.articles) - 3} more" if len(upload.articles) > 3 else ""
             count = f"{len(upload.articles)} article{'s' if len(upload.articles) != 1 else ''}"
-            lines.append(f"Added {upload.uploaded_as}{renamed}: {count}: {titles}{more}")
+            lines.append(f"Added {upload.uploaded_as}{renamed}: {count}: {titles}{more}".rstrip())
+            lines += [f"  but {problem}" for problem in upload.problems]
         lines += [f"Refused {problem}" for problem in self.problems]
         return "\n".join(lines)
 
@@ -137,7 +143,7 @@ def _save_one(
                 os.link(candidate, articles_dir / name)  # fails if the name was taken meanwhile
             except FileExistsError:
                 continue
-        return SavedUpload(shown, name, tuple(articles))
+        return SavedUpload(shown, name, tuple(articles), tuple(problems))
     raise ArticleError(f"{shown}: no free name for it in the articles folder")
 
 

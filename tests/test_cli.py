@@ -85,6 +85,17 @@ def test_no_answer_and_bad_input_exit_codes(folders):
     assert garbled.returncode == 2 and "not valid text" in garbled.stderr
 
 
+def test_status_on_an_index_path_that_is_a_file_is_refused(folders, tmp_path: Path):
+    articles, _ = folders
+    not_a_folder = tmp_path / "index.txt"
+    not_a_folder.write_text("my notes")
+    for command in (["status"], ["status", "--json"], ["index"]):
+        refused = newsdesk(*command, "--articles", str(articles), "--index", str(not_a_folder))
+        assert refused.returncode == 2 and "is a file: name a folder for the index" in refused.stderr
+        assert "Traceback" not in refused.stderr
+    assert not_a_folder.read_text() == "my notes"
+
+
 def test_train_reader_refuses_half_an_unanswerable_setting(tmp_path: Path):
     for options in (["--unanswerable", "left-out"], ["--unanswerable-fraction", "0.5"]):
         refused = newsdesk("train-reader", "--squad", str(tmp_path / "none.json"), "--out", str(tmp_path), *options)

@@ -111,3 +111,13 @@ def test_an_id_already_in_the_folder_but_not_yet_indexed_is_refused(archive: Pat
     shadow = upload_file(tmp_path, "a.json", json.dumps({"id": "late", "title": "Shadow", "text": "Other."}))
     report = save_uploads([shadow], archive, ids_in(archive))
     assert report.saved == () and "already holds article id 'late'" in report.problems[0]
+
+
+def test_a_collection_with_a_bad_line_keeps_the_good_ones_and_says_which_line(archive: Path, tmp_path: Path):
+    good = [json.dumps({"id": f"u{i}", "title": f"Upload {i}", "text": f"Uploaded story {i}."}) for i in range(2)]
+    wire = upload_file(tmp_path, "wire.jsonl", f"{good[0]}\n{{broken json\n{good[1]}\n")
+    report = save_uploads([wire], archive, ids_in(archive))
+    assert [a.id for a in report.saved[0].articles] == ["u0", "u1"]
+    assert report.saved[0].problems == ("wire.jsonl:2: malformed JSON (Expecting property name enclosed in double "
+                                        "quotes); line skipped",)  # fmt: skip
+    assert "  but wire.jsonl:2: malformed JSON" in report.summary()

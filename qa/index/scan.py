@@ -13,7 +13,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa.articles import ArticleError, ArticleUnreadable, article_files, display_path, read_article_file
+from qa.articles import (
+    ArticleError,
+    ArticleUnreadable,
+    FolderListing,
+    article_files,
+    display_path,
+    read_article_file,
+)
 from qa.index.store import UNREAD, FileState
 from qa.schema import Article
 
@@ -30,16 +37,16 @@ class FolderScan:
     problems: list[str] = field(default_factory=list)
 
 
-def stat_folder(articles_dir: Path, follow_links: bool) -> tuple[dict[str, tuple[Path, FileState]], list[str]]:
-    """Every article file (name inside the folder -> (path, stat)), in reading order, and the links
-    refused. Reads no file."""
+def stat_folder(articles_dir: Path, follow_links: bool) -> tuple[dict[str, tuple[Path, FileState]], FolderListing]:
+    """Every article file (name inside the folder -> (path, stat)), in reading order, and the
+    listing it comes from (what was refused, which folders could not be listed). Reads no file."""
     root = Path(articles_dir)
     if not root.exists():
         raise FileNotFoundError(f"no articles folder or file at {root}")
     base = root.parent if root.is_file() else root
-    paths, refused = ([root], []) if root.is_file() else article_files(root, follow_links)
+    listing = FolderListing((root,)) if root.is_file() else article_files(root, follow_links)
     found: dict[str, tuple[Path, FileState]] = {}
-    for path in paths:
+    for path in listing.files:
         try:
             stat = path.stat()
         except OSError:
@@ -48,7 +55,7 @@ def stat_folder(articles_dir: Path, follow_links: bool) -> tuple[dict[str, tuple
             path,
             FileState(stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns),
         )
-    return found, refused
+    return found, listing
 
 
 def files_to_read(now: Mapping[str, FileState], known: Mapping[str, FileState]) -> set[str]:
@@ -81,12 +88,12 @@ def scan_folder(
     those ids was indexed from: an id read here that an unchanged file already holds goes to the
     file that comes first (as when the whole folder is read), and a later unchanged file that loses
     it to a changed one is read again."""
-    now, refused = stat_folder(articles_dir, follow_links)
+    now, listing = stat_folder(articles_dir, follow_links)
     reading = files_to_read({name: state for name, (_, state) in now.items()}, known)
-    removed = set(known) - set(now)
+    removed = gone_files(known, now, listing.unreadable)
     order = {name: position for position, name in enumerate(now)}
     while True:
-        scan = FolderScan({}, {}, {}, set(reading), removed, list(refused))
+        scan = FolderScan({}, {}, {}, set(reading), removed, list(listing.refused))
         shadowed: dict[str, list[str]] = {}
         unreadable = set()
         for name in (n for n in now if n in reading):
@@ -118,8 +125,17 @@ def scan_folder(
         if not again:
             break
         reading |= again
+    # A file the system refused to read now (permissions, an I/O error) that the index knows keeps
+    # its indexed articles: a transient error must never remove them. It is tried again next time.
+    kept = unreadable & set(known)
+    scan.read -= kept
     for name, (_, state) in now.items():
-        if name in reading:
+        if name in kept:
+            problem = shadowed[name][0].removesuffix("; skipped")
+            scan.files[name] = dataclasses.replace(
+                known[name], problems=(f"{problem}; the articles indexed from it are kept until it can be read",)
+            )
+        elif name in reading:
             problems = list(dict.fromkeys(shadowed[name]))
             is_shadowed = any("already read from" in problem for problem in problems)
             stat = UNREAD if name in unreadable else state  # read it again next time
@@ -128,6 +144,22 @@ def scan_folder(
             scan.files[name] = known[name]
         scan.problems.extend(scan.files[name].problems)
     return scan
+
+
+def gone_files(known: Mapping[str, FileState], now: Mapping[str, object], unreadable: tuple[str, ...]) -> set[str]:
+    """The files the index knows that are gone from the folder: not listed now, and not under a
+    folder that could not be listed (those may be there still).
+
+    >>> state = FileState(1, 1, 1)
+    >>> sorted(gone_files({"a.txt": state, "2024/b.txt": state, "c.txt": state}, {"c.txt": state}, ("2024",)))
+    ['a.txt']
+    >>> gone_files({"a.txt": state}, {}, (".",))  # the folder itself could not be listed
+    set()
+    """
+    if "." in unreadable:
+        return set()
+    hidden = tuple(f"{folder}/" for folder in unreadable)
+    return {name for name in known if name not in now and not name.startswith(hidden)}
 
 
 def read_articles_of(articles_dir: Path, names: set[str], ids: set[str]) -> dict[str, Article]:
@@ -151,5 +183,7 @@ def stat_changed(articles_dir: Path, follow_links: bool, known: Mapping[str, Fil
     """Whether any article file was added, removed or changed since ``known`` (stat only).
 
     Measured on 100,000 files: see bench/scale.py."""
-    now, _ = stat_folder(articles_dir, follow_links)
-    return set(now) != set(known) or any(not known[name].same_stat(state) for name, (_, state) in now.items())
+    now, listing = stat_folder(articles_dir, follow_links)
+    if set(now) - set(known) or gone_files(known, now, listing.unreadable):
+        return True
+    return any(not known[name].same_stat(state) for name, (_, state) in now.items())
