@@ -2,9 +2,10 @@
 
 Formats, by extension:
 
-- ``.txt`` in the customer's format: a ``date YYYY-MM-DD`` header line, then the body; the title
-  is derived from the body's first sentence. Any other ``.txt``, and ``.md``: the first line (or
-  Markdown heading) is the title, the rest is the text.
+- ``.txt`` and ``.md`` may open with a small front matter (`qa.front_matter`): ``Date:``,
+  ``Source:``, ``URL:`` and ``Title:`` lines, or a ``---`` block of them; the customer's format is
+  one ``date YYYY-MM-DD`` line, then the body, whose first sentence gives the title. Without front
+  matter, the first line (or Markdown heading) is the title and the rest is the text.
 - ``.json`` (one record or a list) and ``.jsonl`` (one record a line) with the fields id, title,
   date, source, url (or url_or_origin) and text.
 - ``.html`` / ``.htm``: the main text, title and date extracted with trafilatura.
@@ -34,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
+from qa.front_matter import front_matter
 from qa.schema import Article
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".json", ".jsonl", ".html", ".htm")
@@ -45,7 +47,6 @@ COLLECTION_SUFFIXES = (".json", ".jsonl")  # files that may hold many articles
 MAX_ARTICLE_FILE_BYTES = 5_000_000
 MAX_COLLECTION_FILE_BYTES = 500_000_000
 MAX_ARTICLE_CHARS = 5_000_000
-_DATE_HEADER = re.compile(r"\A\s*date\s+(\d{4}-\d{2}-\d{2})[ \t]*\r?\n")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 _FIRST_SENTENCE = re.compile(r"(.+?[.!?])(?:\s|$)", re.DOTALL)
 _DATELINE = re.compile(r"^[A-Z][A-Z .,'-]+(?:\([A-Za-z]+\))?\s+")
@@ -358,13 +359,19 @@ def _date_or_warn(value: str, problems: list[str] | None, where: str) -> str:
 
 
 def _article_from_plain_text(file: Path, name: str, text: str, markdown: bool, problems: list[str]) -> Article:
-    header = _DATE_HEADER.match(text)
-    if header:
-        body = text[header.end() :].strip()
+    fields, body = front_matter(text)
+    if fields:
         if not body:
-            raise ArticleError(f"{name}: the article has a date but no text; skipped")
-        date = _date_or_warn(header.group(1), problems, name)
-        return Article(file.stem, derive_title(body), body, date, path=str(file))
+            raise ArticleError(f"{name}: the article has a {'/'.join(fields)} line but no text; skipped")
+        return Article(
+            file.stem,
+            fields.get("title") or derive_title(body),
+            body,
+            _date_or_warn(fields.get("date", ""), problems, name),
+            source=fields.get("source", ""),
+            url=fields.get("url", ""),
+            path=str(file),
+        )
     stripped = text.strip()
     if not stripped:
         raise ArticleError(f"{name}: empty article; skipped")

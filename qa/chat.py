@@ -32,7 +32,7 @@ from qa.questions import DEFAULT_TOP_K, QuestionError, check_filters, check_ques
 from qa.render import answer_dict, article_html, escape_markdown, passage_html, render_markdown
 from qa.schema import Answer
 from qa.serve_options import ServeOptions
-from qa.uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, save_uploads
+from qa.uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, TRANSFER_LIMIT_FACTOR, save_uploads
 
 if TYPE_CHECKING:
     from qa.index import SyncProgress
@@ -271,10 +271,49 @@ def article_rows(desk: Newsdesk, query: str | None = "") -> list[list[str]]:
     words = (query or "").lower().split()
     rows = []
     for entry in desk.list_articles():
-        row = [entry["title"], entry["date"] or "undated", entry["id"]]
+        copy = f" (same text as {entry['duplicate_of']})" if entry.get("duplicate_of") else ""
+        row = [entry["title"] + copy, entry["date"] or "undated", entry["id"]]
         if all(any(word in cell.lower() for cell in (*row, entry["source"])) for word in words):
             rows.append(row)
     return rows
+
+
+def archive_note(rows: Sequence[object], query: str | None) -> str:
+    """What the archive list shows, in words: a search that matches nothing says so instead of
+    showing bare column headers.
+
+    >>> archive_note([], "volcano"), archive_note([["t", "d", "i"]], ""), archive_note([], "")
+    ('No article matches “volcano”.', '1 article.', 'The archive is empty.')
+    """
+    query = (query or "").strip()
+    if not rows:
+        return f"No article matches “{escape_markdown(query)}”." if query else "The archive is empty."
+    return f"{len(rows):,} article{'s' if len(rows) != 1 else ''}" + (
+        f" match “{escape_markdown(query)}”." if query else "."
+    )
+
+
+def removal_message(article_id: str, title: str, copies: Sequence[str]) -> str:
+    """What happened to the user's article, in their terms.
+
+    >>> removal_message("a1", "Bridge reopens", [])[:62]
+    'Removed “Bridge reopens” (a1): it no longer answers questions.'
+    >>> removal_message("a1", "Bridge reopens", ["a1-2"]).splitlines()[1][:48]
+    'Its copy a1-2 (the same text) is still in the ar'
+    """
+    line = (
+        f"Removed “{escape_markdown(title)}” ({escape_markdown(article_id)}): it no longer answers questions. "
+        "Its file is kept in the articles folder's .removed/, from where it can be put back."
+    )
+    if copies:
+        many = len(copies) > 1
+        names = ", ".join(escape_markdown(c) for c in copies)
+        line += (
+            f"\nIts cop{'ies' if many else 'y'} {names} (the same text) {'are' if many else 'is'} still in the "
+            f"archive and answer{'' if many else 's'} in its place: remove {'them' if many else 'it'} too to take "
+            "the story out."
+        )
+    return line
 
 
 def build_app(
@@ -421,6 +460,7 @@ def build_app(
                         elem_id="article-list",
                         max_height=360,
                     )
+                    listed_note = gr.Markdown(elem_id="archive-note")
                     if not read_only:
                         with gr.Row():
                             remove_id = gr.Textbox(label="Id of the article to remove", elem_id="remove-id")
@@ -446,7 +486,12 @@ def build_app(
             tick, [find, listed], [status, listing, listed, timer], api_visibility="private", show_progress="hidden"
         )
         app.load(refresh, find, [status, listing], api_visibility="private")
-        find.change(lambda q: article_rows(desk, q), find, listing, api_visibility="private")
+
+        def search_archive(query: str | None) -> tuple[list[list[str]], str]:
+            rows = article_rows(desk, query)
+            return rows, archive_note(rows, query)
+
+        find.change(search_archive, find, [listing, listed_note], api_visibility="private")
         for field in (date_from, date_to, source_filter):
             field.blur(filter_note, [date_from, date_to, source_filter], note, api_visibility="private")
             field.submit(filter_note, [date_from, date_to, source_filter], note, api_visibility="private")
@@ -465,7 +510,7 @@ def build_app(
                 if indexing.problem():
                     yield refuse(str(indexing.problem()), request, "Not added"), *refresh()
                     return
-                report = save_uploads(files, desk.articles_dir, desk.article_ids(), max_upload)
+                report = save_uploads(files, desk.articles_dir, desk.article_ids(), max_upload, desk.article_texts())
                 lines = escape_markdown(report.summary()).splitlines()
                 if not report.saved:
                     yield "  \n".join(lines), *refresh()
@@ -489,12 +534,15 @@ def build_app(
                 if indexing.problem() or not article_id:
                     why = indexing.problem() or "Type the id of the article to remove (the Id column)."
                     return refuse(why, request, "Not removed"), status_line(desk, indexing), gr.skip()
+                listed = {entry["id"]: entry for entry in desk.list_articles()}
+                copies = sorted(i for i, entry in listed.items() if entry.get("duplicate_of") == article_id)
                 try:
-                    report = desk.remove_article(article_id)
+                    desk.remove_article(article_id)
                 except (QuestionError, OSError, ValueError) as error:
                     return refuse(str(error), request, "Not removed"), status_line(desk, indexing), gr.skip()
-                line = f"Removed {escape_markdown(article_id)} (kept in the folder's .removed/). "
-                return line + escape_markdown(report.summary()), status_line(desk, indexing), article_rows(desk, query)
+                title = listed[article_id]["title"] if article_id in listed else article_id
+                line = removal_message(article_id, title, copies)
+                return line, status_line(desk, indexing), article_rows(desk, query)
 
             add.click(
                 add_articles,
@@ -564,7 +612,7 @@ def launch_options(options: ServeOptions) -> dict:
         "server_name": options.host,
         "server_port": options.port,
         "auth": list(options.auth) or None,
-        "max_file_size": options.max_upload_bytes,
+        "max_file_size": options.max_upload_bytes * TRANSFER_LIMIT_FACTOR,
         "show_error": False,
         "theme": gr.themes.Soft(),
         "css": CSS,

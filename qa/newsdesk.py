@@ -12,6 +12,7 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import threading
@@ -288,8 +289,18 @@ class Newsdesk:
             indexed = self._live_retriever().index.article_ids()
         return indexed | {a.id for a in read_articles(self.articles_dir, self.follow_links).articles}
 
+    def article_texts(self) -> dict[str, str]:
+        """The text hash of every article in the articles folder -> its id (the first, for
+        articles with the same text): what an upload must not copy."""
+        texts: dict[str, str] = {}
+        for article in read_articles(self.articles_dir, self.follow_links).articles:
+            texts.setdefault(article.text_hash, article.id)
+        return texts
+
     def list_articles(self) -> list[dict]:
-        """Every indexed article (id, title, date, source, url, path), newest first."""
+        """Every article the archive holds (id, title, date, source, url, path, duplicate_of),
+        newest first: a copy of another article's text is listed too, under its original's title
+        and with ``duplicate_of`` naming it, so that every copy that can answer can be seen."""
         self.warm_up()
         with self._lock:
             return self._live_retriever().index.list_articles()
@@ -298,10 +309,20 @@ class Newsdesk:
         """Take an article out of the archive: its file (or its record in a collection file) moves
         to the folder's hidden ``.removed/``, from where it can be put back, and the index syncs."""
         article = self.article(article_id)
+        if article is None:  # a copy of another article's text, indexed as that one
+            article = self._copy_of(article_id)
         if article is None or not article.path:
             raise QuestionError(f"there is no article with id {article_id!r} in the archive")
         remove_from_folder(article, self.articles_dir)
         return self.sync()
+
+    def _copy_of(self, article_id: str) -> Article | None:
+        """The duplicate ``article_id`` as an article (its original's text, its own file)."""
+        with self._lock:
+            index = self._live_retriever().index
+            entry = index.entry(article_id)
+            original = index.article(entry["duplicate_of"]) if entry and entry["duplicate_of"] else None
+        return None if original is None else dataclasses.replace(original, id=article_id, path=entry["file"])
 
     def search(
         self,

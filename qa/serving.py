@@ -130,13 +130,25 @@ def check_serving(args: argparse.Namespace, environ: Mapping[str, str] = os.envi
             f"the archive{'' if args.read_only else ' and add to it'}. Give a login with --auth USER:PASSWORD, "
             f"--auth-file FILE or ${AUTH_ENV}, or serve on 127.0.0.1"
         )
+    if not 0 <= args.port <= 65535:
+        raise ServingError(f"--port {args.port} is not a port: give one from 1 to 65535, or 0 for any free one")
     if args.max_upload_mb <= 0:
         raise ServingError("--max-upload-mb must be more than 0")
     if args.max_sessions < 1:
         raise ServingError("--max-sessions must be at least 1")
+    port = args.port or free_port(args.host)  # 0: any free port (Gradio itself fails on 0)
     return ServeOptions(
-        args.host, args.port, tuple(logins), args.read_only, int(args.max_upload_mb * 1e6), args.max_sessions
+        args.host, port, tuple(logins), args.read_only, int(args.max_upload_mb * 1e6), args.max_sessions
     )
+
+
+def free_port(host: str) -> int:
+    """A port that is free on ``host`` now, chosen by the system."""
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
 
 
 def serve(args: argparse.Namespace) -> int:

@@ -13,7 +13,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +22,11 @@ from qa.schema import Article
 
 MAX_UPLOAD_FILES = 20
 MAX_UPLOAD_BYTES = 5_000_000  # per file, and never more than the folder's own limit for its format
+# The server takes files up to this many times the limit before refusing them itself: one over the
+# limit then reaches `save_uploads`, which refuses it naming the file and the limit in the upload's
+# result, instead of Gradio's toast ("maximum allowed size of 4.8 Mb", in MiB) that vanished with
+# the file. Beyond it Gradio stops the transfer, so a huge file never fills the server's disk.
+TRANSFER_LIMIT_FACTOR = 10
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _STAGING = ".uploading"  # hidden: the article reader skips it
 
@@ -78,12 +83,17 @@ def save_uploads(
     articles_dir: Path,
     known_ids: Iterable[str] = (),
     max_bytes: int = MAX_UPLOAD_BYTES,
+    known_texts: Mapping[str, str] | None = None,
 ) -> UploadReport:
-    """Read each uploaded file and, if it holds readable articles whose ids are new, add it to
-    ``articles_dir`` under a name no other file has. ``known_ids`` are the ids in the archive."""
+    """Read each uploaded file and, if it holds readable articles whose ids and texts are new, add
+    it to ``articles_dir`` under a name no other file has. ``known_ids`` are the ids in the
+    archive; ``known_texts`` maps the text hash of each of its articles to the article's id: a copy
+    of an article already there is refused (it would be indexed once, hidden from the archive list
+    behind its original, and answer again once the original was removed)."""
     if len(paths) > MAX_UPLOAD_FILES:
         return UploadReport((), (f"all {len(paths)} files: at most {MAX_UPLOAD_FILES} files at a time",))
     taken = set(known_ids)
+    texts = dict(known_texts or {})
     saved: list[SavedUpload] = []
     problems: list[str] = []
     staging = articles_dir / _STAGING
@@ -93,7 +103,7 @@ def save_uploads(
             source = Path(path)
             shown = safe_name(str(path))
             try:
-                upload = _save_one(source, shown, articles_dir, staging, taken, max_bytes)
+                upload = _save_one(source, shown, articles_dir, staging, (taken, texts), max_bytes)
             except ArticleError as error:
                 problems.append(str(error))
                 continue
@@ -101,6 +111,7 @@ def save_uploads(
                 problems.append(f"{shown}: could not be saved ({error.strerror or type(error).__name__})")
                 continue
             taken.update(article.id for article in upload.articles)
+            texts.update((article.text_hash, article.id) for article in upload.articles)
             saved.append(upload)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -108,8 +119,14 @@ def save_uploads(
 
 
 def _save_one(
-    source: Path, shown: str, articles_dir: Path, staging: Path, taken: set[str], max_bytes: int
+    source: Path,
+    shown: str,
+    articles_dir: Path,
+    staging: Path,
+    known: tuple[set[str], dict[str, str]],
+    max_bytes: int,
 ) -> SavedUpload:
+    taken, texts = known
     suffix = Path(shown).suffix.lower()
     if suffix not in ARTICLE_SUFFIXES:
         raise ArticleError(f"{shown}: not an article file (use {', '.join(ARTICLE_SUFFIXES)})")
@@ -132,6 +149,10 @@ def _save_one(
             if not articles:
                 reasons = "; ".join(p.removeprefix(f"{shown}").lstrip(":; ") for p in problems[:3])
                 raise ArticleError(f"{shown}: no readable article in it ({reasons or 'empty'})")
+            copies = [(a.id, texts[a.text_hash]) for a in articles if a.text_hash in texts]
+            if copies:
+                shown_copies = ", ".join(f"{new!r} is article {old!r}" for new, old in copies[:3])
+                raise ArticleError(f"{shown}: the same text is already in the archive ({shown_copies}); nothing added")
             clashes = sorted({a.id for a in articles} & taken)
             if clashes:
                 ids = ", ".join(repr(i) for i in clashes[:5]) + (" …" if len(clashes) > 5 else "")
@@ -143,8 +164,15 @@ def _save_one(
                 os.link(candidate, articles_dir / name)  # fails if the name was taken meanwhile
             except FileExistsError:
                 continue
-        return SavedUpload(shown, name, tuple(articles), tuple(problems))
+        undated = [f"{shown}: {_which(a, articles)}has no date (add a `Date: YYYY-MM-DD` line at its top); "
+                   "indexed as undated" for a in articles if not a.date]  # fmt: skip
+        return SavedUpload(shown, name, tuple(articles), (*problems, *undated[:3]))
     raise ArticleError(f"{shown}: no free name for it in the articles folder")
+
+
+def _which(article: Article, articles: Sequence[Article]) -> str:
+    """ "article 'x' " when a file holds several, else nothing."""
+    return f"article {article.id!r} " if len(articles) > 1 else ""
 
 
 def _candidate_names(name: str, tries: int = 1000) -> Iterable[str]:

@@ -195,7 +195,10 @@ def test_uploads_through_the_api_never_overwrite(server, tmp_path: Path):
     chess = client(server).predict("Who won the world chess championship final?", api_name="/answer")
     assert chess["text"] == "Magnus Carlsen"
     removed = client(server).predict(f"{SEED_ID}-2", "", api_name="/remove_article")[0]
-    assert f"Removed {SEED_ID}-2" in removed and not (server["articles"] / f"{SEED_ID}-2.txt").exists()
+    assert (
+        f"({SEED_ID}-2): it no longer answers questions" in removed
+        and not (server["articles"] / f"{SEED_ID}-2.txt").exists()
+    )
 
 
 # ---------------------------------------------------------------- serving safely
@@ -463,7 +466,8 @@ def test_browser_archive_lists_searches_and_removes(browser, server, width: int)
     page.get_by_label("Id of the article to remove").fill("flood")
     page.click("#remove-article")
     page.wait_for_function(
-        "() => document.querySelector('#remove-result')?.innerText.includes('Removed flood')", timeout=60_000
+        "() => document.querySelector('#remove-result')?.innerText.includes('(flood): it no longer answers')",
+        timeout=60_000,
     )
     assert not (server["articles"] / "flood.json").exists()
     assert (server["articles"] / ".removed" / "flood.json").is_file()  # kept, not destroyed
@@ -496,7 +500,7 @@ def test_browser_page_opens_while_the_index_is_built(browser, tmp_path: Path):
             "() => document.querySelector('#index-status')?.innerText.includes('Building the index')", timeout=30_000
         )
         page.wait_for_function(
-            "() => /[\\d,]+ of 501 articles indexed \\([\\d,]+ passages embedded/"
+            "() => /[\\d,]+ of [\\d,]+ passages embedded \\(.*about \\d+ (s|min) left\\); 0 of 501 articles done/"
             ".test(document.querySelector('#index-status')?.innerText ?? '')",
             timeout=60_000,
         )
@@ -508,7 +512,7 @@ def test_browser_page_opens_while_the_index_is_built(browser, tmp_path: Path):
         assert dialogs == []
         log = server["path"].read_text()
         assert "serving http://127.0.0.1" in log and "index ready: 501 added" in log
-        assert "indexing: 0 of 501 articles indexed" in log and "passages embedded" in log  # terminal progress
+        assert "indexing: reading and splitting 501 articles" in log and "passages embedded" in log  # terminal
     finally:
         stop_server(server)
 

@@ -205,5 +205,9 @@ def test_a_file_of_another_type_is_refused_by_name_not_by_gradio(tmp_path: Path,
         assert message.startswith("Refused photos.zip: not an article file (use .txt, .md")
         assert "Refused setup.exe: not an article file" in message and "Invalid file type" not in message
         assert sorted(p.name for p in (tmp_path / "articles").iterdir()) == [f"{SEED_ID}.txt"]
+        big = tmp_path / "big-story.txt"
+        big.write_text("Big story\n" + "The council met again. " * 270_000)  # 6.2 MB: over the 5 MB limit
+        message, *_ = Client(url + "/", verbose=False).predict([handle_file(big)], api_name="/add_articles")
+        assert message == "Refused big-story.txt: 6.2 MB is over the 5.0 MB limit for uploads"
     finally:
         app.close()

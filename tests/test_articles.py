@@ -179,3 +179,35 @@ def test_removing_a_link_moves_the_link_not_its_target(tmp_path: Path):
     assert link.path == "inside.txt"  # paths are kept relative to the folder
     remove_from_folder(link, tmp_path)
     assert (tmp_path / "sub" / "story.txt").is_file() and (tmp_path / ".removed" / "inside.txt").is_symlink()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# Bridge reopens\ndate 2024-05-21\n\nThe bridge reopened on Thursday after repairs.",
+        "# Bridge reopens\nDate: 2024-05-21\nSource: City Desk\nURL: https://example.org/bridge\n\n"
+        "The bridge reopened on Thursday after repairs.",
+        "---\ntitle: Bridge reopens\ndate: '2024-05-21'\nsource: City Desk\nurl: https://example.org/bridge\n---\n"
+        "The bridge reopened on Thursday after repairs.",
+        "Bridge reopens\nDate: 2024-05-21\n\nThe bridge reopened on Thursday after repairs.",
+    ],
+)
+def test_text_articles_carry_their_date_in_front_matter(tmp_path: Path, text: str):
+    (tmp_path / "bridge.md").write_text(text)
+    reading = read_articles(tmp_path)
+    (article,) = reading.articles
+    assert reading.problems == ()
+    assert (article.title, article.date, article.text) == (
+        "Bridge reopens",
+        "2024-05-21",
+        "The bridge reopened on Thursday after repairs.",
+    )
+    if "Source" in text or "source:" in text:
+        assert (article.source, article.url) == ("City Desk", "https://example.org/bridge")
+
+
+def test_front_matter_is_read_only_at_the_top(tmp_path: Path):
+    (tmp_path / "note.txt").write_text("Council meets\nThe council met.\nSource: the mayor's office said so.")
+    (article,) = read_articles(tmp_path).articles
+    assert (article.title, article.date, article.source) == ("Council meets", "", "")
+    assert article.text == "The council met.\nSource: the mayor's office said so."

@@ -134,50 +134,59 @@ def test_export_reader(tmp_path: Path):
     assert {"config.json", "model.safetensors", "tokenizer.json"} <= {p.name for p in (tmp_path / "hf").iterdir()}
 
 
-def test_serve_starts_the_chat(folders):
-    import socket
+def test_serve_starts_the_chat_on_a_free_port(folders, tmp_path: Path):
+    """``--port 0`` picks a free port and says which (Gradio alone crashed on it)."""
+    import re
     import time
     import urllib.request
 
     articles, index = folders
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "qa.cli",
-            "serve",
-            "--port",
-            str(port),
-            "--articles",
-            str(articles),
-            "--index",
-            str(index),
-        ],
-        cwd=articles,  # not the project root: serve needs nothing from there
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    log_path = tmp_path / "serve.log"
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "qa.cli",
+                "serve",
+                "--port",
+                "0",
+                "--articles",
+                str(articles),
+                "--index",
+                str(index),
+            ],
+            cwd=articles,  # not the project root: serve needs nothing from there
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     try:
         deadline = time.time() + 240
         while time.time() < deadline and process.poll() is None:
+            serving = re.search(r"serving http://127\.0\.0\.1:(\d+)/", log_path.read_text())
             try:
-                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read().decode()
+                assert serving is not None
+                page = urllib.request.urlopen(f"http://127.0.0.1:{serving.group(1)}/", timeout=2).read().decode()
                 break
-            except OSError:
+            except (OSError, AssertionError):
                 time.sleep(1)
         else:
-            pytest.fail("newsdesk serve did not start")
-        assert "Newsdesk" in page
+            pytest.fail(f"newsdesk serve did not start: {log_path.read_text()[-2000:]}")
+        assert int(serving.group(1)) > 0 and "Newsdesk" in page
         while not (index / "CURRENT").is_file() and time.time() < deadline:  # it syncs the stale index
             time.sleep(0.5)
         assert (index / "CURRENT").is_file()
     finally:
         process.terminate()
         process.wait(timeout=30)
+    assert "Traceback" not in log_path.read_text()
+
+
+def test_a_port_that_is_no_port_is_refused(folders):
+    articles, index = folders
+    refused = newsdesk("serve", "--port", "70000", "--articles", str(articles), "--index", str(index))
+    assert refused.returncode == 2 and "--port 70000 is not a port" in refused.stderr
 
 
 def test_eval_e2e_with_a_chosen_embedder(folders, tmp_path: Path):

@@ -326,3 +326,35 @@ def test_bad_settings_fail_when_newsdesk_is_made_not_at_the_first_question(tmp_p
 def test_an_unknown_reader_precision_is_refused(precision):
     with pytest.raises(ValueError, match=f"unknown reader precision '{precision}'; choose one of fp32, bf16, int8"):
         Reader(precision=precision)
+
+
+def test_every_copy_of_an_article_is_listed_and_removable(desk, articles: Path):
+    (articles / "putin-copy.txt").write_text((articles / f"{SEED_ID}.txt").read_text())
+    desk.sync()
+    listed = {entry["id"]: entry["duplicate_of"] for entry in desk.list_articles()}
+    assert listed[SEED_ID] is None and listed["putin-copy"] == SEED_ID
+    desk.remove_article(SEED_ID)  # the copy takes its place, and is listed as itself
+    listed = {entry["id"]: entry["duplicate_of"] for entry in desk.list_articles()}
+    assert SEED_ID not in listed and listed["putin-copy"] is None
+    desk.remove_article("putin-copy")
+    assert "putin-copy" not in {entry["id"] for entry in desk.list_articles()}
+    assert desk.answer("Who will Putin meet during his visit?").text != "Xi Jinping"
+
+
+def test_a_copy_can_be_removed_while_its_original_stays(desk, articles: Path):
+    (articles / "putin-copy.txt").write_text((articles / f"{SEED_ID}.txt").read_text())
+    desk.sync()
+    desk.remove_article("putin-copy")
+    assert (articles / ".removed" / "putin-copy.txt").exists() and (articles / f"{SEED_ID}.txt").exists()
+    assert [e["id"] for e in desk.list_articles() if "Putin" in e["title"]] == [SEED_ID]
+
+
+def test_a_markdown_article_dates_its_answers_from_its_front_matter(desk, articles: Path):
+    (articles / "bridge.md").write_text(
+        "# Harbour bridge reopens\nDate: 2024-05-21\n\nThe harbour bridge reopened on Thursday after "
+        "eight months of repairs, the city said."
+    )
+    desk.sync()
+    reply = desk.answer("When did the harbour bridge reopen?")
+    assert reply.found and reply.text == "Thursday"
+    assert reply.citation.date == "2024-05-21" and reply.citation.resolved_date == "Thursday, 16 May 2024"

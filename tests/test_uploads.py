@@ -114,10 +114,42 @@ def test_an_id_already_in_the_folder_but_not_yet_indexed_is_refused(archive: Pat
 
 
 def test_a_collection_with_a_bad_line_keeps_the_good_ones_and_says_which_line(archive: Path, tmp_path: Path):
-    good = [json.dumps({"id": f"u{i}", "title": f"Upload {i}", "text": f"Uploaded story {i}."}) for i in range(2)]
+    good = [
+        json.dumps({"id": f"u{i}", "title": f"Upload {i}", "date": f"2024-01-0{i + 1}", "text": f"Uploaded story {i}."})
+        for i in range(2)
+    ]
     wire = upload_file(tmp_path, "wire.jsonl", f"{good[0]}\n{{broken json\n{good[1]}\n")
     report = save_uploads([wire], archive, ids_in(archive))
     assert [a.id for a in report.saved[0].articles] == ["u0", "u1"]
     assert report.saved[0].problems == ("wire.jsonl:2: malformed JSON (Expecting property name enclosed in double "
                                         "quotes); line skipped",)  # fmt: skip
     assert "  but wire.jsonl:2: malformed JSON" in report.summary()
+
+
+def test_the_same_text_under_another_name_is_refused_as_a_copy(archive: Path, tmp_path: Path):
+    seed = SEEDS / f"{SEED_ID}.txt"
+    texts = {a.text_hash: a.id for a in read_articles(archive).articles}
+    for _ in range(2):  # the same file twice, as a user who is not sure the first upload worked
+        report = save_uploads([seed], archive, ids_in(archive), known_texts=texts)
+        assert report.saved == ()
+        assert report.problems == (
+            f"{SEED_ID}.txt: already in the archive with the same content; nothing to add",
+        )  # fmt: skip
+    renamed = upload_file(tmp_path, "putin-visit.txt", seed.read_text())
+    report = save_uploads([renamed], archive, ids_in(archive), known_texts=texts)
+    assert report.problems == (
+        f"putin-visit.txt: the same text is already in the archive ('putin-visit' is article '{SEED_ID}'); "
+        "nothing added",
+    )
+    assert sorted(p.name for p in archive.iterdir()) == [f"{SEED_ID}.txt", "news.jsonl"]
+
+
+def test_an_upload_without_a_date_is_kept_with_a_warning(archive: Path, tmp_path: Path):
+    dated = upload_file(tmp_path, "bridge.md", "# Bridge reopens\nDate: 2024-05-21\n\nThe bridge reopened on Thursday.")
+    undated = upload_file(tmp_path, "ferry.md", "# Ferry delayed\n\nThe ferry was delayed by fog.")
+    report = save_uploads([dated, undated], archive, ids_in(archive))
+    assert [s.articles[0].date for s in report.saved] == ["2024-05-21", ""]
+    assert report.saved[0].problems == ()
+    assert report.saved[1].problems == (
+        "ferry.md: has no date (add a `Date: YYYY-MM-DD` line at its top); indexed as undated",
+    )

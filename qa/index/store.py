@@ -344,7 +344,15 @@ class ChunkStore:
         return None if row is None else Article(**{key: row[key] for key in row.keys()})  # noqa: SIM118 - sqlite3.Row
 
     def list_articles(self) -> list[dict]:
-        rows = self.db.execute("SELECT id, title, date, source, url, path FROM articles ORDER BY date DESC, title")
+        """Every article, copies of another's text included (under the original's title and date,
+        with ``duplicate_of`` naming it), newest first."""
+        rows = self.db.execute(
+            "SELECT id, title, date, source, url, path, NULL AS duplicate_of FROM articles "
+            "UNION ALL "
+            "SELECT e.id, o.title, o.date, o.source, o.url, e.file AS path, e.duplicate_of "
+            "FROM entries e JOIN articles o ON o.id = e.duplicate_of "
+            "ORDER BY date DESC, title, id"
+        )
         return [dict(row) for row in rows]
 
     def chunks(self) -> Iterator[tuple[int, Chunk]]:

@@ -72,36 +72,58 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class SyncProgress:
-    """How far a sync is: told after each batch, and before the first."""
+    """How far a sync is: told after each batch, before the first, and while a batch embeds."""
 
     articles_done: int
     articles_total: int
     chunks_done: int
     seconds: float
+    # Articles chunked so far and their passages (the batch being embedded included): the
+    # passages still to come are estimated from them, since a batch holds up to 16,384 passages
+    # (the whole 337-article demo archive) and no article is done until its batch commits.
+    articles_chunked: int = 0
+    chunks_chunked: int = 0
 
     @property
     def chunks_per_second(self) -> float:
         return self.chunks_done / self.seconds if self.seconds > 0 else 0.0
 
     @property
-    def eta_seconds(self) -> float | None:
-        if not self.articles_done or self.articles_done >= self.articles_total:
+    def chunks_expected(self) -> int | None:
+        """The passages the whole sync will embed, estimated from the articles chunked so far."""
+        if not self.articles_chunked:
             return None
-        return self.seconds / self.articles_done * (self.articles_total - self.articles_done)
+        if self.articles_chunked >= self.articles_total:
+            return self.chunks_chunked
+        return round(self.chunks_chunked / self.articles_chunked * self.articles_total)
+
+    @property
+    def eta_seconds(self) -> float | None:
+        expected = self.chunks_expected
+        if not self.chunks_done or not expected or self.chunks_done >= expected:
+            return None
+        return self.seconds / self.chunks_done * (expected - self.chunks_done)
 
     def describe(self) -> str:
         """How far, for people.
 
-        >>> SyncProgress(250, 1000, 1200, 10.0).describe()
-        '250 of 1,000 articles indexed (1,200 passages embedded, 120 per second, about 30 s left)'
+        >>> SyncProgress(0, 337, 1200, 10.0, articles_chunked=337, chunks_chunked=4000).describe()
+        '1,200 of 4,000 passages embedded (120 per second, about 23 s left); 0 of 337 articles done'
+        >>> SyncProgress(250, 1000, 1200, 10.0, articles_chunked=250, chunks_chunked=1200).describe()
+        '1,200 of ~4,800 passages embedded (120 per second, about 30 s left); 250 of 1,000 articles done'
+        >>> SyncProgress(0, 337, 0, 0.5).describe()
+        'reading and splitting 337 articles into passages'
         """
-        line = f"{self.articles_done:,} of {self.articles_total:,} articles indexed"
-        line += f" ({self.chunks_done:,} passages embedded"
-        if self.chunks_done:
-            line += f", {self.chunks_per_second:,.0f} per second"
+        expected = self.chunks_expected
+        if expected is None:
+            return f"reading and splitting {self.articles_total:,} articles into passages"
+        about = "" if self.articles_chunked >= self.articles_total else "~"
+        line = f"{self.chunks_done:,} of {about}{expected:,} passages embedded"
+        details = [f"{self.chunks_per_second:,.0f} per second"] if self.chunks_done else []
         if (eta := self.eta_seconds) is not None:
-            line += f", about {eta:.0f} s left" if eta < 120 else f", about {eta / 60:.0f} min left"
-        return line + ")"
+            details.append(f"about {eta:.0f} s left" if eta < 60 else f"about {eta / 60:.0f} min left")
+        line += f" ({', '.join(details)})" if details else ""
+        return line + f"; {self.articles_done:,} of {self.articles_total:,} articles done"
 
 
 ProgressCallback = Callable[[SyncProgress], None]
@@ -504,6 +526,11 @@ class _Writer:
         commit its articles, chunks and entries in one transaction."""
         store = self.store
         texts = [chunk.text for _, chunks in batch for chunk in chunks]
+        self._progress = dataclasses.replace(
+            self._progress,
+            articles_chunked=self._progress.articles_chunked + len(batch),
+            chunks_chunked=self._progress.chunks_chunked + len(texts),
+        )
         if vectors is None:
             vectors = self._embed_texts(texts)
         first = int(store.meta("next_chunk_id", "1"))
@@ -564,7 +591,9 @@ class _Writer:
         state = self._progress
         seconds = time.perf_counter() - self._started
         chunks = state.chunks_done if chunks_done is None else chunks_done
-        shown = SyncProgress(state.articles_done + articles_done, state.articles_total, chunks, seconds)
+        shown = dataclasses.replace(
+            state, articles_done=state.articles_done + articles_done, chunks_done=chunks, seconds=seconds
+        )
         if chunks_done is None:
             self._progress = shown
         if self.on_progress is not None and state.articles_total:
