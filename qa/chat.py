@@ -57,13 +57,29 @@ mark.answer { background: #fde68a; color: #111827; padding: 0 .15em; border-radi
 .source-date { color: #374151; margin-left: .5em; }
 #article-view .article { max-height: 22rem; overflow-y: auto; padding-right: .5rem; }
 #filter-note { min-height: 1.5em; }
+#chat .top-panel { position: static; justify-content: flex-end; }  /* never over the reply's text */
+#to-source { display: none; }
 #filter-note .filter-error { color: #991b1b; font-weight: 600; }
 footer, footer a, footer button { color: #1f2937 !important; opacity: 1 !important; }
 @media (max-width: 640px) {
   #chat { height: 340px !important; }
+  #to-source { display: block; text-align: right; }
+  #article-list td:nth-child(3), #article-list th:nth-child(3) { white-space: nowrap; font-size: .75rem; }
   .examples, .examples * { white-space: normal !important; max-width: 100% !important; }
 }
 """
+# After a reply arrives, show its first line (the answer) at the top of the conversation box, and
+# the box in the page: on a phone Gradio's autoscroll showed the reply's end (the title and
+# confidence) with the answer above the fold.
+SCROLL_TO_ANSWER = """() => { setTimeout(() => {
+  const wrap = document.querySelector('#chat .bubble-wrap');
+  const rows = document.querySelectorAll('#chat .message-row.bot-row');
+  const last = rows[rows.length - 1];
+  if (!wrap || !last) return;
+  wrap.scrollTop += last.getBoundingClientRect().top - wrap.getBoundingClientRect().top - 8;
+  const top = last.getBoundingClientRect().top;
+  if (top < 0 || top > window.innerHeight - 120) window.scrollBy(0, top - 80);
+}, 80); }"""
 SCROLL_TO_SPAN = """() => { setTimeout(() => {
   const box = document.querySelector('#article-view .article');
   const mark = document.querySelector('#article-view #cited-span');
@@ -377,7 +393,7 @@ def build_app(
         found, confidence and citations (article id, title, date, url,
         start and end offsets in the article's text, sentence)."""
         try:
-            return answer_dict(ask(question, history or [], date_from, date_to, top_k, source))
+            return answer_dict(ask(question, history or [], date_from, date_to, top_k, source), desk.precision())
         except Refusal as refusal:
             raise refusal_error(str(refusal)) from refusal
 
@@ -402,16 +418,19 @@ def build_app(
                 source = gr.HTML(label="Source", elem_id="source", render=False)
                 article = gr.HTML(label="Whole article", elem_id="article-view", render=False)
                 others = gr.HTML(label="Other passages", elem_id="other-passages", render=False)
+                conversation = gr.Chatbot(
+                    elem_id="chat",
+                    height=460,
+                    sanitize_html=True,
+                    render_markdown=True,
+                    label="Conversation",
+                    show_label=False,  # its badge covered the first line of the reply on a phone
+                    autoscroll=False,  # SCROLL_TO_ANSWER shows the answer line instead of the reply's end
+                    buttons=["copy"],  # a copy button per message; no share or copy-all toolbar
+                )
                 gr.ChatInterface(
                     chat,
-                    chatbot=gr.Chatbot(
-                        elem_id="chat",
-                        height=460,
-                        sanitize_html=True,
-                        render_markdown=True,
-                        label="Conversation",
-                        show_label=False,  # its badge covered the first line of the reply on a phone
-                    ),
+                    chatbot=conversation,
                     textbox=strict_text(
                         gr.Textbox(
                             placeholder="Ask a question about the articles…",
@@ -429,8 +448,12 @@ def build_app(
                     api_name="chat",
                     concurrency_limit=QUESTION_CONCURRENCY,
                 )
+                # On a phone the Source panel stacks below the question box: one tap away.
+                gr.HTML(
+                    '<a href="#source-heading">The answer\'s source, marked in its passage ↓</a>', elem_id="to-source"
+                )
             with gr.Column(scale=2, min_width=320):
-                gr.Markdown("### Source")
+                gr.Markdown("### Source", elem_id="source-heading")
                 source.render()
                 with gr.Accordion("Whole article", open=True, elem_id="article-panel"):
                     article.render()
@@ -496,6 +519,7 @@ def build_app(
             field.blur(filter_note, [date_from, date_to, source_filter], note, api_visibility="private")
             field.submit(filter_note, [date_from, date_to, source_filter], note, api_visibility="private")
         article.change(None, js=SCROLL_TO_SPAN)
+        conversation.change(None, js=SCROLL_TO_ANSWER)
         gr.api(answer, api_name="answer", concurrency_limit=QUESTION_CONCURRENCY)
 
         if not read_only:

@@ -103,7 +103,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         args.question, top_k=args.top_k, date_from=args.date_from, date_to=args.date_to, source=args.source
     )
     if args.json:
-        print(json.dumps(answer_dict(reply), ensure_ascii=False, indent=2))
+        print(json.dumps(answer_dict(reply, desk.precision()), ensure_ascii=False, indent=2))
     else:
         print(render_text(reply, MARK if sys.stdout.isatty() else ("[", "]")))
     return 0 if reply.found else 1  # "not found" is exit status 1, for scripts, with --json too
@@ -119,6 +119,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"chunks     {status.chunks} in {status.index_dir} ({status.dense_kind} FAISS + BM25)")
     print(f"embedding  {status.embedding_model} ({', '.join(f'{k} {v}' for k, v in status.embedding.items())})")
     print(f"reader     {status.reader}")
+    print(f"precision  reader {status.precision['reader']}")
+    print(f"           embedder {status.precision['embedder']}")
     print(f"updated    {updated}")
     print(f"fresh      {'no: run `newsdesk index`' if status.stale else 'yes'}")
     return 0

@@ -13,6 +13,10 @@ Three precisions, one per backend:
   The export is made on first use and cached (see `default_cache_dir`).
 - ``"bf16"``: PyTorch under bfloat16 autocast; ``"fp32"``: plain PyTorch.
 
+``"auto"`` (the default) takes int8 where the CPU has VNNI instructions and fp32 elsewhere
+(`qa.cpu`); against an existing index it embeds questions as that index's chunks were embedded
+(`Embedder.adopt`), so moving an index to a machine of another CPU class does not rebuild it.
+
 >>> embedder = Embedder()
 >>> vectors = embedder.embed(["Putin visits China.", "Xi meets Putin in Beijing.", "Floods hit Valencia."])
 >>> vectors.shape
@@ -44,6 +48,7 @@ if TYPE_CHECKING:
 
 BUNDLED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 PRECISIONS = ("int8", "bf16", "fp32")
+AUTO = "auto"  # the default: int8 where the CPU has VNNI, else fp32 (qa.cpu)
 # Bump when the export below changes, so that cached exports are redone.
 EXPORT_RECIPE = 2
 EXPORT_FILE = "model.int8.onnx"
@@ -83,16 +88,59 @@ class Embedder:
     ``cache_dir``: where the int8 export lives (`default_cache_dir`)."""
 
     model: str | None = None
-    precision: str = "int8"
+    precision: str = AUTO
     max_tokens: int | None = 128
     batch_size: int = 32
     workers: int | None = None
     cache_dir: str | Path | None = None
+    requested: str = field(default=AUTO, init=False, repr=False)
+    precision_reason: str = field(default="", init=False, repr=False)
     _encoder: _OnnxEncoder | _TorchEncoder | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        if self.precision not in PRECISIONS:
-            raise ValueError(f"embedding precision must be one of {', '.join(PRECISIONS)}, not {self.precision!r}")
+        if self.precision not in (*PRECISIONS, AUTO):
+            raise ValueError(
+                f"embedding precision must be one of {', '.join((*PRECISIONS, AUTO))}, not {self.precision!r}"
+            )
+        self.requested = self.precision
+        if self.precision == AUTO:
+            self._choose()
+        else:
+            self.precision_reason = f"{self.precision}: as asked"
+
+    def _choose(self) -> None:
+        from qa.cpu import choose_embedder_precision, cpu_flags
+
+        choice = choose_embedder_precision(cpu_flags())
+        self._use(choice.precision, choice.why)
+
+    def _use(self, precision: str, why: str) -> None:
+        if precision != self.precision:
+            self._encoder = None
+        self.precision, self.precision_reason = precision, why
+
+    def adopt(self, recorded: dict | None) -> None:
+        """With precision "auto", embed as an index's chunks were (``recorded``: its embedding
+        settings), or, given None (no index, or a rebuild), as this CPU prefers. Vectors of the
+        other precisions agree at mean cosine 0.994: a question embedded in int8 against an fp32
+        index finds the same passages, but the index's own precision is the one that is exact."""
+        if self.requested != AUTO:
+            return
+        precision = (recorded or {}).get("precision")
+        if precision not in PRECISIONS or (recorded or {}).get("max_tokens") != self.max_tokens:
+            self._choose()
+            return
+        from qa.cpu import choose_embedder_precision, cpu_flags
+
+        preferred = choose_embedder_precision(cpu_flags()).precision
+        if precision == preferred:
+            self._choose()
+        else:
+            self._use(
+                precision,
+                f"{precision}: the index was embedded in {precision} (this CPU would pick {preferred}; "
+                "`newsdesk index --rebuild` re-embeds it so)",
+            )
 
     @property
     def name(self) -> str:

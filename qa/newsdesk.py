@@ -17,7 +17,7 @@ import logging
 import os
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa.answers import SPANS_READ, Judge, MarginJudge, SelectiveModel, decide
@@ -25,6 +25,7 @@ from qa.answers.decision import threshold_in_use
 from qa.answers.selective import SHIPPED_ANSWER_MODEL
 from qa.articles import read_articles, remove_from_folder
 from qa.chunking import Chunker, sentence_at
+from qa.cpu import choose_reader_precision, cpu_flags
 from qa.embedding import Embedder
 from qa.index import (
     DENSE_KINDS,
@@ -33,6 +34,7 @@ from qa.index import (
     RayOptions,
     SyncReport,
     index_is_stale,
+    live_settings,
     sync_index,
 )
 from qa.questions import DEFAULT_TOP_K, QuestionError, check_request, contextual_query, resolve_follow_up
@@ -71,6 +73,8 @@ class Status:
     stale: bool | None  # None: not checked
     articles_dir: str
     index_dir: str
+    # The numeric path each model takes on this CPU, and why (qa.cpu): {"reader": ..., "embedder": ...}.
+    precision: dict[str, str] = field(default_factory=dict)
 
 
 class Newsdesk:
@@ -154,6 +158,7 @@ class Newsdesk:
         self.check_articles_folder()
         if isinstance(ray, str):
             ray = RayOptions(address=ray)
+        self._embed_as_the_index(rebuild)
         with self._sync_lock:
             report = sync_index(
                 self.articles_dir,
@@ -173,8 +178,31 @@ class Newsdesk:
                 self._open_index()
         return report
 
+    def _embed_as_the_index(self, rebuild: bool = False) -> None:
+        """An embedder on "auto" precision embeds as the existing index was embedded (so that an
+        index moved to a machine of another CPU class is not rebuilt); a rebuild, as this CPU
+        prefers."""
+        settings = None if rebuild else live_settings(self.index_dir)
+        if settings is None or settings.embedding_model == self.embedder.name:
+            self.embedder.adopt(settings.embedding if settings else None)
+
+    def precision(self) -> dict[str, str]:
+        """The path each model takes and why: the reader's as the model card and this CPU decide
+        (before it is loaded: what loading it will choose), the embedder's as set."""
+        reader = self.reader.precision_reason
+        if not reader:
+            from qa.reader_model import read_card  # loads torch: only when the reader is not loaded
+
+            preferred = read_card().get("precision", "fp32") if self.reader.model is None else "fp32"
+            asked = self.reader.precision
+            reader = (
+                choose_reader_precision(cpu_flags(), preferred).why if asked in (None, "auto") else f"{asked}: as asked"
+            )
+        return {"reader": reader, "embedder": self.embedder.precision_reason}
+
     def is_stale(self) -> bool:
         self.check_articles_folder()
+        self._embed_as_the_index()
         return index_is_stale(self.articles_dir, self.index_dir, self.chunker, self.embedder, self.follow_links)
 
     def warm_up(self) -> None:
@@ -191,6 +219,8 @@ class Newsdesk:
                         self._open_index()
         self.embedder.warm_up()
         self.reader.warm_up()
+        if self._judge is None:
+            log.warning("models: reader %s; embedder %s", self.reader.precision_reason, self.embedder.precision_reason)
         self._judge = self._judge or self._load_judge()
 
     def _load_judge(self) -> Judge:
@@ -270,6 +300,7 @@ class Newsdesk:
             stale=self.is_stale() if check_stale else None,
             articles_dir=str(self.articles_dir),
             index_dir=str(self.index_dir),
+            precision=self.precision(),
         )
         if index is not None and index is not self._index:
             index.close()

@@ -26,13 +26,14 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from qa.cpu import choose_reader_precision, cpu_flags
 from qa.schema import Reading, Span
 
 if TYPE_CHECKING:  # torch and transformers load in warm_up: `newsdesk --help` needs neither
     import torch
 
-Precision = Literal["fp32", "bf16", "int8"]
-PRECISIONS: tuple[Precision, ...] = ("fp32", "bf16", "int8")
+Precision = Literal["fp32", "bf16", "int8", "auto"]
+PRECISIONS: tuple[Precision, ...] = ("fp32", "bf16", "int8", "auto")
 _LAST_QUESTION = re.compile(r"(?:^|[.!?;]\s+)([^.!?;]*\?)\s*$")
 
 
@@ -42,7 +43,9 @@ class Reader:
 
     ``model`` is None for the shipped Newsdesk reader, or a Hugging Face hub id or local folder.
     ``precision`` picks the CPU path: fp32, bf16 (autocast) or int8 (dynamic quantisation of the
-    linear layers). ``no_answer_threshold`` (for one question over one passage) defaults to the
+    linear layers); "auto" (the default) takes the model card's precision where this CPU runs it
+    natively and fp32 elsewhere (`qa.cpu`), and ``precision_reason`` says which and why.
+    ``no_answer_threshold`` (for one question over one passage) defaults to the
     shipped model's value, tuned on held-out SQuAD *training* questions and unanswerable versions
     of them (`training/tune_threshold.py`); ``archive_threshold`` (for the best span over
     several retrieved passages, as Newsdesk reads) to its value calibrated on news questions.
@@ -50,7 +53,7 @@ class Reader:
     """
 
     model: str | Path | None = None
-    precision: Precision | None = None
+    precision: Precision | None = "auto"
     max_length: int = 256
     stride: int = 96
     max_answer_tokens: int = 30
@@ -61,6 +64,7 @@ class Reader:
     archive_threshold: float | None = None
     batch_size: int = 32
     device: str = "cpu"
+    precision_reason: str = field(default="", init=False)
     _network: torch.nn.Module | None = field(default=None, init=False, repr=False)
     _tokenizer: object = field(default=None, init=False, repr=False)
 
@@ -73,7 +77,7 @@ class Reader:
         """A reader over an already loaded model, e.g. one being trained."""
         reader = cls(**options)  # type: ignore[arg-type]
         reader._network, reader._tokenizer = network, tokenizer
-        reader.precision = reader.precision or "fp32"
+        reader.precision = "fp32" if reader.precision in (None, "auto") else reader.precision
         reader.no_answer_threshold = reader.no_answer_threshold or 0.0
         reader.archive_threshold = reader.archive_threshold or reader.no_answer_threshold
         return reader
@@ -92,8 +96,11 @@ class Reader:
             self.no_answer_threshold = loaded.no_answer_threshold
         if self.archive_threshold is None:
             self.archive_threshold = loaded.archive_threshold
-        if self.precision is None:
-            self.precision = loaded.precision
+        if self.precision in (None, "auto"):
+            choice = choose_reader_precision(cpu_flags(), loaded.precision)
+            self.precision, self.precision_reason = choice.precision, choice.why  # type: ignore[assignment]
+        else:
+            self.precision_reason = f"{self.precision}: as asked"
         network = loaded.model.eval().to(self.device)
         if self.precision == "int8":
             network = torch.ao.quantization.quantize_dynamic(network, {torch.nn.Linear}, dtype=torch.qint8)

@@ -105,8 +105,9 @@ def render_text(reply: Answer, bold: tuple[str, str] = ("[", "]")) -> str:
     return "\n".join(lines)
 
 
-def answer_dict(reply: Answer) -> dict:
-    """The reply as plain data for programs: no passages, citations with their offsets."""
+def answer_dict(reply: Answer, precision: dict[str, str] | None = None) -> dict:
+    """The reply as plain data for programs: no passages, citations with their offsets, and, given
+    ``precision`` (`Newsdesk.precision`), the numeric path each model took and why."""
 
     def cite(citation: Citation) -> dict:
         data = asdict(citation)
@@ -126,6 +127,7 @@ def answer_dict(reply: Answer) -> dict:
         "also_reported_in": len(reply.corroborating),
         "alternatives": [cite(c) for c in reply.alternatives],
         "timeline": [cite(c) for c in reply.timeline],
+        **({"precision": precision} if precision is not None else {}),
     }
 
 

@@ -315,6 +315,43 @@ def test_browser_answer_with_openable_source(browser, server, width: int):
     assert dialogs == []
 
 
+ANSWER_LINE = """() => { const rows = document.querySelectorAll('#chat .message-row.bot-row');
+  const line = rows[rows.length - 1]?.querySelector('strong'); if (!line) return null;
+  const r = line.getBoundingClientRect();
+  const box = document.querySelector('#chat .bubble-wrap').getBoundingClientRect();
+  return {text: line.innerText, top: r.top, bottom: r.bottom, boxTop: box.top, boxBottom: box.bottom,
+          height: window.innerHeight}; }"""
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_browser_shows_the_answer_line_when_it_arrives(browser, server, width: int):
+    page, dialogs = open_page(browser, server, width)
+    page.set_viewport_size({"width": width, "height": 844})
+    for question, answer in [("Who will Putin meet during his visit?", "Xi Jinping"), (FOLLOW_UP[0], "this week")]:
+        ask(page, question, answer)
+        page.wait_for_timeout(400)  # the scroll runs just after the reply is drawn
+        line = page.evaluate(ANSWER_LINE)
+        assert line["text"].startswith(answer.split()[0]), line
+        # Inside the conversation box and inside the window: the reader sees the answer, not its end.
+        assert line["boxTop"] <= line["top"] and line["bottom"] <= line["boxBottom"], line
+        assert line["top"] >= 0 and line["bottom"] <= line["height"], line
+    # Gradio's toolbar sits above the messages, never over the reply's text.
+    toolbar = page.locator("#chat .top-panel").bounding_box()
+    reply = page.locator("#chat .message-row.bot-row").last.bounding_box()
+    assert (
+        toolbar is None
+        or toolbar["y"] + toolbar["height"] <= reply["y"]
+        or reply["y"] + reply["height"] <= toolbar["y"]
+    )
+    if width == 390:  # the source is one tap away
+        page.click("#to-source a")
+        page.wait_for_timeout(500)
+        source = page.locator("#source").bounding_box()
+        assert 0 <= source["y"] < 844
+    page.close()
+    assert dialogs == []
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 def test_browser_follow_up_uses_the_conversation(browser, server, width: int):
     page, dialogs = open_page(browser, server, width)

@@ -23,7 +23,15 @@ moment leaves the last commit loadable. Open formats only: FAISS's own files, Nu
 from qa.index.dense import DENSE_KINDS, DenseIndex, DenseSettings, Segment
 from qa.index.distributed import RayOptions, RayUnavailableError
 from qa.index.errors import IndexUnavailableError, StaleIndexError
-from qa.index.generation import CHUNKS_FILE, CURRENT_FILE, MANIFEST_FILE, SEGMENTS_DIR, Index, current_generation
+from qa.index.generation import (
+    CHUNKS_FILE,
+    CURRENT_FILE,
+    MANIFEST_FILE,
+    SEGMENTS_DIR,
+    Index,
+    current_generation,
+    live_settings,
+)
 from qa.index.lexical import LexicalIndex, content_words
 from qa.index.manifest import FORMAT_VERSION, IndexSettings, Manifest
 from qa.index.store import ChunkStore
@@ -64,5 +72,6 @@ __all__ = [
     "content_words",
     "current_generation",
     "index_is_stale",
+    "live_settings",
     "sync_index",
 ]

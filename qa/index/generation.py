@@ -207,6 +207,18 @@ class Index:
         return float(self.store.meta("updated", "0"))
 
 
+def live_settings(directory: Path) -> IndexSettings | None:
+    """The settings the live generation was built with, or None when there is no readable index
+    (read from its manifest alone: nothing is opened)."""
+    name = current_generation(directory)
+    if name is None:
+        return None
+    try:
+        return Manifest.from_json((directory / name / MANIFEST_FILE).read_text(encoding="utf-8"), directory).settings
+    except (OSError, ValueError, KeyError, TypeError, IndexUnavailableError):
+        return None
+
+
 def current_generation(directory: Path) -> str | None:
     """The name of the live generation, or None when there is no index."""
     try:

@@ -1,0 +1,92 @@
+"""Which numeric path each model takes on this CPU: never one the CPU lacks the instructions for.
+
+bf16 is fast only where the CPU computes in bf16 (AVX512_BF16 or AMX); elsewhere PyTorch emulates
+it and the shipped reader ran 3.7x slower than fp32 (1.5 s against 0.42 s a question on a 2-core
+AVX2 server, issue #23). int8 pays only with VNNI (AVX512_VNNI, AVX-VNNI or AMX): without it the
+int8 ONNX embedder managed ~10 chunks a CPU-second where fp32 does several times more. The reader
+never goes int8 by itself: dynamic int8 lost 3.1 F1 on SQuAD (more than the 0.5 allowed).
+
+The choice is a pure function of the CPU's flags (`choose_reader_precision`,
+`choose_embedder_precision`), unit-tested with hand-made flag sets; `cpu_flags` reads them from
+/proc/cpuinfo, less what ``ONEDNN_MAX_CPU_ISA`` / ``ATEN_CPU_CAPABILITY`` tell PyTorch not to use
+(so ``ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2`` makes Newsdesk choose as on an AVX2
+machine, as it makes PyTorch run like one).
+
+>>> choose_reader_precision({"avx2", "avx512f"}, preferred="bf16").why
+'fp32: the shipped reader prefers bf16, but this CPU has no bf16 instructions (AVX512_BF16 or AMX)'
+>>> choose_reader_precision({"avx2", "avx512f", "avx512_bf16"}, preferred="bf16").precision
+'bf16'
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
+VNNI_FLAGS = frozenset({"avx512_vnni", "avx_vnni", "amx_int8"})
+# The flags an ISA cap leaves out: ONEDNN_MAX_CPU_ISA=AVX2 (or ATEN_CPU_CAPABILITY=avx2) means
+# no AVX-512 and no AMX, whatever the CPU has.
+_BEYOND_AVX2 = ("avx512", "amx", "avx_vnni")
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A precision and why it was chosen, as `newsdesk status` and the server log say it."""
+
+    precision: str
+    why: str
+
+
+@cache
+def cpu_flags() -> frozenset[str]:
+    """This CPU's feature flags (lower case, as /proc/cpuinfo names them), less those PyTorch is
+    told not to use. Empty where /proc/cpuinfo is absent (not Linux): then the safe fp32 path."""
+    try:
+        text = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return frozenset()
+    flags: set[str] = set()
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() in ("flags", "Features"):
+            flags.update(value.split())
+            break
+    return capped(frozenset(flags), os.environ)
+
+
+def capped(flags: frozenset[str], environ: Mapping[str, str]) -> frozenset[str]:
+    """``flags`` less what an ISA cap in ``environ`` forbids.
+
+    >>> sorted(capped(frozenset({"avx2", "avx512f", "avx512_bf16"}), {"ONEDNN_MAX_CPU_ISA": "AVX2"}))
+    ['avx2']
+    >>> sorted(capped(frozenset({"avx2", "avx512_bf16"}), {"ATEN_CPU_CAPABILITY": "avx512"}))
+    ['avx2', 'avx512_bf16']
+    """
+    limits = (environ.get("ONEDNN_MAX_CPU_ISA", "").lower(), environ.get("ATEN_CPU_CAPABILITY", "").lower())
+    if any(limit in ("avx2", "avx", "sse41", "sse4_1", "default") for limit in limits):
+        return frozenset(flag for flag in flags if not flag.startswith(_BEYOND_AVX2))
+    return flags
+
+
+def choose_reader_precision(flags: Collection[str], preferred: str = "bf16") -> Choice:
+    """The reader's path: the model card's ``preferred`` precision where the CPU runs it natively,
+    else fp32. int8 is never chosen by itself (−3.1 F1 on SQuAD v1.1 dev)."""
+    if preferred == "bf16":
+        if BF16_FLAGS & set(flags):
+            return Choice("bf16", "bf16: this CPU computes in bf16 (AVX512_BF16 or AMX)")
+        return Choice(
+            "fp32", "fp32: the shipped reader prefers bf16, but this CPU has no bf16 instructions (AVX512_BF16 or AMX)"
+        )
+    return Choice("fp32", f"fp32: the model card asks for {preferred}" if preferred != "fp32" else "fp32")
+
+
+def choose_embedder_precision(flags: Collection[str]) -> Choice:
+    """The embedder's path: int8 (ONNX Runtime) with VNNI, where it measured over twice bf16's
+    throughput at the same answers; else fp32 (PyTorch)."""
+    if VNNI_FLAGS & set(flags):
+        return Choice("int8", "int8 (ONNX Runtime): this CPU has VNNI int8 instructions")
+    return Choice("fp32", "fp32: this CPU has no VNNI int8 instructions, where int8 runs slower than fp32")

@@ -1,0 +1,87 @@
+"""The numeric path per CPU: a pure function of the CPU's flags, and what Reader() and Embedder()
+pick with no arguments on an AVX2-only machine (PyTorch's own AVX2 cap, in a fresh process)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from qa.cpu import BF16_FLAGS, VNNI_FLAGS, capped, choose_embedder_precision, choose_reader_precision
+from qa.embedding import Embedder
+from tests.conftest import ROOT
+
+AVX2_LAPTOP = {"sse4_2", "avx", "avx2", "fma", "f16c"}
+AVX512_SERVER = AVX2_LAPTOP | {"avx512f", "avx512bw", "avx512vl", "avx512_vnni"}
+SAPPHIRE_RAPIDS = AVX512_SERVER | {"avx512_bf16", "amx_bf16", "amx_int8", "amx_tile"}
+SOME_FLAGS = st.sets(st.sampled_from(sorted(SAPPHIRE_RAPIDS | {"avx_vnni", "neon", "asimd"})))
+
+
+@given(SOME_FLAGS)
+def test_bf16_only_with_bf16_instructions(flags: set[str]):
+    choice = choose_reader_precision(flags, preferred="bf16")
+    assert choice.precision == ("bf16" if flags & BF16_FLAGS else "fp32")
+    assert choose_reader_precision(flags, preferred="fp32").precision == "fp32"
+    assert choice.precision != "int8"  # dynamic int8 lost 3.1 F1: never picked by itself
+
+
+@given(SOME_FLAGS)
+def test_int8_embedding_only_with_vnni(flags: set[str]):
+    assert choose_embedder_precision(flags).precision == ("int8" if flags & VNNI_FLAGS else "fp32")
+
+
+def test_machine_classes():
+    assert [choose_reader_precision(f).precision for f in (AVX2_LAPTOP, AVX512_SERVER, SAPPHIRE_RAPIDS)] == [
+        "fp32",
+        "fp32",
+        "bf16",
+    ]
+    assert [choose_embedder_precision(f).precision for f in (AVX2_LAPTOP, AVX512_SERVER, SAPPHIRE_RAPIDS)] == [
+        "fp32",
+        "int8",
+        "int8",
+    ]
+
+
+def test_an_avx2_cap_hides_every_wider_instruction():
+    assert capped(frozenset(SAPPHIRE_RAPIDS), {"ONEDNN_MAX_CPU_ISA": "AVX2"}) == AVX2_LAPTOP
+    assert capped(frozenset(SAPPHIRE_RAPIDS), {"ATEN_CPU_CAPABILITY": "avx2"}) == AVX2_LAPTOP
+    assert capped(frozenset(SAPPHIRE_RAPIDS), {}) == SAPPHIRE_RAPIDS
+
+
+PICKED = """
+import json
+from qa.embedding import Embedder
+from qa.reader import Reader
+reader = Reader()
+reader.warm_up()
+embedder = Embedder()
+print(json.dumps({"reader": reader.precision, "why": reader.precision_reason, "embedder": embedder.precision}))
+"""
+
+
+def test_reader_and_embedder_with_no_arguments_never_take_bf16_or_int8_on_an_avx2_machine():
+    avx2 = {**os.environ, "ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", PICKED], cwd=ROOT, env=avx2, capture_output=True, text=True, timeout=300, check=True
+    )
+    picked = json.loads(done.stdout.strip().splitlines()[-1])
+    assert (picked["reader"], picked["embedder"]) == ("fp32", "fp32")
+    assert "no bf16 instructions" in picked["why"]
+
+
+def test_auto_embeds_as_the_index_was_embedded():
+    embedder = Embedder()  # auto: int8 or fp32, as this CPU prefers
+    preferred = embedder.precision
+    other = "fp32" if preferred == "int8" else "int8"
+    embedder.adopt({"precision": other, "max_tokens": 128})
+    assert embedder.precision == other and "the index was embedded in" in embedder.precision_reason
+    embedder.adopt(None)  # a rebuild, or no index yet
+    assert embedder.precision == preferred
+    asked = Embedder(precision="bf16")
+    asked.adopt({"precision": "int8", "max_tokens": 128})
+    assert asked.precision == "bf16"  # a precision that was asked for is kept
