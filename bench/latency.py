@@ -3,6 +3,7 @@ precisions (fp32 and the fast path), over the news questions.
 
     python bench/latency.py --corpus news   # the seed + 336 articles
     python bench/latency.py --corpus all    # all 5,884 articles (build it first: bench/build.py)
+    ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 python bench/latency.py ...  # as on an AVX2-only CPU
 
 Each configuration answers every question of ../shared/data/newsqa/dev.jsonl once after one
 warm-up question; the table gives the median and 95th percentile of `Newsdesk.answer` time and,
@@ -37,17 +38,17 @@ def main() -> None:
     parser.add_argument(
         "--precisions",
         nargs="+",
-        default=["fp32", "shipped"],
-        help="reader precisions; 'shipped' is the default path from the model card",
+        default=["fp32", "auto"],
+        help="reader precisions (fp32, bf16, int8); 'auto' is the default, chosen for this CPU (qa/cpu.py)",
     )
     args = parser.parse_args()
     articles, index_dir = stage(args.corpus)
     questions = load_news_questions(QUESTIONS)
     rows = []
     for precision in args.precisions:
-        reader = Reader(precision=None if precision == "shipped" else precision)
+        reader = Reader(precision=precision)
         reader.warm_up()
-        label = f"{reader.precision}{' (shipped)' if precision == 'shipped' else ''}"
+        label = f"{reader.precision}{' (auto)' if precision == 'auto' else ''}"
         for mode in args.modes:
             desk = Newsdesk(
                 articles_dir=articles, index_dir=index_dir, reader=reader, retrieval=mode, follow_links=True
@@ -67,6 +68,10 @@ def main() -> None:
         "answer F1",
         "no-answer recall %",
     ]
+    from qa.cpu import cpu_flags
+
+    wide = sorted(f for f in cpu_flags() if f.startswith(("avx512_bf16", "avx512_vnni", "amx", "avx_vnni")))
+    print(f"CPU: {', '.join(wide) or 'no bf16 or VNNI instructions (AVX2 path)'}")
     print(table(headers, rows))
 
 

@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -52,32 +51,37 @@ STORIES = {
 }
 
 
-SYNC_SCRIPT = """
-import sys
+KILL_AT_BATCH = """
+import os, signal, sys
+import qa.index.sync as sync
 from qa.chunking import Chunker
 from qa.embedding import Embedder
-from qa.index import sync_index
-print("syncing", flush=True)
-sync_index(sys.argv[1], sys.argv[2], Chunker(), Embedder(), batch_chunks=int(sys.argv[3]), optimize=sys.argv[4] == "1")
+
+fatal, written = int(sys.argv[3]), []
+write = sync.write_segment
+def write_or_die(*args, **kwargs):  # SIGKILL while writing batch `fatal`: the batches before it committed
+    written.append(1)
+    if len(written) == fatal:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return write(*args, **kwargs)
+sync.write_segment = write_or_die
+sync.sync_index(sys.argv[1], sys.argv[2], Chunker(), Embedder(), batch_chunks=int(sys.argv[4]))
 """
 
 
-def kill_sync_midway(
-    articles: Path, index_dir: Path, seconds: float, batch_chunks: int = 16_384, optimize: bool = False
-) -> None:
-    """Start `sync_index` in another process and SIGKILL it ``seconds`` after it starts."""
-    process = subprocess.Popen(
-        [sys.executable, "-c", SYNC_SCRIPT, str(articles), str(index_dir), str(batch_chunks), str(int(optimize))],
+def kill_sync_at_batch(articles: Path, index_dir: Path, batch: int, batch_chunks: int = 16_384) -> None:
+    """Run `sync_index` in another process and SIGKILL it as it writes its ``batch``-th batch (the
+    earlier batches committed, that one not): a known moment, not a timer that may land anywhere."""
+    finished = subprocess.run(
+        [sys.executable, "-c", KILL_AT_BATCH, str(articles), str(index_dir), str(batch), str(batch_chunks)],
         cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
     )
-    assert process.stdout is not None and process.stdout.readline().strip() == "syncing"
-    time.sleep(seconds)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
+    assert finished.returncode == -signal.SIGKILL, (
+        f"the sync was not killed at batch {batch}: {finished.stderr[-2000:]}"
+    )
 
 
 def needs_shared(*parts: str) -> Path:

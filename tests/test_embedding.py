@@ -54,22 +54,35 @@ def test_int8_rows_do_not_depend_on_the_batch(embedder: Embedder) -> None:
     assert embedder.embed([]).shape == (0, 384)
 
 
+def int8_matmuls(path: Path) -> int:
+    """The graph's matrix products that take int8 weights (an unquantised fp32 export has none)."""
+    import onnx
+
+    graph = onnx.load(str(path), load_external_data=False).graph
+    int8 = {t.name for t in graph.initializer if t.data_type in (onnx.TensorProto.INT8, onnx.TensorProto.UINT8)}
+    return sum(
+        1
+        for node in graph.node
+        if node.op_type in ("MatMulInteger", "QLinearMatMul", "DynamicQuantizeMatMul") and set(node.input) & int8
+    )
+
+
 def test_export_is_made_once_and_remade_when_damaged(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="qa.embedding")
-    first = Embedder(cache_dir=tmp_path)
+    first = Embedder(precision="int8", cache_dir=tmp_path)
     reference = first.embed(TEXTS)
     folder = export_int8(first.location, tmp_path)
-    assert (folder / EXPORT_FILE).stat().st_size > 10_000_000
+    assert int8_matmuls(folder / EXPORT_FILE) == 36  # 6 layers x (q, k, v, out, 2 FFN): int8 weights
     assert sum("exporting" in r.message for r in caplog.records) == 1
     assert [p.name for p in (tmp_path / "embedders").iterdir()] == [folder.name]  # no staging left
 
     caplog.clear()
-    np.testing.assert_allclose(Embedder(cache_dir=tmp_path).embed(TEXTS), reference, atol=1e-6)
+    np.testing.assert_allclose(Embedder(precision="int8", cache_dir=tmp_path).embed(TEXTS), reference, atol=1e-6)
     assert not any("exporting" in r.message for r in caplog.records)
 
     (folder / EXPORT_FILE).write_bytes((folder / EXPORT_FILE).read_bytes()[:1000])
     caplog.clear()
-    np.testing.assert_allclose(Embedder(cache_dir=tmp_path).embed(TEXTS), reference, atol=1e-6)
+    np.testing.assert_allclose(Embedder(precision="int8", cache_dir=tmp_path).embed(TEXTS), reference, atol=1e-6)
     assert any("unreadable" in r.message for r in caplog.records)
 
 
@@ -86,7 +99,7 @@ def test_models_the_export_cannot_express_are_refused_clearly(tmp_path: Path) ->
     projected = SentenceTransformer(modules=[base[0], base[1], Dense(384, 64)], device="cpu")
     projected.save(str(tmp_path / "projected"))
     with pytest.raises(ValueError, match="precision='bf16'"):
-        Embedder(str(tmp_path / "projected"), cache_dir=tmp_path / "cache").warm_up()
+        Embedder(str(tmp_path / "projected"), precision="int8", cache_dir=tmp_path / "cache").warm_up()
     assert Embedder(str(tmp_path / "projected"), precision="bf16").dimension == 64
 
 
@@ -94,7 +107,7 @@ def test_an_unwritable_cache_gets_a_clear_error(tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
     with pytest.raises(EmbedderCacheError, match="NEWSDESK_CACHE"):
-        Embedder(cache_dir=blocker / "cache").warm_up()
+        Embedder(precision="int8", cache_dir=blocker / "cache").warm_up()
     ask = subprocess.run(
         [sys.executable, "-m", "qa.cli", "ask", "Who will Putin meet?"],
         cwd=ROOT,

@@ -20,7 +20,7 @@ from qa.index import (
     sync_index,
 )
 from qa.retrieval import Retriever
-from tests.conftest import STORIES, kill_sync_midway
+from tests.conftest import STORIES, kill_sync_at_batch
 
 
 def test_sync_is_incremental(articles: Path, tmp_path: Path, embedder):
@@ -142,22 +142,67 @@ def test_dense_index_kinds_search_and_delete(articles: Path, tmp_path: Path, emb
         shutil.move(tmp_path / f"moon-{kind}.json", articles / "moon.json")
 
 
-@pytest.mark.parametrize("delay", [1.5, 4.0, 7.0])
-def test_killing_an_update_leaves_the_previous_index_loadable(articles: Path, tmp_path: Path, embedder, delay: float):
+def test_auto_switches_to_ivfpq_at_its_threshold():
+    from qa.index import DenseSettings
+    from qa.index.dense import LARGE_SEGMENT, MIN_IVFPQ
+
+    assert LARGE_SEGMENT == 262_144
+    auto = DenseSettings("auto")
+    assert (auto.wants_ivfpq(LARGE_SEGMENT - 1), auto.wants_ivfpq(LARGE_SEGMENT)) == (False, True)
+    ivfpq = DenseSettings("ivfpq")
+    assert (ivfpq.wants_ivfpq(MIN_IVFPQ - 1), ivfpq.wants_ivfpq(MIN_IVFPQ)) == (False, True)
+    assert not DenseSettings("flat").wants_ivfpq(10 * LARGE_SEGMENT)
+
+
+def test_an_ivfpq_segment_is_searched_and_deletes_reach_it(tmp_path: Path):
+    """A segment past MIN_IVFPQ chunks (7 chunks would be searched exactly whatever the kind)."""
+    import faiss
+
+    from tests.test_newsdesk import KeywordEmbedder
+
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    words = [f"w{n}" for n in range(400)]
+    records = []
+    for number in range(2_400):  # one short chunk each: one segment of 2,400 chunks
+        picked = " ".join(words[(number * 7 + k * 13 + number // 400) % 400] for k in range(6)) + f" n{number}"
+        records.append({"id": f"a{number}", "title": f"Note {number}", "date": "2024-01-01", "text": f"{picked}."})
+    records.append({"id": "target", "title": "Lighthouse", "text": "lighthouse keeper rescued fishermen storm."})
+    (articles / "notes.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    embedder = KeywordEmbedder()
+    index_dir = tmp_path / "index"
+    sync_index(articles, index_dir, Chunker(), embedder, dense_kind="ivfpq")
+    index = Index.open(index_dir)
+    (segment,) = index.dense.segments
+    assert segment.ivfpq and len(segment.ids) == 2_401
+    assert faiss.extract_index_ivf(segment.index).nlist > 1  # an inverted-file index, not exact search
+    query = "lighthouse keeper rescued fishermen"
+    assert Retriever(index, embedder, mode="dense").run(query, top_k=1)[0].article_id == "target"
+
+    (articles / "notes.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records[:-1]))
+    assert sync_index(articles, index_dir, Chunker(), embedder, dense_kind="ivfpq").removed == 1
+    index = Index.open(index_dir)
+    assert index.dense.segments[0].ivfpq  # the tombstone is in the IVF-PQ segment, not a rewrite
+    assert all(p.article_id != "target" for p in Retriever(index, embedder, mode="dense").run(query, top_k=20))
+
+
+@pytest.mark.parametrize("batch", [1, 2, 3])  # 150 one-chunk articles: three batches of 64
+def test_killing_an_update_leaves_the_previous_index_loadable(articles: Path, tmp_path: Path, embedder, batch: int):
     index_dir = tmp_path / "index"
     sync_index(articles, index_dir, Chunker(), embedder)
     before = Index.open(index_dir).article_ids()
-    # Enough new articles that the update takes several seconds.
-    for number in range(150):
+    for number in range(150):  # several batches of 64 chunks
         (articles / f"bulk{number}.txt").write_text(
             f"Report {number}\n"
             + " ".join(f"Council meeting {number} discussed item {i} at length." for i in range(12))
         )
-    kill_sync_midway(articles, index_dir, delay, batch_chunks=64)
-    index = Index.open(index_dir)  # whatever moment it died, an index loads, with every batch that committed...
+    kill_sync_at_batch(articles, index_dir, batch, batch_chunks=64)
+    index = Index.open(index_dir)  # an index loads, with exactly the batches that committed
+    assert index.segment_count == 1 + (batch - 1)
     bulk = {f"bulk{n}" for n in range(150)}
     assert set(before) <= index.article_ids() <= set(before) | bulk
     done = len(index.article_ids() - set(before))
+    assert (done == 0) == (batch == 1) and done < 150
     assert Retriever(index, embedder).run("Who won the world chess championship?", top_k=1)[0].article_id == "chess"
     assert index.store.count("chunks") == index.chunk_count  # no half-committed batch
     report = sync_index(articles, index_dir, Chunker(), embedder)  # ...and the next update completes it

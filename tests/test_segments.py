@@ -170,7 +170,7 @@ if moment == "merge-written":  # the merged segment is on disk, the commit namin
     write = sync.write_merged_segment
     sync.write_merged_segment = lambda *a, **k: (write(*a, **k), die())
 elif moment == "merge-committed":  # committed, the merged-away folders not yet removed
-    sync.shutil.rmtree = die
+    sync._Writer._remove_merged = die
 elif moment == "batch-written":  # a batch's segment is on disk, its commit is not
     write = sync.write_segment
     sync.write_segment = lambda *a, **k: (write(*a, **k), die())
@@ -203,12 +203,33 @@ def test_a_kill_at_each_moment_of_a_sync_or_merge_loses_nothing(articles: Path, 
     index = Index.open(index_dir)  # the last commit, whole
     assert index.store.count("chunks") == index.chunk_count
     assert _top(index, embedder, "Who won the world chess championship?")[0] == "chess"
+    _assert_left_behind(index, moment)
     report = sync_index(articles, index_dir, Chunker(), embedder, optimize=True)  # and the next sync finishes
     index = Index.open(index_dir)
     assert index.article_count == 16 and index.segment_count == 1 and report.chunks_embedded <= 12 * 2
     assert {p.name for p in (index.generation / SEGMENTS_DIR).iterdir()} == {index.dense.segments[0].name}
     assert index.lexical.count() == index.store.count("chunks")  # BM25 caught up with the store
     assert [p.article_id for p in index.passages(index.search_bm25("Council meeting 11 discussed", 1))] == ["bulk11"]
+
+
+def _assert_left_behind(index: Index, moment: str) -> None:
+    """What a kill at ``moment`` leaves: the state that moment implies, so a kill that landed
+    elsewhere (or not at all) fails here."""
+    on_disk = {p.name for p in (index.generation / SEGMENTS_DIR).iterdir()}
+    live = {segment.name for segment in index.dense.segments}
+    orphans = on_disk - live
+    articles = index.article_count
+    if moment == "batch-written":  # the first batch's segment is on disk, uncommitted
+        assert (articles, len(orphans)) == (4, 1)
+        assert index.lexical.count() == index.store.count("chunks")
+    elif moment == "bm25-behind":  # the store committed the first batch; BM25 did not
+        assert articles > 4 and not orphans
+        assert index.lexical.count() < index.store.count("chunks")
+    elif moment == "merge-written":  # all 16 committed; the merged segment is an orphan
+        assert articles == 16 and len(orphans) == 1 and len(live) > 1
+        assert index.lexical.count() == index.store.count("chunks")
+    elif moment == "merge-committed":  # the merge committed; the merged-away folders remain
+        assert articles == 16 and len(live) == 1 and len(orphans) > 1
 
 
 # A sync of the 12 new files commits bulk0-3 in batch 1; a rebuild commits the seed first.

@@ -641,8 +641,13 @@ class _Writer:
                 self.store.add_segment(name, live, ivfpq, first)
             self.store.bump_commit(time.time())
         self.lexical.commit(self.store.commit_number())  # chunks unchanged: only the marker moves
-        for segment in run:
-            shutil.rmtree(self.segments_dir / segment.name, ignore_errors=True)
+        self._remove_merged([segment.name for segment in run])
+
+    def _remove_merged(self, names: list[str]) -> None:
+        """Delete the merged-away segments' folders, after the commit that dropped them: a kill
+        before this leaves orphan folders, which the next sync removes."""
+        for name in names:
+            shutil.rmtree(self.segments_dir / name, ignore_errors=True)
 
     def _codec(self, vectors: np.ndarray | None, count: int, run: list[Segment] | None = None) -> faiss.Index:
         """The trained IVF-PQ quantizers for a new segment: the generation's own, retrained when the
