@@ -262,9 +262,7 @@ def test_a_toll_that_rose_as_the_story_developed_is_shown_as_a_timeline(desk, ar
     reply = desk.answer("How many people were killed in the earthquake in Turkey?")
     assert reply.found
     assert [(c.date, c.article_id) for c in reply.timeline] == [("2023-02-08", "quake-2"), ("2023-02-06", "quake-1")]
-    assert [c.quote for c in reply.timeline] == ["11,000", "1,500"] or all(
-        c.quote.startswith(("At least", "11,000", "1,500")) for c in reply.timeline
-    )
+    assert [c.quote for c in reply.timeline] == ["11,000", "1,500"]
     shown = render_markdown(reply)
     assert "As the story developed (latest first)" in shown
     assert shown.index("2023-02-08") < shown.index("2023-02-06", shown.index("As the story"))

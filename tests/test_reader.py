@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import math
 import shutil
 from pathlib import Path
 
@@ -22,7 +23,7 @@ def test_reads_several_passages_and_maps_offsets_exactly(reader):
     assert best.text == "Anna Berg" and best.passage_index == 0
     for span in reading.spans:
         assert reading.passages[span.passage_index][span.start : span.end] == span.text
-        assert 0.0 <= span.confidence <= 1.0
+        assert span.confidence == pytest.approx(1 / (1 + math.exp(-span.score)), abs=1e-12)
     # Distinct: no two spans overlap within a passage.
     for a in reading.spans:
         for b in reading.spans:

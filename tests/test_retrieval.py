@@ -24,6 +24,25 @@ def test_filters_by_date_and_source(desk):
 
 
 def test_bm25_query_ignores_search_syntax(desk):
-    for question in ['"unbalanced', "NEAR(a b) OR AND NOT *", "title:chess", "-- DROP TABLE chunks;"]:
-        desk.search(question, mode="bm25")
+    for question, found in [
+        ('"unbalanced chess', "chess"),
+        ("NEAR(helicopters rescue) OR AND NOT *", "flood"),
+        ("title:chess", "chess"),
+        ("-- DROP TABLE chunks; lander", "moon"),
+    ]:
+        assert desk.search(question, top_k=1, mode="bm25")[0].article_id == found  # its words still count
     assert desk.search("^^^ ???", mode="bm25") == []
+
+
+def test_hybrid_is_the_reciprocal_rank_fusion_of_dense_and_bm25(desk):
+    question = "rain helicopters final"  # dense and BM25 disagree on the second article
+    dense, bm25, hybrid = (desk.search(question, top_k=20, mode=mode) for mode in ("dense", "bm25", "hybrid"))
+    assert [p.article_id for p in dense][:3] == ["flood", "moon", "chess"]
+    assert [p.article_id for p in bm25] == ["flood", "chess"]
+    by_hand: dict[int, float] = {}
+    for ranking in (dense, bm25):
+        for rank, passage in enumerate(ranking, 1):
+            by_hand[passage.chunk_id] = by_hand.get(passage.chunk_id, 0.0) + 1 / (60 + rank)
+    assert [p.chunk_id for p in hybrid] == sorted(by_hand, key=lambda chunk: -by_hand[chunk])
+    assert [p.score for p in hybrid] == pytest.approx([by_hand[p.chunk_id] for p in hybrid], abs=1e-12)
+    assert [p.article_id for p in hybrid][:3] == ["flood", "chess", "moon"]

@@ -11,10 +11,19 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from qa.reader import Reader
 from qa.reader_model import SHIPPED_READER_DIR, base_encoder_path, load_shipped_reader, read_card
 from qa.squad import load_squad
-from qa.train import TrainingConfig, build_features, split_heldout, train_reader, training_examples
+from qa.train import (
+    TrainingConfig,
+    build_features,
+    split_heldout,
+    train_reader,
+    training_examples,
+    tune_no_answer_threshold,
+)
 from tests.conftest import ROOT
 
 PLACES = ["Avalon", "Brightwater", "Cedarfall", "Dunmore", "Eastvale", "Farrow", "Glenhaven", "Harlow"]
@@ -152,9 +161,14 @@ def test_continuing_a_reader_with_unanswerable_questions_tunes_its_threshold_and
     assert card["recipe"]["unanswerable"] == ["left-out", "sentence-removed", "entity-swapped"]
     # The threshold was tuned on the held-out questions and unanswerable versions of them.
     assert "held-out training questions plus" in card["no_answer_threshold_note"]
-    assert card["no_answer_threshold"] != 0.0
-    # Continuing from the shipped reader: after half an epoch at a tiny scale it still reads.
+    # It is the sweep's threshold for the trained reader over exactly those questions (the weights
+    # are stored in half precision, which moves the scores by ~0.07 at this scale).
     loaded = load_shipped_reader(reader_dir)
+    _, heldout = split_heldout(load_squad(squad), settings.heldout_articles)
+    trained = Reader.from_model(loaded.model.eval(), loaded.tokenizer)
+    expected, _, made = tune_no_answer_threshold(heldout, trained, settings.unanswerable, settings.seed)
+    assert card["no_answer_threshold"] == pytest.approx(expected, abs=0.25) and made == len(heldout)
+    # Continuing from the shipped reader: after half an epoch at a tiny scale it still reads.
     reading = Reader.from_model(loaded.model.eval(), loaded.tokenizer).read(
         "Who is the mayor of Harlow?", ["Harlow is a small town. Its mayor is Hana Oki."]
     )
