@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -84,12 +85,28 @@ def kill_sync_at_batch(articles: Path, index_dir: Path, batch: int, batch_chunks
     )
 
 
+def missing(reason: str) -> NoReturn:
+    """A test whose data or tool is absent: skipped on a developer's machine, but a failure in CI
+    (``CI=true``), where a skip would silently drop the only quality floors or browser tests."""
+    if os.environ.get("CI", "").lower() in ("true", "1"):
+        pytest.fail(f"{reason}; CI must provide it", pytrace=False)
+    pytest.skip(reason)
+
+
 def needs_shared(*parts: str) -> Path:
-    """The path under ../shared, or a skip with the reason when it is absent."""
+    """The path under ../shared, or (outside CI) a skip with the reason when it is absent."""
     path = SHARED.joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"needs {path} (the read-only ../shared data), which is absent here")
+        missing(f"needs {path} (the read-only ../shared data), which is absent here")
     return path
+
+
+def needs_chromium() -> Path:
+    """Debian's Chromium, or (outside CI) a skip saying how to install it."""
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        missing("needs Debian's chromium (apt-get install chromium chromium-driver); .ci/run installs it")
+    return chromium
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ARTIFACTS, ROOT, SEED_ID, SEEDS, STORIES, write_story
+from tests.conftest import ARTIFACTS, ROOT, SEED_ID, SEEDS, STORIES, needs_chromium, write_story
 
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = [
@@ -231,8 +231,7 @@ def test_read_only_login_server_has_no_upload_endpoint(tmp_path: Path):
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's chromium (apt-get install chromium chromium-driver); .ci/run installs it")
+    needs_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -12,18 +12,16 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import gradio as gr
 import pytest
+from fastapi.routing import _IncludedRouter
 
-from tests.conftest import SEED_ID, SEEDS
-
-gr = pytest.importorskip("gradio")
-from fastapi.routing import _IncludedRouter  # noqa: E402 - after the skip
-
-from qa import Newsdesk  # noqa: E402
-from qa.chat import build_app, launch_options  # noqa: E402
-from qa.login_gate import is_public  # noqa: E402
-from qa.serve_options import ServeOptions  # noqa: E402
-from tests.test_app import free_port  # noqa: E402
+from qa import Newsdesk
+from qa.chat import build_app, launch_options
+from qa.login_gate import is_public
+from qa.serve_options import ServeOptions
+from tests.conftest import SEED_ID, SEEDS, needs_chromium
+from tests.test_app import free_port
 
 LOGIN = ("ana", "s3cret-pw")
 
@@ -170,8 +168,7 @@ def test_messages_to_clients_never_name_a_server_path(tmp_path: Path, caplog):
 def test_the_login_page_works_in_the_browser_through_the_gate(tmp_path: Path):
     from tests.test_app import CHROMIUM, LAUNCH_ARGS
 
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's chromium (apt-get install chromium chromium-driver); .ci/run installs it")
+    needs_chromium()
     from playwright.sync_api import sync_playwright
 
     app, _, url = launched(tmp_path, auth=(LOGIN,))
