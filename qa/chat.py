@@ -71,15 +71,18 @@ footer, footer a, footer button { color: #1f2937 !important; opacity: 1 !importa
 # After a reply arrives, show its first line (the answer) at the top of the conversation box, and
 # the box in the page: on a phone Gradio's autoscroll showed the reply's end (the title and
 # confidence) with the answer above the fold.
-SCROLL_TO_ANSWER = """() => { setTimeout(() => {
-  const wrap = document.querySelector('#chat .bubble-wrap');
-  const rows = document.querySelectorAll('#chat .message-row.bot-row');
-  const last = rows[rows.length - 1];
-  if (!wrap || !last) return;
-  wrap.scrollTop += last.getBoundingClientRect().top - wrap.getBoundingClientRect().top - 8;
-  const top = last.getBoundingClientRect().top;
-  if (top < 0 || top > window.innerHeight - 120) window.scrollBy(0, top - 80);
-}, 80); }"""
+SCROLL_TO_ANSWER = """() => {
+  const show = () => {
+    const wrap = document.querySelector('#chat .bubble-wrap');
+    const rows = document.querySelectorAll('#chat .message-row.bot-row');
+    const last = rows[rows.length - 1];
+    if (!wrap || !last) return;
+    wrap.scrollTop += last.getBoundingClientRect().top - wrap.getBoundingClientRect().top - 8;
+    const top = last.getBoundingClientRect().top;
+    if (top < 0 || top > window.innerHeight - 120) window.scrollBy(0, top - 80);
+  };
+  for (const wait of [60, 250, 600]) setTimeout(show, wait);  // after Gradio has drawn the reply
+}"""
 SCROLL_TO_SPAN = """() => { setTimeout(() => {
   const box = document.querySelector('#article-view .article');
   const mark = document.querySelector('#article-view #cited-span');

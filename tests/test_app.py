@@ -328,7 +328,7 @@ def test_browser_shows_the_answer_line_when_it_arrives(browser, server, width: i
     page.set_viewport_size({"width": width, "height": 844})
     for question, answer in [("Who will Putin meet during his visit?", "Xi Jinping"), (FOLLOW_UP[0], "this week")]:
         ask(page, question, answer)
-        page.wait_for_timeout(400)  # the scroll runs just after the reply is drawn
+        page.wait_for_timeout(900)  # the scroll runs just after the reply is drawn (last at 600 ms)
         line = page.evaluate(ANSWER_LINE)
         assert line["text"].startswith(answer.split()[0]), line
         # Inside the conversation box and inside the window: the reader sees the answer, not its end.
@@ -493,6 +493,20 @@ def test_browser_archive_lists_searches_and_removes(browser, server, width: int)
         timeout=30_000,
     )
     assert "flood" in page.inner_text("#article-list")
+    page.wait_for_function("() => document.querySelector('#archive-note')?.innerText.includes('1 article match')")
+    if width == 390:  # ids stay on one line on a phone
+        ids = page.eval_on_selector_all(
+            "#article-list tbody td:nth-child(3)",
+            "cells => cells.map(c => [c.innerText, c.getBoundingClientRect().height])",
+        )
+        assert ids and all(height < 40 for _, height in ids), ids
+    page.get_by_label("Find articles").fill("zzqx volcano")  # a search that matches nothing says so
+    page.wait_for_function(
+        "() => document.querySelector('#archive-note')?.innerText.includes('No article matches “zzqx volcano”')",
+        timeout=30_000,
+    )
+    page.get_by_label("Find articles").fill("valencia")
+    page.wait_for_function("() => document.querySelector('#article-list')?.innerText.includes('flood')")
     page.get_by_label("Id of the article to remove").fill("no-such-article")
     page.click("#remove-article")
     page.wait_for_function(
