@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
+from qa.errors import UsageError
 from qa.front_matter import front_matter
 from qa.schema import Article
 
@@ -53,7 +54,7 @@ _DATELINE = re.compile(r"^[A-Z][A-Z .,'-]+(?:\([A-Za-z]+\))?\s+")
 TITLE_WORDS = 14
 
 
-class ArticleError(ValueError):
+class ArticleError(UsageError):
     """An article file (or one record in it) could not be read."""
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
+from qa.errors import UsageError
 from qa.schema import Article, Chunk
 
 # A sentence ends at . ! ? (or …), optionally followed by closing quotes/brackets, then space, at
@@ -64,9 +65,9 @@ class Chunker:
 
     def __post_init__(self) -> None:
         if self.max_chars < 20:
-            raise ValueError("max_chars must be at least 20")
+            raise UsageError("max_chars must be at least 20")
         if self.overlap_sentences < 0:
-            raise ValueError("overlap_sentences must be >= 0")
+            raise UsageError("overlap_sentences must be >= 0")
 
     @property
     def settings(self) -> dict[str, int | str]:

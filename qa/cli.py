@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, TextIO
 from qa.answers.features import FEATURES
 from qa.console import quiet_model_loading, show_progress_logs
 from qa.embedding import PRECISIONS, Embedder, EmbedderCacheError
+from qa.errors import ReaderModelError, UsageError
 from qa.index import DENSE_KINDS, RayOptions, RayUnavailableError
 from qa.newsdesk import PROJECT_ROOT
-from qa.questions import DEFAULT_TOP_K, QuestionError
+from qa.questions import DEFAULT_TOP_K
 from qa.reader import PRECISIONS as READER_PRECISIONS
 from qa.render import answer_dict, render_text
 from qa.serving import add_answer_arguments, add_folder_arguments, add_serve_arguments, serve
@@ -176,7 +177,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         from qa.reader import Reader
 
         if not args.squad:
-            raise ValueError("eval reader needs --squad FILE (a SQuAD v1.1 or v2.0 JSON file)")
+            raise UsageError("eval reader needs --squad FILE (a SQuAD v1.1 or v2.0 JSON file)")
 
         windows = {name: value for name, value in (("max_length", args.window), ("stride", args.stride)) if value}
         reader = Reader(args.model, precision=args.precision, **windows)
@@ -331,15 +332,15 @@ def cmd_train_reader(args: argparse.Namespace) -> int:
     from qa.train import TrainingConfig, train_reader
 
     if bool(args.unanswerable) != (args.unanswerable_fraction > 0):
-        raise ValueError(
+        raise UsageError(
             "--unanswerable SETTINGS and --unanswerable-fraction F (between 0 and 1) go together: "
             "give both, e.g. --unanswerable left-out sentence-removed entity-swapped --unanswerable-fraction 0.5"
         )
     if not 0.0 <= args.distill_weight <= 1.0 or args.temperature <= 0:
-        raise ValueError("--distill-weight goes from 0 to 1 and --temperature must be above 0")
+        raise UsageError("--distill-weight goes from 0 to 1 and --temperature must be above 0")
     missing = [folder for folder in args.teachers if not (Path(folder) / "reader.json").is_file()]
     if missing:
-        raise ValueError(
+        raise UsageError(
             f"--teachers must be reader folders (reader.json + delta, as train-reader writes): {', '.join(missing)}"
         )
 
@@ -614,14 +615,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         return int(args.run(args) or 0)
-    except (
-        QuestionError,
-        IndexUnavailableError,
-        EmbedderCacheError,
-        RayUnavailableError,
-        OSError,
-        ValueError,
-    ) as error:
+    except (UsageError, IndexUnavailableError, EmbedderCacheError, RayUnavailableError, ReaderModelError) as error:
+        print(f"newsdesk: {error}", file=sys.stderr)  # what to change, in one line
+        return 2
+    except OSError as error:  # the machine's: a missing or unreadable path, a full disk
         print(f"newsdesk: {error}", file=sys.stderr)
         return 2
 

@@ -43,6 +43,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from qa.errors import UsageError
+
 if TYPE_CHECKING:
     from tqdm.auto import tqdm
 
@@ -99,7 +101,7 @@ class Embedder:
 
     def __post_init__(self) -> None:
         if self.precision not in (*PRECISIONS, AUTO):
-            raise ValueError(
+            raise UsageError(
                 f"embedding precision must be one of {', '.join((*PRECISIONS, AUTO))}, not {self.precision!r}"
             )
         self.requested = self.precision
@@ -348,7 +350,7 @@ def _export(location: str, folder: Path) -> None:
     pooling = model[1].get_config_dict().get("pooling_mode") if len(model) > 1 else None
     layout_supported = modules[:2] == ["Transformer", "Pooling"] and modules[2:] in ([], ["Normalize"])
     if not layout_supported or pooling not in ("mean", "cls"):
-        raise ValueError(
+        raise UsageError(
             f"int8 export supports Transformer + mean or cls Pooling models; {location} is {modules} "
             f"with pooling {pooling!r}: use precision='bf16'"
         )

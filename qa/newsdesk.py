@@ -27,6 +27,7 @@ from qa.articles import read_articles, remove_from_folder
 from qa.chunking import Chunker, sentence_at
 from qa.cpu import choose_reader_precision, cpu_flags
 from qa.embedding import Embedder
+from qa.errors import UsageError
 from qa.index import (
     DENSE_KINDS,
     Index,
@@ -112,15 +113,15 @@ class Newsdesk:
         min_confidence: float | None = None,
     ) -> None:
         if min_confidence is not None and not 0.0 <= min_confidence <= 1.0:
-            raise ValueError(f"min_confidence is a probability, between 0 and 1 (got {min_confidence})")
+            raise UsageError(f"min_confidence is a probability, between 0 and 1 (got {min_confidence})")
         if dense_kind is not None and dense_kind not in DENSE_KINDS:
-            raise ValueError(f"unknown dense index kind {dense_kind!r}; choose one of {', '.join(DENSE_KINDS)}")
+            raise UsageError(f"unknown dense index kind {dense_kind!r}; choose one of {', '.join(DENSE_KINDS)}")
         if retrieval not in RETRIEVAL_MODES:
-            raise ValueError(f"unknown retrieval mode {retrieval!r}; choose one of {', '.join(RETRIEVAL_MODES)}")
+            raise UsageError(f"unknown retrieval mode {retrieval!r}; choose one of {', '.join(RETRIEVAL_MODES)}")
         self.articles_dir = Path(articles_dir) if articles_dir else default_articles_dir()
         self.index_dir = Path(index_dir) if index_dir else default_index_dir()
         if self.index_dir.exists() and not self.index_dir.is_dir():
-            raise ValueError(
+            raise UsageError(
                 f"the index folder {self.index_dir} is a file: name a folder for the index (--index DIR, "
                 "or index_dir=...), new or one Newsdesk built"
             )

@@ -18,6 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from qa.errors import UsageError
 from qa.schema import Filters
 from qa.words import QUESTION_WORDS, REFERRING_WORDS
 
@@ -33,7 +34,7 @@ MAX_SOURCE_CHARS = 200
 _DATE = re.compile(r"\A(\d{4})-(\d{1,2})-(\d{1,2})\Z")
 
 
-class QuestionError(ValueError):
+class QuestionError(UsageError):
     """A question, filter or option cannot be used as given; the message names the value and
     says what would work."""
 

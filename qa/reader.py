@@ -27,7 +27,9 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from qa.cpu import choose_reader_precision, cpu_flags
+from qa.errors import UsageError
 from qa.schema import Reading, Span
+from qa.span_decoding import best_per_passage, decode_window, distinct_spans
 
 if TYPE_CHECKING:  # torch and transformers load in warm_up: `newsdesk --help` needs neither
     import torch
@@ -70,7 +72,7 @@ class Reader:
 
     def __post_init__(self) -> None:
         if self.precision is not None and self.precision not in PRECISIONS:
-            raise ValueError(f"unknown reader precision {self.precision!r}; choose one of {', '.join(PRECISIONS)}")
+            raise UsageError(f"unknown reader precision {self.precision!r}; choose one of {', '.join(PRECISIONS)}")
 
     @classmethod
     def from_model(cls, network: torch.nn.Module, tokenizer: object, **options: object) -> Reader:
@@ -143,9 +145,9 @@ class Reader:
             Reading(
                 question=question,
                 passages=tuple(passages),
-                spans=tuple(_distinct(sorted(found, key=lambda s: -s.score), top_k)),
+                spans=tuple(distinct_spans(sorted(found, key=lambda s: -s.score), top_k)),
                 threshold=self.threshold,
-                per_passage=_best_per_passage(found, len(passages)),
+                per_passage=best_per_passage(found, len(passages)),
             )
             for (question, passages), found in zip(items, candidates, strict=True)
         ]
@@ -204,13 +206,14 @@ class Reader:
                 sequence_ids = encoding.sequence_ids(window)
                 length = len(sequence_ids)
                 candidates[item_index].extend(
-                    self._decode_window(
+                    decode_window(
                         start_logits[row, :length],
                         end_logits[row, :length],
                         sequence_ids,
                         encoding["offset_mapping"][window],
                         contexts[pair],
                         passage_index,
+                        self.max_answer_tokens,
                     )
                 )
 
@@ -241,56 +244,3 @@ class Reader:
         ):
             output = self._network(**inputs)
         return output.start_logits.float().cpu().numpy(), output.end_logits.float().cpu().numpy()
-
-    def _decode_window(
-        self,
-        start_logits: np.ndarray,
-        end_logits: np.ndarray,
-        sequence_ids: list[int | None],
-        offsets: list[tuple[int, int]],
-        context: str,
-        passage_index: int,
-        candidates_per_side: int = 20,
-    ) -> list[Span]:
-        is_context = np.array([s == 1 for s in sequence_ids])
-        if not is_context.any():
-            return []
-        null_score = float(start_logits[0] + end_logits[0])
-        context_positions = np.flatnonzero(is_context)
-        top = min(candidates_per_side, len(context_positions))
-        starts = context_positions[np.argsort(-start_logits[context_positions])[:top]]
-        ends = context_positions[np.argsort(-end_logits[context_positions])[:top]]
-        scores = start_logits[starts][:, None] + end_logits[ends][None, :] - null_score
-        lengths = ends[None, :] - starts[:, None] + 1
-        scores[(lengths < 1) | (lengths > self.max_answer_tokens)] = -np.inf
-        spans: list[Span] = []
-        for flat in np.argsort(-scores, axis=None)[:candidates_per_side]:
-            row, column = divmod(int(flat), top)
-            if not np.isfinite(scores[row, column]):
-                break
-            char_start, char_end = offsets[starts[row]][0], offsets[ends[column]][1]
-            if char_end > char_start:
-                text = context[char_start:char_end]
-                spans.append(Span(passage_index, char_start, char_end, text, float(scores[row, column])))
-        return spans
-
-
-def _best_per_passage(spans: list[Span], passages: int) -> tuple[Span | None, ...]:
-    best: list[Span | None] = [None] * passages
-    for span in spans:
-        kept = best[span.passage_index]
-        if kept is None or span.score > kept.score:
-            best[span.passage_index] = span
-    return tuple(best)
-
-
-def _distinct(spans: list[Span], top_k: int) -> list[Span]:
-    """Best-first spans with overlapping ones (same passage) merged into the better one."""
-    kept: list[Span] = []
-    for span in spans:
-        if any(k.passage_index == span.passage_index and span.start < k.end and k.start < span.end for k in kept):
-            continue
-        kept.append(span)
-        if len(kept) == top_k:
-            break
-    return kept

@@ -18,15 +18,13 @@ import torch
 from safetensors.torch import load_file, save_file
 from transformers import AutoModelForQuestionAnswering, AutoTokenizer, BertConfig, BertForQuestionAnswering
 
+from qa.errors import ReaderModelError
+
 SHIPPED_READER_DIR = Path(__file__).parent / "models" / "reader"
 DELTA_FILE = "reader.safetensors"
 CARD_FILE = "reader.json"
 FROZEN_KEYS = frozenset({"bert.embeddings.word_embeddings.weight"})
 FORMAT_VERSION = 1
-
-
-class ReaderModelError(RuntimeError):
-    """A reader checkpoint is missing, damaged or does not match its base model."""
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ from typing import Literal
 import numpy as np
 
 from qa.embedding import Embedder
+from qa.errors import UsageError
+from qa.fusion import reciprocal_rank_fusion
 from qa.index import Index
 from qa.questions import DEFAULT_TOP_K
 from qa.schema import Passage
@@ -55,7 +57,7 @@ class Retriever:
     ) -> list[Passage]:
         mode = mode or self.mode
         if mode not in RETRIEVAL_MODES:
-            raise ValueError(f"unknown retrieval mode {mode!r}; choose one of {', '.join(RETRIEVAL_MODES)}")
+            raise UsageError(f"unknown retrieval mode {mode!r}; choose one of {', '.join(RETRIEVAL_MODES)}")
         allowed = None
         if date_from or date_to or source:
             allowed = self.index.chunks_where(date_from, date_to, source)
@@ -78,22 +80,3 @@ class Retriever:
 
     def _dense(self, question: str, depth: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
         return self.index.search_dense(self.embedder.embed([question]), depth, allowed)[0]
-
-
-
-def reciprocal_rank_fusion(rankings: list[list[tuple[int, float]]], k: int = 60) -> list[tuple[int, float]]:
-    """(chunk id, fused score), best first: each chunk scores ``sum(1 / (k + rank))`` over the
-    rankings it appears in (ranks from 1; the rankings' own scores are not used). Ties keep the
-    order in which the chunks were first seen.
-
-    >>> dense, bm25 = [(7, 0.9), (3, 0.8), (5, 0.1)], [(3, 12.0), (9, 4.0)]
-    >>> [(chunk, round(score, 6)) for chunk, score in reciprocal_rank_fusion([dense, bm25], k=60)]
-    [(3, 0.032522), (7, 0.016393), (9, 0.016129), (5, 0.015873)]
-    >>> reciprocal_rank_fusion([[(1, 0.0)], [(2, 0.0)]], k=0)
-    [(1, 1.0), (2, 1.0)]
-    """
-    fused: dict[int, float] = {}
-    for ranking in rankings:
-        for rank, (chunk_id, _) in enumerate(ranking, 1):
-            fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (k + rank)
-    return sorted(fused.items(), key=lambda item: -item[1])

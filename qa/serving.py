@@ -21,13 +21,14 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from qa.errors import UsageError
 from qa.serve_options import ServeOptions
 from qa.uploads import MAX_UPLOAD_BYTES
 
 AUTH_ENV = "NEWSDESK_AUTH"  # "user:password", or several separated by commas
 
 
-class ServingError(ValueError):
+class ServingError(UsageError):
     """The server cannot start as asked; the message says what to change."""
 
 

@@ -37,6 +37,7 @@ from safetensors.torch import load_file, save_file
 from tqdm import tqdm
 from transformers import AutoTokenizer
 
+from qa.errors import UsageError
 from qa.evaluate.reader import best_spans
 from qa.reader import Reader
 from qa.reader_model import (
@@ -325,7 +326,7 @@ def train_reader(config: TrainingConfig) -> Path:
     examples = load_squad(config.squad)
     train_examples, heldout = split_heldout(examples, config.heldout_articles)
     if not train_examples:
-        raise ValueError(
+        raise UsageError(
             f"{config.squad} has no questions left for training after holding out {config.heldout_articles} articles"
         )
     started = time.perf_counter()
@@ -366,7 +367,7 @@ def train_reader(config: TrainingConfig) -> Path:
     if checkpoint_dir.is_dir():
         state = _load_checkpoint(checkpoint_dir, model, optimizer)
         if state["config"] != config.resumable_fields():
-            raise SystemExit(f"{checkpoint_dir} was written with other settings; use a new --out or delete it")
+            raise UsageError(f"{checkpoint_dir} was written with other settings; use a new --out or delete it")
         step, elapsed, history = state["step"], state["elapsed_seconds"], state["history"]
         log.info("resumed at step %d of %d", step, total_steps)
 

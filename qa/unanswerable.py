@@ -31,6 +31,7 @@ from dataclasses import replace
 import numpy as np
 
 from qa.chunking import sentence_spans
+from qa.errors import UsageError
 from qa.squad import SquadExample
 from qa.words import STOPWORDS
 
@@ -252,7 +253,7 @@ def unanswerable_examples(
     """
     unknown = set(settings) - set(SETTINGS)
     if unknown:
-        raise ValueError(f"unknown settings {sorted(unknown)}: choose from {', '.join(SETTINGS)}")
+        raise UsageError(f"unknown settings {sorted(unknown)}: choose from {', '.join(SETTINGS)}")
     answerable = [e for e in examples if e.answers]
     left_out: list[str | None] = [None] * len(answerable)
     if "left-out" in settings:

@@ -251,3 +251,25 @@ def test_eval_reader_reads_with_the_windows_asked_for(tmp_path: Path):
     report = json.loads(out.stdout)
     assert (report["window"], report["stride"]) == (48, 16)
     assert report["f1"] == 100.0
+
+
+def test_a_bug_keeps_its_traceback_and_only_input_errors_exit_2(folders, monkeypatch):
+    import qa.cli
+
+    articles, index = folders
+    where = ["--articles", str(articles), "--index", str(index)]
+
+    def broken(args):
+        raise ValueError("an internal mistake")  # a bug, not the user's input
+
+    monkeypatch.setattr(qa.cli, "cmd_status", broken)
+    with pytest.raises(ValueError, match="an internal mistake"):
+        qa.cli.main(["status", *where])
+
+    from qa.errors import UsageError
+
+    def refused(args):
+        raise UsageError("--thing must be positive")
+
+    monkeypatch.setattr(qa.cli, "cmd_status", refused)
+    assert qa.cli.main(["status", *where]) == 2

@@ -275,3 +275,26 @@ def test_an_open_index_knows_when_another_writer_replaced_it(articles: Path, tmp
     sync_index(articles, index_dir, Chunker(), embedder, rebuild=True)  # a rebuild publishes a new generation
     assert not newer.is_current() and not newer.generation.exists()
     assert Index.open(index_dir).is_current()
+
+
+def test_the_commit_that_finishes_a_sync_is_durable(articles: Path, tmp_path: Path, embedder, monkeypatch):
+    """Batches commit with synchronous=NORMAL (a power cut may undo one; the journal redoes it);
+    the sync's last commit, after which files may be deleted or a generation published, is FULL."""
+    import contextlib
+
+    from qa.index.store import ChunkStore
+
+    levels: list[tuple[bool, int]] = []
+    transaction = ChunkStore.transaction
+
+    @contextlib.contextmanager
+    def watched(self, durable: bool = False):
+        with transaction(self, durable):
+            levels.append((durable, self.db.execute("PRAGMA synchronous").fetchone()[0]))
+            yield
+        levels.append((durable, self.db.execute("PRAGMA synchronous").fetchone()[0]))
+
+    monkeypatch.setattr(ChunkStore, "transaction", watched)
+    sync_index(articles, tmp_path / "index", Chunker(), embedder)
+    # One batch (NORMAL = 1, and after it), then the last commit (FULL = 2, then back to NORMAL).
+    assert levels == [(False, 1), (False, 1), (True, 2), (True, 1)]

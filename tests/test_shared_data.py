@@ -57,17 +57,21 @@ def test_retrieval_recall_at_5_of_the_hybrid_retriever(news_desk):
     questions = load_news_questions(needs_shared("data", "newsqa", "dev.jsonl"))
     report = evaluate_retrieval(news_desk, questions, ks=(1, 5, 10))
     assert report.questions == 168
-    assert report.recall["hybrid"][5] >= 0.95
-    assert report.recall["dense"][5] >= 0.85 and report.recall["bm25"][5] >= 0.85
+    # Measured 1.000, 0.994 and 1.000 (AVX-512 and AVX2 paths alike); a floor one question below.
+    assert report.recall["hybrid"][5] >= 0.99
+    assert report.recall["dense"][5] >= 0.98 and report.recall["bm25"][5] >= 0.99
 
 
 def test_end_to_end_quality_on_the_news_questions(news_desk):
     questions = load_news_questions(needs_shared("data", "newsqa", "dev.jsonl"))
     report = evaluate_end_to_end(news_desk, questions)
     assert report.questions == 192
-    assert report.f1 >= 70.0
-    assert report.citation_accuracy >= 90.0
-    assert report.no_answer_recall >= 50.0 and report.no_answer_precision >= 70.0
+    # Measured F1 83.4 / 83.9, citations 99.4%, no-answer recall 58.3% (14 of 24) and precision
+    # 82.4% / 87.5% (bf16 on AVX-512 BF16 / fp32 on AVX2): floors two or so questions below the
+    # lower, so a regression of a few answers fails (one answer is ~0.6 F1, one abstention 4.2%).
+    assert report.f1 >= 82.0
+    assert report.citation_accuracy >= 98.0
+    assert report.no_answer_recall >= 54.0 and report.no_answer_precision >= 77.0
 
 
 def test_killing_an_update_of_the_news_index_leaves_it_answering(news_desk, tmp_path: Path):
@@ -92,7 +96,7 @@ def test_killing_an_update_of_the_news_index_leaves_it_answering(news_desk, tmp_
 def test_reader_on_a_squad_v11_sample(reader):
     report = evaluate_reader(reader, needs_shared("data", "squad", "dev-v1.1.json"), limit=400)
     assert report.offsets_checked == 400
-    assert report.f1 >= 75.0
+    assert report.f1 >= 82.5  # measured 84.2 (bf16) and 83.7 (fp32)
 
 
 def test_reader_abstains_on_a_squad_v20_sample(reader):
@@ -100,8 +104,9 @@ def test_reader_abstains_on_a_squad_v20_sample(reader):
     assert report.no_answer_accuracy is not None and report.has_answer_f1 is not None
     # At its default threshold (tuned on training data, not on this set) it declines over a
     # third of these written-to-look-answerable questions and still answers the answerable ones
-    # (measured on these 600: 38.6% and HasAns F1 60.5; over the whole dev set 38.7% and 72.1).
-    assert report.no_answer_accuracy >= 30.0 and report.has_answer_f1 >= 55.0
+    # (measured on these 600: 38.6% / 39.6% and HasAns F1 60.5 / 60.0 in bf16 / fp32; over the
+    # whole dev set 38.7% and 72.1).
+    assert report.no_answer_accuracy >= 37.0 and report.has_answer_f1 >= 58.5
     # Its score ranks unanswerable questions below answerable ones: the best threshold does far
     # better than always answering (F1 about 41 on the whole set).
-    assert report.best_threshold_f1 is not None and report.best_threshold_f1 >= 50.0
+    assert report.best_threshold_f1 is not None and report.best_threshold_f1 >= 52.0  # measured 53.4

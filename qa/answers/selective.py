@@ -23,6 +23,8 @@ from typing import Protocol
 
 import numpy as np
 
+from qa.errors import UsageError
+
 FORMAT = "newsdesk-selective-qa/1"
 # The model fitted for the shipped reader (its scores are what the model reads).
 SHIPPED_ANSWER_MODEL = Path(__file__).resolve().parent.parent / "models" / "reader" / "answer-model.json"
@@ -78,9 +80,9 @@ class SelectiveModel:
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as error:
-            raise ValueError(f"cannot read the answer model {path}: {error}") from error
+            raise UsageError(f"cannot read the answer model {path}: {error}") from error
         if data.pop("format", None) != FORMAT:
-            raise ValueError(f"{path} is not a Newsdesk answer model ({FORMAT})")
+            raise UsageError(f"{path} is not a Newsdesk answer model ({FORMAT})")
         lists = ("features", "mean", "scale", "weights")
         return cls(**{k: tuple(v) if k in lists else v for k, v in data.items()})
 

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from qa.errors import UsageError
+
 
 @dataclass(frozen=True)
 class NewsQuestion:
@@ -41,7 +43,7 @@ def load_news_questions(path: str | Path) -> list[NewsQuestion]:
                     )
                 )
             except (json.JSONDecodeError, KeyError, TypeError) as error:
-                raise ValueError(f"{path}:{number}: not a question record ({error})") from error
+                raise UsageError(f"{path}:{number}: not a question record ({error})") from error
     return questions
 
 
@@ -49,7 +51,7 @@ def split_by_article(questions: Sequence[NewsQuestion], part: str) -> list[NewsQ
     """The questions of the articles at even ("calibration") or odd ("held-out") positions of the
     sorted article ids: the split on which Newsdesk's archive threshold was chosen and checked."""
     if part not in ("calibration", "held-out"):
-        raise ValueError(f"unknown split {part!r}; choose calibration or held-out")
+        raise UsageError(f"unknown split {part!r}; choose calibration or held-out")
     articles = sorted({q.article_id for q in questions})
     chosen = set(articles[0 if part == "calibration" else 1 :: 2])
     return [q for q in questions if q.article_id in chosen]

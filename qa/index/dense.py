@@ -27,6 +27,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from qa.errors import UsageError
 from qa.index.errors import IndexUnavailableError
 
 DENSE_KINDS = ("auto", "flat", "ivfpq")
@@ -63,7 +64,7 @@ class DenseSettings:
 
     def __post_init__(self) -> None:
         if self.kind not in DENSE_KINDS:
-            raise ValueError(f"unknown dense index kind {self.kind!r}; choose one of {', '.join(DENSE_KINDS)}")
+            raise UsageError(f"unknown dense index kind {self.kind!r}; choose one of {', '.join(DENSE_KINDS)}")
 
     def wants_ivfpq(self, chunks: int) -> bool:
         threshold = {"auto": self.large, "flat": None, "ivfpq": MIN_IVFPQ}[self.kind]

@@ -30,6 +30,7 @@ import numpy as np
 
 from qa.chunking import Chunker
 from qa.embedding import Embedder
+from qa.errors import UsageError
 from qa.index.scan import read_articles_of
 from qa.schema import Article, Chunk
 
@@ -63,7 +64,7 @@ class RayOptions:
 
     def __post_init__(self) -> None:
         if self.workers < 1 or self.cpus_per_worker <= 0 or self.gpus_per_worker < 0 or self.articles_per_task < 1:
-            raise ValueError(
+            raise UsageError(
                 "Ray options: workers and articles per task must be at least 1, CPUs per worker above 0, "
                 "GPUs per worker 0 or more"
             )

@@ -103,15 +103,25 @@ class ChunkStore:
         self.db.close()
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[None]:
-        """One commit: all of it or none of it."""
-        self.db.execute("BEGIN IMMEDIATE")
+    def transaction(self, durable: bool = False) -> Iterator[None]:
+        """One commit: all of it or none of it. ``durable``: fsynced before it returns
+        (synchronous=FULL for this commit), so that a power cut cannot roll it back: for the commit
+        that finishes a sync or a merge, after which segment files it names may be deleted or a
+        generation published. The batches before it stay NORMAL: one lost to a power cut is redone
+        from the journal by the next sync."""
+        if durable:
+            self.db.execute("PRAGMA synchronous=FULL")
         try:
-            yield
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+        finally:
+            if durable:
+                self.db.execute("PRAGMA synchronous=NORMAL")
 
     @contextlib.contextmanager
     def snapshot(self) -> Iterator[None]:

@@ -440,7 +440,7 @@ class _Writer:
         chunks_embedded = self._embed(plan.embed, set(plan.drop), file_of, started)
         embedded = set(plan.embed)
         deleted: list[int] = []
-        with store.transaction():
+        with store.transaction(durable=True):  # the sync's last commit: a power cut must not undo it
             for article_id in plan.drop - embedded:
                 deleted += store.delete_article(article_id)  # removed, or now a duplicate (batches did the rest)
             store.delete_entries(plan.removed)
@@ -634,7 +634,7 @@ class _Writer:
             codec = self._codec(None, live, run) if ivfpq else None
             first = write_merged_segment(self.segments_dir / name, run, codec)
         dropped = np.concatenate([np.asarray(s.ids)[s.deleted] for s in run])
-        with self.store.transaction():
+        with self.store.transaction(durable=True):  # the folders it drops are deleted next
             self.store.drop_segments([s.name for s in run], dropped)
             if live:
                 self.store.take_segment_name()

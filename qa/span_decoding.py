@@ -1,0 +1,83 @@
+"""From a window's start and end logits to answer spans: pure functions over numbers, tested with
+hand-made logits (tests/test_span_decoding.py), as Haystack tests its reader's post-processing.
+
+A span's score is its start + end logit minus the window's no-answer logit (start + end at
+[CLS], position 0): comparable across windows and passages, and ``sigmoid(score)`` is the odds of
+the span against abstaining. Character offsets come from the tokenizer's offset mapping, so a
+span is always an exact slice of its passage.
+
+>>> import numpy as np
+>>> start = np.array([1.0, 0.0, 0.0, 5.0, 0.0, 0.0])  # [CLS] q [SEP] Paris is [SEP]
+>>> end = np.array([1.0, 0.0, 0.0, 4.0, 0.5, 0.0])
+>>> ids = [None, 0, None, 1, 1, None]
+>>> offsets = [(0, 0), (0, 3), (0, 0), (0, 5), (6, 8), (0, 0)]
+>>> decode_window(start, end, ids, offsets, "Paris is", 0, max_answer_tokens=30)[0]
+Span(passage_index=0, start=0, end=5, text='Paris', score=7.0)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from qa.schema import Span
+
+
+def decode_window(
+    start_logits: np.ndarray,
+    end_logits: np.ndarray,
+    sequence_ids: Sequence[int | None],
+    offsets: Sequence[tuple[int, int]],
+    context: str,
+    passage_index: int,
+    max_answer_tokens: int,
+    candidates_per_side: int = 20,
+) -> list[Span]:
+    """The best spans of one window, best first: the ``candidates_per_side`` best starts and ends
+    among the context's tokens (sequence id 1) paired, spans longer than ``max_answer_tokens`` or
+    ending before they start left out."""
+    is_context = np.array([s == 1 for s in sequence_ids])
+    if not is_context.any():
+        return []
+    null_score = float(start_logits[0] + end_logits[0])
+    context_positions = np.flatnonzero(is_context)
+    top = min(candidates_per_side, len(context_positions))
+    starts = context_positions[np.argsort(-start_logits[context_positions], kind="stable")[:top]]
+    ends = context_positions[np.argsort(-end_logits[context_positions], kind="stable")[:top]]
+    scores = start_logits[starts][:, None] + end_logits[ends][None, :] - null_score
+    lengths = ends[None, :] - starts[:, None] + 1
+    scores[(lengths < 1) | (lengths > max_answer_tokens)] = -np.inf
+    spans: list[Span] = []
+    for flat in np.argsort(-scores, axis=None, kind="stable")[:candidates_per_side]:
+        row, column = divmod(int(flat), top)
+        if not np.isfinite(scores[row, column]):
+            break
+        char_start, char_end = offsets[starts[row]][0], offsets[ends[column]][1]
+        if char_end > char_start:
+            spans.append(
+                Span(passage_index, char_start, char_end, context[char_start:char_end], float(scores[row, column]))
+            )
+    return spans
+
+
+def best_per_passage(spans: list[Span], passages: int) -> tuple[Span | None, ...]:
+    """Each passage's best span (None for a passage with none)."""
+    best: list[Span | None] = [None] * passages
+    for span in spans:
+        kept = best[span.passage_index]
+        if kept is None or span.score > kept.score:
+            best[span.passage_index] = span
+    return tuple(best)
+
+
+def distinct_spans(spans: list[Span], top_k: int) -> list[Span]:
+    """Best-first spans with overlapping ones (same passage) merged into the better one."""
+    kept: list[Span] = []
+    for span in spans:
+        if any(k.passage_index == span.passage_index and span.start < k.end and k.start < span.end for k in kept):
+            continue
+        kept.append(span)
+        if len(kept) == top_k:
+            break
+    return kept
