@@ -36,10 +36,8 @@ def front_matter(text: str) -> tuple[dict[str, str], str]:
     was (stripped)."""
     text = text.strip()
     lines = text.split("\n")
-    if lines[0].strip() == _FENCE:
-        block = _fenced(lines)
-        if block is not None:
-            return block
+    if lines[0].strip() == _FENCE:  # a block, or (never closed) no front matter at all
+        return _fenced(lines) or ({}, text)
     return _field_lines(lines, text)
 
 

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -85,3 +86,28 @@ def test_auto_embeds_as_the_index_was_embedded():
     asked = Embedder(precision="bf16")
     asked.adopt({"precision": "int8", "max_tokens": 128})
     assert asked.precision == "bf16"  # a precision that was asked for is kept
+
+
+def test_each_choice_says_why_in_words():
+    assert choose_reader_precision(SAPPHIRE_RAPIDS).why == "bf16: this CPU computes in bf16 (AVX512_BF16 or AMX)"
+    assert choose_reader_precision(AVX2_LAPTOP).why == (
+        "fp32: the shipped reader prefers bf16, but this CPU has no bf16 instructions (AVX512_BF16 or AMX)"
+    )
+    assert choose_reader_precision(SAPPHIRE_RAPIDS, preferred="fp32").why == "fp32"
+    assert choose_reader_precision(SAPPHIRE_RAPIDS, preferred="int8").why == "fp32: the model card asks for int8"
+    assert choose_embedder_precision(AVX512_SERVER).why == "int8 (ONNX Runtime): this CPU has VNNI int8 instructions"
+    assert choose_embedder_precision(AVX2_LAPTOP).why == (
+        "fp32: this CPU has no VNNI int8 instructions, where int8 runs slower than fp32"
+    )
+
+
+@pytest.mark.parametrize("cap", ["AVX2", "avx", "sse41", "SSE4_1", "default"])
+@pytest.mark.parametrize("variable", ["ONEDNN_MAX_CPU_ISA", "ATEN_CPU_CAPABILITY"])
+def test_every_narrower_cap_hides_the_wide_instructions(variable: str, cap: str):
+    assert capped(frozenset(SAPPHIRE_RAPIDS | {"avx_vnni"}), {variable: cap}) == AVX2_LAPTOP
+
+
+@pytest.mark.parametrize("cap", ["AVX512_CORE_AMX", "avx512", "", "avx10"])
+def test_a_wide_or_no_cap_keeps_every_instruction(cap: str):
+    flags = frozenset(SAPPHIRE_RAPIDS)
+    assert capped(flags, {"ONEDNN_MAX_CPU_ISA": cap, "ATEN_CPU_CAPABILITY": cap}) == flags

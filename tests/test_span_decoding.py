@@ -61,3 +61,37 @@ def test_best_per_passage_and_distinct_spans():
     assert distinct_spans(ranked, 1) == [spans[2]]
     touching = [Span(0, 0, 4, "Anna", 2.0), Span(0, 4, 9, " Berg", 1.0)]
     assert distinct_spans(touching, 5) == touching  # adjacent, not overlapping
+
+
+def test_only_the_best_starts_and_ends_are_paired():
+    # One candidate a side: the single best start with the single best end, whatever else scores.
+    spans = decode(logits(p4=1.0, p5=3.0, p6=2.0), logits(p6=5.0, p7=4.0, p8=1.0), per_side=1)
+    assert spans == [Span(3, 5, 13, "Berg won", 3.0 + 5.0)]
+    spans = decode(logits(p4=1.0, p5=3.0, p6=2.0), logits(p6=5.0, p7=4.0, p8=1.0), per_side=2)
+    assert [s.text for s in spans] == ["Berg won", "Berg won in"]  # the best two of the four pairs
+
+
+def test_at_most_twenty_spans_a_window_by_default():
+    context = "one two three four five six seven"
+    ids = [None, 0, None, 1, 1, 1, 1, 1, 1, 1, None]
+    offsets = [(0, 0), (0, 1), (0, 0), (0, 3), (4, 7), (8, 13), (14, 18), (19, 23), (24, 27), (28, 33), (0, 0)]
+    spans = decode_window(np.zeros(11), np.zeros(11), ids, offsets, context, 0, 30)
+    assert len(spans) == 20  # of the 28 start <= end pairs of 7 tokens
+
+
+def test_a_span_of_no_characters_is_not_an_answer():
+    offsets = [*OFFSETS[:6], (9, 9), *OFFSETS[7:]]  # a token that maps to no character
+    spans = decode_window(logits(p6=9.0), logits(p6=9.0), IDS, offsets, CONTEXT, 0, 30)
+    assert spans and all(s.end > s.start for s in spans) and spans[0].score < 18.0
+
+
+def test_the_first_of_equal_spans_is_kept_and_later_worse_ones_never_replace_it():
+    best, worse, tie = Span(0, 0, 4, "Anna", 5.0), Span(0, 5, 9, "Berg", 1.0), Span(0, 10, 13, "won", 5.0)
+    assert best_per_passage([best, worse, tie], 1) == (best,)
+
+
+def test_distinct_spans_skip_overlaps_and_keep_going():
+    berg, anna = Span(0, 4, 9, " Berg", 3.0), Span(0, 0, 4, "Anna", 2.0)
+    assert distinct_spans([berg, anna], 5) == [berg, anna]  # touching at 4, not overlapping
+    whole, part, other = Span(0, 0, 9, "Anna Berg", 4.0), Span(0, 0, 4, "Anna", 3.0), Span(1, 0, 4, "Oslo", 2.0)
+    assert distinct_spans([whole, part, other], 5) == [whole, other]

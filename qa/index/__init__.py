@@ -26,14 +26,13 @@ from qa.index.errors import IndexUnavailableError, StaleIndexError
 from qa.index.generation import (
     CHUNKS_FILE,
     CURRENT_FILE,
-    MANIFEST_FILE,
     SEGMENTS_DIR,
     Index,
     current_generation,
     live_settings,
 )
 from qa.index.lexical import LexicalIndex, content_words
-from qa.index.manifest import FORMAT_VERSION, IndexSettings, Manifest
+from qa.index.manifest import FORMAT_VERSION, MANIFEST_FILE, IndexSettings, Manifest, read_manifest
 from qa.index.store import ChunkStore
 from qa.index.sync import (
     BATCH_CHUNKS,
@@ -73,5 +72,6 @@ __all__ = [
     "current_generation",
     "index_is_stale",
     "live_settings",
+    "read_manifest",
     "sync_index",
 ]

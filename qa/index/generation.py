@@ -11,12 +11,11 @@ import numpy as np
 from qa.index.dense import DenseIndex, DenseSettings, Segment
 from qa.index.errors import IndexUnavailableError, StaleIndexError
 from qa.index.lexical import LexicalIndex
-from qa.index.manifest import IndexSettings, Manifest
+from qa.index.manifest import IndexSettings, Manifest, read_manifest
 from qa.index.store import ChunkStore
 from qa.schema import Article, Chunk, Passage
 
 CURRENT_FILE = "CURRENT"
-MANIFEST_FILE = "manifest.json"
 CHUNKS_FILE = "chunks.sqlite"
 SEGMENTS_DIR = "segments"
 LEXICAL_DIR = "bm25"
@@ -84,7 +83,7 @@ class Index:
     def _open(cls, directory: Path, generation: Path, previous: Index | None) -> Index:
         store = None
         try:
-            manifest = Manifest.from_json((generation / MANIFEST_FILE).read_text(encoding="utf-8"), directory)
+            manifest = read_manifest(generation, directory)
             if not (generation / CHUNKS_FILE).is_file():
                 raise OSError(f"{CHUNKS_FILE} is missing")
             store = ChunkStore(generation / CHUNKS_FILE, read_only=True)
@@ -214,8 +213,8 @@ def live_settings(directory: Path) -> IndexSettings | None:
     if name is None:
         return None
     try:
-        return Manifest.from_json((directory / name / MANIFEST_FILE).read_text(encoding="utf-8"), directory).settings
-    except (OSError, ValueError, KeyError, TypeError, IndexUnavailableError):
+        return read_manifest(directory / name, directory).settings
+    except IndexUnavailableError:
         return None
 
 

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from qa.chunking import Chunker
 from qa.embedding import Embedder
-from qa.index.errors import StaleIndexError
+from qa.index.errors import IndexUnavailableError, StaleIndexError
 
+MANIFEST_FILE = "manifest.json"
 # 2: segments, tombstones and the article table in the chunk store, changed in place.
 # 3: files' ctime in the stat check; the journal of an unfinished sync.
 FORMAT_VERSION = 3
@@ -69,3 +70,15 @@ class Manifest:
                 f"{FORMAT_VERSION}; rebuild it with `newsdesk index --rebuild`"
             )
         return cls(version, IndexSettings(**data["settings"]), data.get("articles_dir", ""))
+
+
+def read_manifest(generation: Path, index_dir: Path) -> Manifest:
+    """The manifest of a generation folder: the one reader of it. `StaleIndexError` when it was
+    written in another format version; `IndexUnavailableError` (saying so) when it is missing or
+    damaged."""
+    try:
+        return Manifest.from_json((generation / MANIFEST_FILE).read_text(encoding="utf-8"), index_dir)
+    except StaleIndexError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise IndexUnavailableError(f"the manifest of {generation.name} is missing or damaged ({error})") from error

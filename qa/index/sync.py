@@ -47,12 +47,11 @@ from qa.index.generation import (
     CHUNKS_FILE,
     CURRENT_FILE,
     LEXICAL_DIR,
-    MANIFEST_FILE,
     SEGMENTS_DIR,
     current_generation,
 )
 from qa.index.lexical import LexicalIndex, LexicalWriter
-from qa.index.manifest import FORMAT_VERSION, IndexSettings, Manifest
+from qa.index.manifest import FORMAT_VERSION, MANIFEST_FILE, IndexSettings, Manifest, read_manifest
 from qa.index.merge import optimize_plan, plan_merges
 from qa.index.plan import plan_sync
 from qa.index.scan import read_articles_of, scan_folder, stat_changed
@@ -275,12 +274,12 @@ def _target_generation(
     manifest: Manifest | None = None
     if live is not None and not rebuild:
         try:
-            manifest = Manifest.from_json((index_dir / live / MANIFEST_FILE).read_text(encoding="utf-8"), index_dir)
+            manifest = read_manifest(index_dir / live, index_dir)
             if not (index_dir / live / CHUNKS_FILE).is_file():
                 raise OSError(f"{CHUNKS_FILE} is missing")
         except StaleIndexError as error:
             rebuilt, manifest = str(error).split(";")[0], None
-        except (OSError, ValueError, KeyError, TypeError) as error:
+        except (OSError, IndexUnavailableError) as error:
             rebuilt, manifest = f"the index at {index_dir} is damaged ({error})", None
     if manifest is not None and manifest.articles_dir not in ("", binding):
         bound = (index_dir / manifest.articles_dir).resolve()
@@ -303,12 +302,12 @@ def _target_generation(
         if folder.name == live:
             break
         try:
-            if Manifest.from_json((folder / MANIFEST_FILE).read_text(encoding="utf-8"), index_dir) == wanted:
+            if read_manifest(folder, index_dir) == wanted:
                 if (problem := generation_problem(folder, settings.dimension)) is None:
                     log.warning("resuming the interrupted build in %s", folder)
                     return _Target(folder, wanted, rebuilt, new=True)
                 log.warning("not resuming the interrupted build in %s: %s", folder, problem)
-        except (OSError, ValueError, KeyError, TypeError, StaleIndexError):
+        except (OSError, IndexUnavailableError):
             pass
         shutil.rmtree(folder, ignore_errors=True)
     folder = index_dir / f"gen-{(numbers[0] if numbers else 0) + 1:06d}"
@@ -705,9 +704,9 @@ def index_is_stale(
     if live is None:
         return True
     try:
-        manifest = Manifest.from_json((index_dir / live / MANIFEST_FILE).read_text(encoding="utf-8"), index_dir)
+        manifest = read_manifest(index_dir / live, index_dir)
         store = ChunkStore(index_dir / live / CHUNKS_FILE, read_only=True)
-    except (OSError, ValueError, KeyError, TypeError, StaleIndexError, sqlite3.Error) as error:
+    except (OSError, IndexUnavailableError, sqlite3.Error) as error:
         log.info("index at %s unreadable (%s): stale", index_dir, error)
         return True
     try:
