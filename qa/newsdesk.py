@@ -376,7 +376,7 @@ class Newsdesk:
         self.warm_up()
         with self._lock:  # one SQLite connection, and a sync may swap the index
             retriever = self._live_retriever()
-            passages = retriever.run(query, top_k, filters.date_from, filters.date_to, filters.source, mode)
+            passages = retriever.run(query, top_k, filters, mode)
             return passages, retriever.index
 
     def answer(

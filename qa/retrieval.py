@@ -17,7 +17,7 @@ from qa.errors import UsageError
 from qa.fusion import reciprocal_rank_fusion
 from qa.index import Index
 from qa.questions import DEFAULT_TOP_K
-from qa.schema import Passage
+from qa.schema import Filters, Passage
 
 RetrievalMode = Literal["hybrid", "dense", "bm25"]
 RETRIEVAL_MODES: tuple[str, ...] = ("hybrid", "dense", "bm25")
@@ -50,17 +50,16 @@ class Retriever:
         self,
         question: str,
         top_k: int = DEFAULT_TOP_K,
-        date_from: str | None = None,
-        date_to: str | None = None,
-        source: str | None = None,
+        filters: Filters | None = None,
         mode: RetrievalMode | None = None,
     ) -> list[Passage]:
+        """The ``top_k`` passages for ``question`` among the articles ``filters`` allow."""
         mode = mode or self.mode
         if mode not in RETRIEVAL_MODES:
             raise UsageError(f"unknown retrieval mode {mode!r}; choose one of {', '.join(RETRIEVAL_MODES)}")
         allowed = None
-        if date_from or date_to or source:
-            allowed = self.index.chunks_where(date_from, date_to, source)
+        if filters is not None and filters.active:
+            allowed = self.index.chunks_where(filters)
             if not len(allowed):
                 return []
         depth = max(top_k, self.candidates)

@@ -13,7 +13,7 @@ from qa.index.errors import IndexUnavailableError, StaleIndexError
 from qa.index.lexical import LexicalIndex
 from qa.index.manifest import IndexSettings, Manifest, read_manifest
 from qa.index.store import ChunkStore
-from qa.schema import Article, Chunk, Passage
+from qa.schema import Article, Chunk, Filters, Passage
 
 CURRENT_FILE = "CURRENT"
 CHUNKS_FILE = "chunks.sqlite"
@@ -172,9 +172,9 @@ class Index:
         """The ``k`` best chunks by BM25 as (chunk id, score), best first."""
         return self.lexical.search(question, k, allowed)
 
-    def chunks_where(self, date_from: str | None, date_to: str | None, source: str | None) -> np.ndarray:
+    def chunks_where(self, filters: Filters) -> np.ndarray:
         """The ids of the chunks whose articles pass the filters."""
-        return self.store.chunk_ids_where(date_from, date_to, source)
+        return self.store.chunk_ids_where(filters)
 
     def passages(self, scored: Sequence[tuple[int, float]]) -> list[Passage]:
         """Passages for (chunk id, score) pairs, in the given order."""

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.schema import Article, Chunk, Passage
+from qa.schema import Article, Chunk, Filters, Passage
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -332,17 +332,18 @@ class ChunkStore:
             if (row := by_id.get(chunk_id)) is not None
         ]
 
-    def chunk_ids_where(self, date_from: str | None, date_to: str | None, source: str | None) -> np.ndarray:
+    def chunk_ids_where(self, filters: Filters) -> np.ndarray:
+        """The chunks of the articles ``filters`` allow (a date filter leaves out undated ones)."""
         clauses, params = [], []
-        if date_from:
+        if filters.date_from:
             clauses.append("a.date != '' AND a.date >= ?")
-            params.append(date_from)
-        if date_to:
+            params.append(filters.date_from)
+        if filters.date_to:
             clauses.append("a.date != '' AND a.date <= ?")
-            params.append(date_to)
-        if source:
+            params.append(filters.date_to)
+        if filters.source:
             clauses.append("a.source = ?")
-            params.append(source)
+            params.append(filters.source)
         where = " AND ".join(clauses) or "1"
         rows = self.db.execute(
             f"SELECT c.id FROM chunks c JOIN articles a ON a.id = c.article_id WHERE {where}", params
