@@ -135,6 +135,7 @@ class Newsdesk:
         self.answer_model = answer_model
         self.min_confidence = min_confidence
         self._judge: Judge | None = None
+        self._checked_freshness = False  # whether the first question's auto_sync check ran
         self._index: Index | None = None
         self._retriever: Retriever | None = None
         self._lock = threading.RLock()  # guards the open index (one SQLite connection, swapped by syncs)
@@ -160,6 +161,7 @@ class Newsdesk:
         if isinstance(ray, str):
             ray = RayOptions(address=ray)
         self._embed_as_the_index(rebuild)
+        self._checked_freshness = True  # synced by the caller: the first question need not check
         with self._sync_lock:
             report = sync_index(
                 self.articles_dir,
@@ -207,22 +209,33 @@ class Newsdesk:
         return index_is_stale(self.articles_dir, self.index_dir, self.chunker, self.embedder, self.follow_links)
 
     def warm_up(self) -> None:
-        """Sync a stale index (with ``auto_sync``), open it and load both models."""
-        with self._lock:
-            opened = self._index is not None
-        if not opened:
-            if self.auto_sync and self.is_stale():
-                report = self.sync()
-                log.info("index synced: %s", report.summary())
-            else:
-                with self._lock:
-                    if self._index is None:
-                        self._open_index()
+        """Load the models: the embedder, the reader and the answer model. Reads only: bringing
+        the index up to date is `sync()` (or, with ``auto_sync``, the first question)."""
         self.embedder.warm_up()
         self.reader.warm_up()
         if self._judge is None:
             log.warning("models: reader %s; embedder %s", self.reader.precision_reason, self.embedder.precision_reason)
-        self._judge = self._judge or self._load_judge()
+            self._judge = self._load_judge()
+
+    def _ready(self) -> None:
+        """Ready to answer: with ``auto_sync``, a stale index is synced before the first question
+        (the one implicit write, documented on `answer`), then the index is opened and the models
+        loaded."""
+        if self.auto_sync and not self._checked_freshness:
+            self._checked_freshness = True  # once: later changes are the user's to sync (or the chat's)
+            if self.is_stale():
+                report = self.sync()
+                log.info("index synced: %s", report.summary())
+        self._opened()
+        self.warm_up()
+
+    def _opened(self) -> Index:
+        """The live index, opened if it is not yet (reads only; `IndexUnavailableError` when there
+        is none). Never syncs and loads no model."""
+        with self._lock:
+            self._live_retriever()
+            assert self._index is not None
+            return self._index
 
     def _load_judge(self) -> Judge:
         """The answer model: the one given, the one fitted for the shipped reader, or for another
@@ -237,7 +250,7 @@ class Newsdesk:
 
     @property
     def judge(self) -> Judge:
-        """What decides whether to answer (loaded with the models)."""
+        """What decides whether to answer (loads the models)."""
         self.warm_up()
         assert self._judge is not None
         return self._judge
@@ -274,11 +287,8 @@ class Newsdesk:
 
     @property
     def index(self) -> Index:
-        self.warm_up()
-        with self._lock:
-            self._live_retriever()
-            assert self._index is not None
-            return self._index
+        """The live index (opened if needed; never synced here)."""
+        return self._opened()
 
     def status(self, check_stale: bool = True) -> Status:
         """What the index holds; opens it if needed, without loading the models. ``check_stale``
@@ -309,14 +319,14 @@ class Newsdesk:
 
     def article(self, article_id: str) -> Article | None:
         """The indexed article with this id (its text is what citations point into)."""
-        self.warm_up()
+        self._opened()
         with self._lock:
             return self._live_retriever().index.article(article_id)
 
     def article_ids(self) -> set[str]:
         """The ids of every article in the index and in the articles folder (which may be ahead
         of the index): what a new article must not reuse."""
-        self.warm_up()
+        self._opened()
         with self._lock:
             indexed = self._live_retriever().index.article_ids()
         return indexed | {a.id for a in read_articles(self.articles_dir, self.follow_links).articles}
@@ -333,7 +343,7 @@ class Newsdesk:
         """Every article the archive holds (id, title, date, source, url, path, duplicate_of),
         newest first: a copy of another article's text is listed too, under its original's title
         and with ``duplicate_of`` naming it, so that every copy that can answer can be seen."""
-        self.warm_up()
+        self._opened()
         with self._lock:
             return self._live_retriever().index.list_articles()
 
@@ -373,7 +383,7 @@ class Newsdesk:
         self, query: str, top_k: int, filters: Filters, mode: RetrievalMode | None = None
     ) -> tuple[list[Passage], Index]:
         """The passages, and the index generation they come from."""
-        self.warm_up()
+        self._ready()
         with self._lock:  # one SQLite connection, and a sync may swap the index
             retriever = self._live_retriever()
             passages = retriever.run(query, top_k, filters, mode)

@@ -115,6 +115,21 @@ def test_answer_syncs_a_stale_index_at_start(articles: Path, tmp_path: Path, emb
     assert reply.found and "snow" in reply.text and reply.citation.article_id == "late"
 
 
+def test_loading_and_looking_never_sync_only_a_question_or_sync_does(articles: Path, tmp_path: Path, embedder, reader):
+    first = Newsdesk(articles_dir=articles, index_dir=tmp_path / "index", embedding_model=embedder, reader=reader)
+    first.sync()
+    (articles / "late.txt").write_text("Train news\nThe night train to Vienna was cancelled because of snow.")
+    fresh = Newsdesk(articles_dir=articles, index_dir=tmp_path / "index", embedding_model=embedder, reader=reader)
+    fresh.warm_up()  # loads the models: writes nothing
+    assert fresh.judge is not None and fresh.article("late") is None
+    assert "late" not in {entry["id"] for entry in fresh.list_articles()} and fresh.index.article_count == 4
+    assert fresh.is_stale()
+    untouched = Newsdesk(articles_dir=articles, index_dir=tmp_path / "none", embedding_model=embedder, reader=reader)
+    untouched.warm_up()
+    assert not (tmp_path / "none").exists()  # no index was built by loading the models
+    assert fresh.answer("Why was the night train to Vienna cancelled?").citation.article_id == "late"
+
+
 def test_an_empty_articles_folder_answers_honestly(tmp_path: Path, embedder, reader):
     (tmp_path / "empty").mkdir()
     desk = Newsdesk(

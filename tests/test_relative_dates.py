@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 
 import pytest
 
-from qa.relative_dates import ResolvedDate, resolve_relative_date
+from qa.relative_dates import ResolvedDate, expressions, resolve_relative_date
+from qa.relative_dates.tense import FUTURE, PAST, sentence_tense
 
 PUBLISHED = "2024-05-14"  # a Tuesday
 D = dt.date
@@ -453,3 +455,183 @@ def test_a_scheduled_present_means_the_coming_day():
     # The seed article (Tuesday 2024-05-14): the visit "begins Thursday" is 16 May, not 9 May.
     sentence = "Putin will meet with Chinese leader Xi Jinping during his visit that begins Thursday, the ministry said"
     assert resolve_relative_date("Thursday", "2024-05-14", sentence).label == "Thursday, 16 May 2024"
+
+
+# --- which clue governs the expression: distances, ties and what is not a clue -------------------
+
+
+@pytest.mark.parametrize(
+    ("expression", "sentence", "expected"),
+    [
+        # Equally near, the clue before the expression wins: "said on Friday" is the attribution.
+        ("Friday", "Officials said on Friday talks will resume.", D(2024, 5, 10)),
+        # A clue after the expression is as far as the words between them, its own words not counted.
+        ("Thursday", "Police said the trial on Thursday will be held behind closed doors.", D(2024, 5, 16)),
+        # Words count even where no comma or "that" lies between clue and expression.
+        ("Thursday", "Leaders will return home after the talks ended on Thursday.", D(2024, 5, 9)),
+        # A clue right after the weekday, with no space between: the contracted "'ll".
+        ("Friday", "Friday'll be quiet, the forecasters said.", D(2024, 5, 17)),
+        # The expression is found first, then its weekday: the earlier "Friday" is another word.
+        ("on Friday", "Friday prayers were cancelled, and the mosque will reopen on Friday.", D(2024, 5, 17)),
+        # An expression at the very start of the sentence is read there, not at a later "Friday".
+        ("Friday", "Friday was calm, but the protests will resume next Friday.", D(2024, 5, 10)),
+        # A repeated expression is read where it first occurs.
+        ("on Friday", "Officials met on Friday and will meet again on Friday.", D(2024, 5, 10)),
+        # A possessive with either curly apostrophe is found in the sentence all the same.
+        ("Friday’s summit", "Talks ended on Friday, and Friday’s summit will open in Beijing.", D(2024, 5, 17)),
+        ("Friday‘s summit", "Talks ended on Friday, and Friday‘s summit will open in Beijing.", D(2024, 5, 17)),
+        # A capitalised -ed word that opens the sentence is a verb, not a name.
+        ("Friday", "Postponed on Friday, the match will now be played next month.", D(2024, 5, 10)),
+        # Past-looking words inside a future clue ("will be named") are skipped, later clues still count.
+        ("Friday", "A new envoy, who will be named later, arrived on Friday.", D(2024, 5, 10)),
+        # An -ed adjective is not a past-tense clue, and the clues after it still count.
+        ("Friday", "Officials expect a limited ceasefire on Friday.", D(2024, 5, 17)),
+        ("Friday", "Aid deliveries will continue even though the limited truce expired on Friday.", D(2024, 5, 10)),
+    ],
+)
+def test_the_nearest_clue_to_the_weekday_decides(expression: str, sentence: str, expected: dt.date) -> None:
+    assert _day(expression, sentence=sentence) == expected
+
+
+@pytest.mark.parametrize("apostrophe", ["'", "’", "‘"])
+def test_contractions_point_forward_with_any_apostrophe(apostrophe: str) -> None:
+    assert sentence_tense(f"He won{apostrophe}t attend the talks on Thursday.", "Thursday", "thursday") == FUTURE
+    assert sentence_tense(f"They{apostrophe}ll meet again on Thursday.", "Thursday", "thursday") == FUTURE
+
+
+def test_a_name_ending_in_ed_is_no_clue_and_later_clues_still_count() -> None:
+    assert sentence_tense("Officials from the United Nations arrived on Friday.", "Friday", "friday") == PAST
+    assert sentence_tense("Officials from the United Nations on Friday.", "Friday", "friday") is None
+
+
+def test_without_an_anchor_word_distances_are_measured_from_the_expression() -> None:
+    sentence = "The deal was struck on Monday, and tonight the leaders will sign it."
+    assert sentence_tense(sentence, "tonight", "") == FUTURE
+    # At the start of the sentence the expression is still found: the nearest clue wins, not any future one.
+    assert sentence_tense("Yesterday the talks collapsed; next week they will resume.", "yesterday", "") == PAST
+    # A clue inside the expression is not a clue to the verb that governs it.
+    assert sentence_tense("The upcoming vote was postponed.", "upcoming vote", "") == PAST
+
+
+def test_with_nothing_to_locate_any_future_clue_wins() -> None:
+    assert sentence_tense("He said the summit will open.", "", "") == FUTURE
+    assert sentence_tense("He said the summit opened.", "", "") == PAST
+    assert sentence_tense("He said the summit will open.", "Thursday", "thursday") == FUTURE
+
+
+def test_without_a_sentence_argument_the_expression_gives_the_tense() -> None:
+    resolved = resolve_relative_date("will arrive on Thursday", PUBLISHED)
+    assert resolved is not None and resolved.start == D(2024, 5, 16)
+    resolved = resolve_relative_date("will arrive on Thursday", PUBLISHED, None)  # type: ignore[arg-type]
+    assert resolved is not None and resolved.start == D(2024, 5, 16)
+
+
+# --- the weekend around a weekend publication ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("expression", "published", "start"),
+    [
+        # "last" / "past": the weekend of the week before publication, even on a Saturday or Sunday.
+        ("last weekend", "2024-05-18", D(2024, 5, 11)),
+        ("last weekend", "2024-05-19", D(2024, 5, 11)),
+        ("this past weekend", "2024-05-19", D(2024, 5, 11)),
+        ("the past weekend", "2024-05-18", D(2024, 5, 11)),
+        # "coming": the first Saturday after the publication day.
+        ("this coming weekend", "2024-05-17", D(2024, 5, 18)),
+        ("this coming weekend", "2024-05-18", D(2024, 5, 25)),
+        ("the coming weekend", "2024-05-19", D(2024, 5, 25)),
+        # "this" / "next": the weekend of the publication's own week, or of the week after.
+        ("this weekend", "2024-05-19", D(2024, 5, 18)),
+        ("next weekend", "2024-05-18", D(2024, 5, 25)),
+    ],
+)
+def test_the_weekend_with_a_modifier_published_near_a_weekend(expression: str, published: str, start: dt.date) -> None:
+    assert _span(expression, published) == (start, start + dt.timedelta(days=1))
+
+
+def test_the_weekend_is_measured_from_the_word_weekend() -> None:
+    # "said" lies beyond "over the", so the nearer "will meet" governs "weekend".
+    sentence = "Officials said that over the weekend the two rival leaders will meet."
+    assert _span("over the weekend", sentence=sentence) == (D(2024, 5, 18), D(2024, 5, 19))
+
+
+# --- spelling of the expression ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("Monday‘s vote", (D(2024, 5, 13), D(2024, 5, 13))),
+        ("Friday, last week", (D(2024, 5, 10), D(2024, 5, 10))),
+        ("last\u00a0week", (D(2024, 5, 6), D(2024, 5, 12))),
+    ],
+)
+def test_apostrophes_and_punctuation_inside_the_expression(expression: str, expected: tuple[dt.date, dt.date]) -> None:
+    assert _span(expression) == expected
+
+
+@pytest.mark.parametrize("expression", ["Friday 17/05", "on 17.05 (Friday)"])
+def test_a_weekday_with_a_numeric_date_is_absolute(expression: str) -> None:
+    assert resolve_relative_date(expression, PUBLISHED) is None
+
+
+# --- the handler makers --------------------------------------------------------------------------
+# The pattern table makes its handlers once, when qa.relative_dates.expressions is imported; these
+# tests make them again, so that each maker's arithmetic is checked where a test runs it.
+
+_COUNTED = re.compile(r"(?P<n>\w+) (?P<unit>day|week|fortnight|month|year)s?")
+_PERIOD = re.compile(r"(?P<unit>week|month|year)")
+TUESDAY = D(2024, 5, 14)
+
+
+def _no_tense(word: str) -> None:
+    return None
+
+
+@pytest.mark.parametrize(("offset", "expected"), [(-2, D(2024, 5, 12)), (0, TUESDAY), (2, D(2024, 5, 16))])
+def test_a_fixed_day_handler_counts_days_from_publication(offset: int, expected: dt.date) -> None:
+    match = re.match("", "")
+    assert expressions._days(offset)(match, TUESDAY, _no_tense) == (expected, expected)
+
+
+@pytest.mark.parametrize(
+    ("sign", "count", "expected"),
+    [
+        (-1, "two days", (D(2024, 5, 12), D(2024, 5, 12))),
+        (1, "two days", (D(2024, 5, 16), D(2024, 5, 16))),
+        (-1, "three weeks", (D(2024, 4, 23), D(2024, 4, 23))),
+        (1, "a week", (D(2024, 5, 21), D(2024, 5, 21))),
+        (-1, "a fortnight", (D(2024, 4, 30), D(2024, 4, 30))),
+        (1, "two fortnights", (D(2024, 6, 11), D(2024, 6, 11))),
+        (-1, "two months", (D(2024, 3, 1), D(2024, 3, 31))),
+        (1, "one month", (D(2024, 6, 1), D(2024, 6, 30))),
+        (-1, "three years", (D(2021, 1, 1), D(2021, 12, 31))),
+        (1, "2 years", (D(2026, 1, 1), D(2026, 12, 31))),
+    ],
+)
+def test_a_count_handler_shifts_days_exactly_and_months_or_years_as_whole_periods(
+    sign: int, count: str, expected: tuple[dt.date, dt.date]
+) -> None:
+    match = _COUNTED.fullmatch(count)
+    assert match is not None
+    assert expressions._shift(sign)(match, TUESDAY, _no_tense) == expected
+
+
+@pytest.mark.parametrize(
+    ("sign", "unit", "expected"),
+    [
+        (-1, "week", (D(2024, 4, 29), D(2024, 5, 5))),
+        (1, "week", (D(2024, 5, 27), D(2024, 6, 2))),
+        (-1, "month", (D(2024, 3, 1), D(2024, 3, 31))),
+        (1, "month", (D(2024, 7, 1), D(2024, 7, 31))),
+        (-1, "year", (D(2022, 1, 1), D(2022, 12, 31))),
+        (1, "year", (D(2026, 1, 1), D(2026, 12, 31))),
+    ],
+)
+def test_a_two_away_handler_names_the_period_two_before_or_after(
+    sign: int, unit: str, expected: tuple[dt.date, dt.date]
+) -> None:
+    match = _PERIOD.fullmatch(unit)
+    assert match is not None
+    assert expressions._two_away(sign)(match, TUESDAY, _no_tense) == expected
