@@ -13,7 +13,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 from qa.answers.features import FEATURES
 from qa.console import quiet_model_loading, show_progress_logs
@@ -28,7 +28,7 @@ from qa.serving import add_answer_arguments, add_folder_arguments, add_serve_arg
 from qa.unanswerable import SETTINGS as UNANSWERABLE_SETTINGS
 
 if TYPE_CHECKING:
-    from qa.evaluate import EndToEndReport, LeaveOutReport
+    from qa.evaluate import EndToEndReport, LeaveOutReport, RetrievalReport
     from qa.newsdesk import Newsdesk
 
 SHARED = PROJECT_ROOT.parent / "shared"
@@ -172,47 +172,59 @@ def _staged_desk(
 def cmd_eval(args: argparse.Namespace) -> int:
     from qa import evaluate
 
-    ks = tuple(sorted(set(args.k)))
     if args.what == "reader":
-        from qa.reader import Reader
-
-        if not args.squad:
-            raise UsageError("eval reader needs --squad FILE (a SQuAD v1.1 or v2.0 JSON file)")
-
-        windows = {name: value for name, value in (("max_length", args.window), ("stride", args.stride)) if value}
-        reader = Reader(args.model, precision=args.precision, **windows)
-        report = evaluate.evaluate_reader(reader, args.squad, args.limit, args.predictions)
-        if args.json:
-            print(strict_json(asdict(report)))
-            return 0
-        print(
-            f"{report.path}: {report.questions} questions, {report.seconds:.0f} s "
-            f"({report.window}-piece windows, stride {report.stride})"
-        )
-        print(f"  EM {report.exact:.2f}  F1 {report.f1:.2f}")
-        if report.has_answer_f1 is not None or report.no_answer_accuracy is not None:
-            print(
-                f"  HasAns F1 {report.has_answer_f1:.2f}  NoAns accuracy {report.no_answer_accuracy:.2f} "
-                f"(threshold {reader.threshold:.2f})"
-            )
-            print(f"  best threshold {report.best_threshold:.2f} -> F1 {report.best_threshold_f1:.2f}")
-        print(f"  offsets checked: {report.offsets_checked} spans equal their context slice")
-        return 0
-
+        return _eval_reader(args)
     questions = evaluate.load_news_questions(args.questions)
     if args.split:
         questions = evaluate.split_by_article(questions, args.split)
     desk = _eval_desk(args)
+    ks = tuple(sorted(set(args.k)))
     if args.what == "retrieval":
-        report = evaluate.evaluate_retrieval(desk, questions, ks)
-        if args.json:
-            print(strict_json(asdict(report)))
-            return 0
-        print(f"article recall@k over {report.questions} answerable questions")
-        print("mode     " + "".join(f"  R@{k:<4}" for k in ks) + "  search p50")
-        for mode, recall in report.recall.items():
-            print(f"{mode:<8} " + "".join(f"  {recall[k]:.3f}" for k in ks) + f"  {report.latency_ms[mode]:.1f} ms")
+        return _eval_retrieval(args, evaluate.evaluate_retrieval(desk, questions, ks), ks)
+    return _eval_end_to_end(args, desk, questions, ks)
+
+
+def _eval_reader(args: argparse.Namespace) -> int:
+    from qa import evaluate
+    from qa.reader import Reader
+
+    if not args.squad:
+        raise UsageError("eval reader needs --squad FILE (a SQuAD v1.1 or v2.0 JSON file)")
+    windows = {name: value for name, value in (("max_length", args.window), ("stride", args.stride)) if value}
+    reader = Reader(args.model, precision=args.precision or "auto", **windows)
+    report = evaluate.evaluate_reader(reader, args.squad, args.limit, args.predictions)
+    if args.json:
+        print(strict_json(asdict(report)))
         return 0
+    print(
+        f"{report.path}: {report.questions} questions, {report.seconds:.0f} s "
+        f"({report.window}-piece windows, stride {report.stride}; reader {reader.precision_reason})"
+    )
+    print(f"  EM {report.exact:.2f}  F1 {report.f1:.2f}")
+    if report.has_answer_f1 is not None or report.no_answer_accuracy is not None:
+        print(
+            f"  HasAns F1 {report.has_answer_f1:.2f}  NoAns accuracy {report.no_answer_accuracy:.2f} "
+            f"(threshold {reader.threshold:.2f})"
+        )
+        print(f"  best threshold {report.best_threshold:.2f} -> F1 {report.best_threshold_f1:.2f}")
+    print(f"  offsets checked: {report.offsets_checked} spans equal their context slice")
+    return 0
+
+
+def _eval_retrieval(args: argparse.Namespace, report: RetrievalReport, ks: tuple[int, ...]) -> int:
+    if args.json:
+        print(strict_json(asdict(report)))
+        return 0
+    print(f"article recall@k over {report.questions} answerable questions")
+    print("mode     " + "".join(f"  R@{k:<4}" for k in ks) + "  search p50")
+    for mode, recall in report.recall.items():
+        print(f"{mode:<8} " + "".join(f"  {recall[k]:.3f}" for k in ks) + f"  {report.latency_ms[mode]:.1f} ms")
+    return 0
+
+
+def _eval_end_to_end(args: argparse.Namespace, desk: Newsdesk, questions: list, ks: tuple[int, ...]) -> int:
+    from qa import evaluate
+    from qa.evaluate.plots import draw_abstention_curve, draw_reliability_diagram
 
     report = evaluate.evaluate_end_to_end(desk, questions, ks)
     # With --json, stdout is the report alone and where the plots went is said on stderr; as text,
@@ -221,25 +233,31 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if not args.json:
         _print_end_to_end(report)
     if args.reliability:
-        _reliability_diagram(report, args.reliability, notes)
+        draw_reliability_diagram(report, args.reliability)
+        print(f"  reliability diagram: {args.reliability}", file=notes)
     leave_out = evaluate.evaluate_leave_out(desk, questions) if args.leave_out else None
     if leave_out and not args.json:
         _print_leave_out(leave_out)
     if leave_out and args.plot:
-        _abstention_curve(leave_out, args.plot, notes)
+        draw_abstention_curve(leave_out, args.plot)
+        print(f"  precision/recall curve: {args.plot}", file=notes)
     if args.json:
         print(strict_json(report.to_dict() | ({"leave_out": asdict(leave_out)} if leave_out else {})))
-        return 0
-    wrong = [r for r in report.results if r.f1 < 1.0]
-    if wrong and not args.quiet:
-        print(f"\n{len(wrong)} questions not fully right:")
-        for r in wrong:
-            cited = f" [cited {r.cited_article}]" if r.cited_article else ""
-            print(
-                f"- {r.question}\n    gold: {' | '.join(r.gold) or '(no answer)'} [{r.gold_article}]"
-                f"\n    got:  {r.answered or '(no answer)'}{cited} score {r.score:.1f}"
-            )
+    elif not args.quiet:
+        _print_wrong(report)
     return 0
+
+
+def _print_wrong(report: EndToEndReport) -> None:
+    wrong = [r for r in report.results if r.f1 < 1.0]
+    if wrong:
+        print(f"\n{len(wrong)} questions not fully right:")
+    for r in wrong:
+        cited = f" [cited {r.cited_article}]" if r.cited_article else ""
+        print(
+            f"- {r.question}\n    gold: {' | '.join(r.gold) or '(no answer)'} [{r.gold_article}]"
+            f"\n    got:  {r.answered or '(no answer)'}{cited} score {r.score:.1f}"
+        )
 
 
 def _print_end_to_end(report: EndToEndReport) -> None:
@@ -263,31 +281,6 @@ def _print_end_to_end(report: EndToEndReport) -> None:
     )
 
 
-def _reliability_diagram(report: EndToEndReport, path: str, notes: TextIO) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from qa.answers import reliability
-
-    bins = reliability([r.confidence for r in report.results], [r.candidate_right for r in report.results])
-    figure, (axis, counts) = plt.subplots(2, 1, figsize=(5, 5.5), height_ratios=(3, 1), sharex=True)
-    axis.plot([0, 1], [0, 1], "--", color="grey", label="perfect calibration")
-    axis.plot([b.confidence for b in bins], [b.accuracy for b in bins], "o-", label="Newsdesk")
-    axis.set_ylabel("share of answers right")
-    axis.set_title(f"Confidence vs. accuracy ({report.questions} questions, ECE {report.calibration_error:.3f})")
-    axis.legend(loc="upper left")
-    axis.grid(alpha=0.3)
-    counts.bar([(b.low + b.high) / 2 for b in bins], [b.count for b in bins], width=0.09)
-    counts.set_xlabel("confidence shown")
-    counts.set_ylabel("questions")
-    counts.set_xlim(0, 1)
-    figure.tight_layout()
-    figure.savefig(path, dpi=120)
-    print(f"  reliability diagram: {path}", file=notes)
-
-
 def _print_leave_out(report: LeaveOutReport) -> None:
     print(
         f"\nleave-out: {report.asked} answerable questions asked without their article "
@@ -298,33 +291,6 @@ def _print_leave_out(report: LeaveOutReport) -> None:
         f"precision {report.no_answer_precision:.1f}% (with the answerable questions), "
         f"threshold {report.threshold:.2f}"
     )
-
-
-def _abstention_curve(report: LeaveOutReport, path: str, notes: TextIO) -> None:
-    """No-answer precision against recall over the confidence threshold, as a PNG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from qa.evaluate import abstention_curve
-
-    scores = sorted({r.confidence for r in report.results} | {report.threshold})
-    curve = abstention_curve(report.results, scores)
-    figure, axis = plt.subplots(figsize=(5, 4))
-    axis.plot([r for _, _, r in curve], [p for _, p, _ in curve], marker=".", markersize=3)
-    at = abstention_curve(report.results, [report.threshold])[0]
-    axis.plot([at[2]], [at[1]], "o", color="red", label=f"threshold {report.threshold:.2f}")
-    axis.set_xlabel("no-answer recall")
-    axis.set_ylabel("no-answer precision")
-    axis.set_title("Abstaining below a confidence (leave-out + answerable)")
-    axis.set_xlim(0, 1.02)
-    axis.set_ylim(0, 1.02)
-    axis.grid(alpha=0.3)
-    axis.legend(loc="lower left")
-    figure.tight_layout()
-    figure.savefig(path, dpi=120)
-    print(f"  precision/recall curve: {path}", file=notes)
 
 
 def cmd_train_reader(args: argparse.Namespace) -> int:
@@ -375,48 +341,20 @@ def cmd_train_reader(args: argparse.Namespace) -> int:
 
 
 def cmd_train_answer_model(args: argparse.Namespace) -> int:
-    from qa.answer_training import (
-        fit,
-        make_examples,
-        news_training_questions,
-        squad_training_archive,
-    )
-    from qa.newsdesk import Newsdesk
+    from qa.answer_training.run import examples_file, train_answer_model
     from qa.reader import Reader
 
-    work = Path(args.work)
-    work.mkdir(parents=True, exist_ok=True)
-    # Examples are the reader's own candidates over the passages Newsdesk reads: another reader's,
-    # or another number of passages, are kept in a file of their own, so that resuming never mixes
-    # them (after Newsdesk went from 5 passages to 4, a refit would have resumed from examples
-    # read over 5).
-    reading = f"top{DEFAULT_TOP_K}"
-    examples_file = work / f"examples-{reading}.jsonl"
-    if args.reader is not None:
-        identity = str(Path(args.reader).resolve()) if Path(args.reader).exists() else args.reader
-        examples_file = work / f"examples-{hashlib.sha256(identity.encode()).hexdigest()[:10]}-{reading}.jsonl"
     reader = Reader(args.reader)
-    news = _staged_desk(args.articles, None, reader=reader)
-    news_questions = news_training_questions(args.questions)
-    news_examples = list(make_examples(news, news_questions, examples_file, tag="news"))
-    print(f"news: {len(news_questions)} questions (calibration half), {len(news_examples)} candidates", file=sys.stderr)
-    squad_questions = squad_training_archive(args.squad, work / "squad-articles")[: args.squad_questions]
-    squad = Newsdesk(
-        articles_dir=work / "squad-articles", index_dir=work / "squad-index", reader=reader, auto_sync=False
-    )
-    squad.sync(progress=True)
-    squad_examples = list(make_examples(squad, squad_questions, examples_file, tag="squad"))
-    print(f"squad: {len(squad_questions)} questions, {len(squad_examples)} candidates", file=sys.stderr)
-    trained = {
-        "news_questions": len(news_questions),
-        "squad_questions": len(squad_questions),
-        "candidates": len(news_examples) + len(squad_examples),
-        "settings": sorted({e.setting for e in news_examples + squad_examples}),
-        "calibrated_on": "the news questions' calibration half, weighted to 12.5% unanswerable",
-        "command": "newsdesk train-answer-model " + " ".join(sys.argv[2:]),
-    }
-    model = fit(
-        news_examples + squad_examples, news_examples, args.min_confidence_default, trained, features=args.features
+    model = train_answer_model(
+        news=_staged_desk(args.articles, None, reader=reader),
+        news_questions_path=args.questions,
+        squad_path=args.squad,
+        work=Path(args.work),
+        examples=examples_file(Path(args.work), args.reader),
+        squad_questions=args.squad_questions,
+        min_confidence_default=args.min_confidence_default,
+        features=args.features,
+        command="newsdesk train-answer-model " + " ".join(sys.argv[2:]),
     )
     model.save(args.out)
     print(f"answer model written to {args.out}")
@@ -435,6 +373,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsdesk", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
     commands = parser.add_subparsers(dest="command", required=True)
+    _add_index_command(commands)
+    _add_ask_command(commands)
+    _add_status_command(commands)
+    _add_serve_command(commands)
+    _add_eval_command(commands)
+    _add_train_reader_command(commands)
+    _add_train_answer_model_command(commands)
+    _add_export_reader_command(commands)
+    return parser
+
+
+def _add_index_command(commands: argparse._SubParsersAction) -> None:
 
     index = commands.add_parser("index", help="build or update the index from the articles folder")
     _common(index)
@@ -463,6 +413,8 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--quiet", action="store_true", help="no progress bar")
     index.set_defaults(run=cmd_index)
 
+
+def _add_ask_command(commands: argparse._SubParsersAction) -> None:
     ask = commands.add_parser("ask", help="answer a question with a cited span")
     _common(ask)
     ask.add_argument("question")
@@ -474,15 +426,21 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="machine-readable output")
     ask.set_defaults(run=cmd_ask)
 
+
+def _add_status_command(commands: argparse._SubParsersAction) -> None:
     status = commands.add_parser("status", help="articles, chunks, models and freshness of the index")
     _common(status)
     status.add_argument("--json", action="store_true")
     status.set_defaults(run=cmd_status)
 
+
+def _add_serve_command(commands: argparse._SubParsersAction) -> None:
     serve = commands.add_parser("serve", help="start the browser chat (same as python app.py)")
     add_serve_arguments(serve)
     serve.set_defaults(run=cmd_serve)
 
+
+def _add_eval_command(commands: argparse._SubParsersAction) -> None:
     evaluation = commands.add_parser("eval", help="measure the reader, retrieval or answers end to end")
     evaluation.add_argument("what", choices=("reader", "retrieval", "e2e"))
     evaluation.add_argument("--squad", help="SQuAD-format file (eval reader)")
@@ -522,7 +480,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_answer_arguments(evaluation)
     evaluation.add_argument("--dense-kind", choices=DENSE_KINDS)
     evaluation.add_argument(
-        "--embedding-precision", choices=PRECISIONS, default=Embedder.precision, help="embedder (eval e2e/retrieval)"
+        "--embedding-precision",
+        choices=(*PRECISIONS, "auto"),
+        default=Embedder.precision,
+        help="embedder (eval e2e/retrieval; auto: as this CPU allows)",
     )
     evaluation.add_argument(
         "--embedding-max-tokens",
@@ -535,6 +496,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--quiet", action="store_true", help="no per-question error report")
     evaluation.set_defaults(run=cmd_eval)
 
+
+def _add_train_reader_command(commands: argparse._SubParsersAction) -> None:
     train = commands.add_parser("train-reader", help="fine-tune the reader on SQuAD-format data (resumable)")
     train.add_argument("--squad", required=True, help="SQuAD v1.1-format training file")
     train.add_argument("--out", default=str(PROJECT_ROOT / "runs" / "reader"), help="run folder (checkpoints, result)")
@@ -572,6 +535,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int, default=13)
     train.set_defaults(run=cmd_train_reader)
 
+
+def _add_train_answer_model_command(commands: argparse._SubParsersAction) -> None:
     answer_model = commands.add_parser(
         "train-answer-model",
         help="fit the answer-or-abstain model on the reader's candidates over news and SQuAD questions (resumable)",
@@ -599,11 +564,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     answer_model.set_defaults(run=cmd_train_answer_model)
 
+
+def _add_export_reader_command(commands: argparse._SubParsersAction) -> None:
     export = commands.add_parser("export-reader", help="write the reader as a standard Hugging Face folder")
     export.add_argument("dir")
     export.add_argument("--model", help="checkpoint to export (default: the shipped reader)")
     export.set_defaults(run=cmd_export_reader)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
