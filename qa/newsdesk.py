@@ -211,6 +211,7 @@ class Newsdesk:
     def warm_up(self) -> None:
         """Load the models: the embedder, the reader and the answer model. Reads only: bringing
         the index up to date is `sync()` (or, with ``auto_sync``, the first question)."""
+        self._embed_as_the_index()  # an existing index decides the embedder's precision (reads its manifest)
         self.embedder.warm_up()
         self.reader.warm_up()
         if self._judge is None:
@@ -272,6 +273,8 @@ class Newsdesk:
         """Open the live generation, then let go of the old one (a failed open keeps it)."""
         # Segments the open index already loaded are shared, not read again: they never change.
         index = Index.open(self.index_dir, previous=self._index)
+        if index.settings.embedding_model == self.embedder.name:
+            self.embedder.adopt(index.settings.embedding)  # questions embedded as its chunks were
         previous, self._index = self._index, index
         self._retriever = Retriever(index, self.embedder, self.retrieval)
         if previous is not None:

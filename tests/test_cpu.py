@@ -111,3 +111,30 @@ def test_every_narrower_cap_hides_the_wide_instructions(variable: str, cap: str)
 def test_a_wide_or_no_cap_keeps_every_instruction(cap: str):
     flags = frozenset(SAPPHIRE_RAPIDS)
     assert capped(flags, {"ONEDNN_MAX_CPU_ISA": cap, "ATEN_CPU_CAPABILITY": cap}) == flags
+
+
+OPENED = """
+import json, sys
+from qa import Newsdesk
+desk = Newsdesk(articles_dir=sys.argv[1], index_dir=sys.argv[2], auto_sync=False)
+desk.warm_up()
+print(json.dumps({"embedder": desk.embedder.precision, "why": desk.embedder.precision_reason,
+                  "stale": desk.is_stale()}))
+"""
+
+
+def test_an_index_moved_to_another_cpu_class_is_used_as_it_was_embedded(desk):
+    """Built here (int8 with VNNI; fp32 without), opened as on the other class of CPU: the
+    questions are embedded as the index's chunks were, and the index is not stale."""
+    built = desk.status().embedding["precision"]
+    other = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if built == "int8":
+        other |= {"ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2"}
+    done = subprocess.run(
+        [sys.executable, "-c", OPENED, str(desk.articles_dir), str(desk.index_dir)],
+        cwd=ROOT, env=other, capture_output=True, text=True, timeout=300, check=True,
+    )  # fmt: skip
+    opened = json.loads(done.stdout.strip().splitlines()[-1])
+    assert opened["embedder"] == built and opened["stale"] is False
+    if built == "int8":
+        assert opened["why"].startswith("int8: the index was embedded in int8 (this CPU would pick fp32")
