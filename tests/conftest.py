@@ -54,18 +54,19 @@ STORIES = {
 
 KILL_AT_BATCH = """
 import os, signal, sys
+import qa.index.batches as batches
 import qa.index.sync as sync
 from qa.chunking import Chunker
 from qa.embedding import Embedder
 
 fatal, written = int(sys.argv[3]), []
-write = sync.write_segment
+write = batches.write_segment
 def write_or_die(*args, **kwargs):  # SIGKILL while writing batch `fatal`: the batches before it committed
     written.append(1)
     if len(written) == fatal:
         os.kill(os.getpid(), signal.SIGKILL)
     return write(*args, **kwargs)
-sync.write_segment = write_or_die
+batches.write_segment = write_or_die
 sync.sync_index(sys.argv[1], sys.argv[2], Chunker(), Embedder(), batch_chunks=int(sys.argv[4]))
 """
 

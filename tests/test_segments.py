@@ -158,7 +158,10 @@ def test_a_damaged_segment_is_reported_with_the_repair(articles: Path, tmp_path:
 
 KILL_AT = """
 import os, signal, sys
+import qa.index.batches as batches
+import qa.index.merger as merger
 import qa.index.sync as sync
+from qa.index.lexical import LexicalWriter
 from qa.chunking import Chunker
 from qa.embedding import Embedder
 
@@ -167,18 +170,18 @@ def die(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)
 
 if moment == "merge-written":  # the merged segment is on disk, the commit naming it is not
-    write = sync.write_merged_segment
-    sync.write_merged_segment = lambda *a, **k: (write(*a, **k), die())
+    write = merger.write_merged_segment
+    merger.write_merged_segment = lambda *a, **k: (write(*a, **k), die())
 elif moment == "merge-committed":  # committed, the merged-away folders not yet removed
     sync._Writer._remove_merged = die
 elif moment == "batch-written":  # a batch's segment is on disk, its commit is not
-    write = sync.write_segment
-    sync.write_segment = lambda *a, **k: (write(*a, **k), die())
+    write = batches.write_segment
+    batches.write_segment = lambda *a, **k: (write(*a, **k), die())
 elif moment == "bm25-behind":  # the chunk store committed a batch, BM25 has not
-    sync.LexicalWriter.commit = die
+    LexicalWriter.commit = die
 elif moment.startswith("batch-"):  # batch-N: the batches before N committed, N being written
-    write, calls, fatal = sync.write_segment, [], int(moment.split("-")[1])
-    sync.write_segment = lambda *a, **k: die() if calls.append(1) or len(calls) == fatal else write(*a, **k)
+    write, calls, fatal = batches.write_segment, [], int(moment.split("-")[1])
+    batches.write_segment = lambda *a, **k: die() if calls.append(1) or len(calls) == fatal else write(*a, **k)
 rebuild = moment.endswith("rebuild")
 sync.sync_index(sys.argv[1], sys.argv[2], Chunker(), Embedder(), batch_chunks=4, optimize=True, rebuild=rebuild)
 """
