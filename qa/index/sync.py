@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from qa.chunking import Chunker
@@ -33,9 +34,9 @@ from qa.index.freshness import index_is_stale
 from qa.index.generation import CHUNKS_FILE
 from qa.index.lexical import LexicalWriter
 from qa.index.merger import CODEC_SAMPLE, SegmentMerger
-from qa.index.plan import plan_sync
+from qa.index.plan import SyncPlan, plan_sync
 from qa.index.progress import ProgressCallback, SyncProgress, SyncReport, print_progress
-from qa.index.scan import scan_folder
+from qa.index.scan import FolderScan, scan_folder
 from qa.index.store import UNREAD, ChunkStore
 from qa.index.target import Target, generation_problem, lexical_in_step, publish, remove_orphans, target_generation
 from qa.index.writer_lock import LOCK_FILE, bound_folder, writer_lock
@@ -115,6 +116,16 @@ def sync_index(
         return SyncReport(**{**report.__dict__, "merged": merged, "seconds": time.perf_counter() - started})
 
 
+@dataclass(frozen=True)
+class _Touched:
+    """What a change touches: the indexed entries of its articles and their duplicates, the same
+    articles as the folder now has them (content and text hashes), and the file of each."""
+
+    indexed: dict[str, dict]
+    folder: dict[str, tuple[str, str]]
+    file_of: dict[str, str]
+
+
 class _Writer(BatchWriter, SegmentMerger):
     """One sync of one generation: planning (`sync`), its batches (`BatchWriter`) and its merges
     (`SegmentMerger`)."""
@@ -156,57 +167,18 @@ class _Writer(BatchWriter, SegmentMerger):
             log.warning("finishing an interrupted sync: %d file(s) to read again", len(unfinished))
             known = {**known, **dict.fromkeys(unfinished, UNREAD)}
         scan = scan_folder(self.articles_dir, follow_links, known, store.owners)
-        problems = tuple(scan.problems)
         before = store.entry_count()
         if not scan.read and not scan.removed:
             return SyncReport(
-                0, 0, 0, before, store.entry_count(duplicates=True), 0, self.target.rebuilt, problems, 0.0
+                0, 0, 0, before, store.entry_count(duplicates=True), 0, self.target.rebuilt, tuple(scan.problems), 0.0
             )
-        # The articles the change touches: those of changed and removed files, as indexed and as
-        # read now, and every article sharing a text with them (which of a set of duplicates is
-        # indexed may change). Everything else is as it was.
-        old = {i: e for pairs in store.entries_of_files(scan.read | scan.removed).values() for i, e in pairs}
-        # Batches rewrite their articles' entries as they commit: the journal keeps what a rerun
-        # after a kill needs and the entries no longer say (the files read, the texts replaced).
-        changed_texts |= {e["text_hash"] for e in old.values()}
-        self.journal = (scan.read, changed_texts)
-        texts = {text for _, text in scan.state.values()} | changed_texts
-        related = {i: e for i, e in store.entries_with_texts(texts).items() if i not in old and i not in scan.state}
-        indexed = {**old, **related}
-        folder = {**{i: (e["hash"], e["text_hash"]) for i, e in related.items()}, **scan.state}
-        file_of = {**{i: e["file"] for i, e in related.items()}, **scan.file_of}
+        touched = self._touched(scan, changed_texts)
         plan = plan_sync(
-            folder, {i: {"hash": e["hash"], "duplicate_of": e["duplicate_of"]} for i, e in indexed.items()}
+            touched.folder,
+            {i: {"hash": e["hash"], "duplicate_of": e["duplicate_of"]} for i, e in touched.indexed.items()},
         )
-        chunks_embedded = self._embed(plan.embed, set(plan.drop), file_of, started)
-        embedded = set(plan.embed)
-        deleted: list[int] = []
-        with store.transaction(durable=True):  # the sync's last commit: a power cut must not undo it
-            for article_id in plan.drop - embedded:
-                deleted += store.delete_article(article_id)  # removed, or now a duplicate (batches did the rest)
-            store.delete_entries(plan.removed)
-            changed = {}
-            for article_id, entry in plan.wanted.items():
-                full = {**entry, "text_hash": folder[article_id][1], "file": file_of[article_id]}
-                if indexed.get(article_id) != full:
-                    changed[article_id] = full
-            store.put_entries(changed)
-            # Same content read from another file: not embedded again, but cited from there.
-            store.move_articles(
-                {
-                    i: entry["file"]
-                    for i, entry in changed.items()
-                    if entry["duplicate_of"] is None
-                    and i not in embedded
-                    and indexed.get(i, {}).get("file") != entry["file"]
-                }
-            )
-            store.delete_files(scan.removed)
-            store.put_files({name: scan.files[name] for name in scan.read})
-            store.clear_pending()
-            store.bump_commit(time.time())
-        self.lexical.delete(deleted)
-        self.lexical.commit(store.commit_number())
+        chunks_embedded = self._embed(plan.embed, set(plan.drop), touched.file_of, started)
+        self._finish(scan, plan, touched)
         now = before + len(plan.added) - len(plan.removed)
         return SyncReport(
             added=len(plan.added),
@@ -216,6 +188,57 @@ class _Writer(BatchWriter, SegmentMerger):
             duplicates=store.entry_count(duplicates=True),
             chunks_embedded=chunks_embedded,
             rebuilt=self.target.rebuilt,
-            problems=problems,
+            problems=tuple(scan.problems),
             seconds=0.0,
         )
+
+    def _touched(self, scan: FolderScan, changed_texts: set[str]) -> _Touched:
+        """The articles the change touches: those of changed and removed files, as indexed and as
+        read now, and every article sharing a text with them (which of a set of duplicates is
+        indexed may change). Everything else is as it was."""
+        store = self.store
+        old = {i: e for pairs in store.entries_of_files(scan.read | scan.removed).values() for i, e in pairs}
+        # Batches rewrite their articles' entries as they commit: the journal keeps what a rerun
+        # after a kill needs and the entries no longer say (the files read, the texts replaced).
+        changed_texts = changed_texts | {e["text_hash"] for e in old.values()}
+        self.journal = (scan.read, changed_texts)
+        texts = {text for _, text in scan.state.values()} | changed_texts
+        related = {i: e for i, e in store.entries_with_texts(texts).items() if i not in old and i not in scan.state}
+        return _Touched(
+            indexed={**old, **related},
+            folder={**{i: (e["hash"], e["text_hash"]) for i, e in related.items()}, **scan.state},
+            file_of={**{i: e["file"] for i, e in related.items()}, **scan.file_of},
+        )
+
+    def _finish(self, scan: FolderScan, plan: SyncPlan, touched: _Touched) -> None:
+        """The sync's last commit (durable: a power cut must not undo it): removals, the article
+        table, the files read; then BM25 catches up."""
+        store = self.store
+        embedded = set(plan.embed)
+        deleted: list[int] = []
+        with store.transaction(durable=True):
+            for article_id in plan.drop - embedded:
+                deleted += store.delete_article(article_id)  # removed, or now a duplicate (batches did the rest)
+            store.delete_entries(plan.removed)
+            changed = {}
+            for article_id, entry in plan.wanted.items():
+                full = {**entry, "text_hash": touched.folder[article_id][1], "file": touched.file_of[article_id]}
+                if touched.indexed.get(article_id) != full:
+                    changed[article_id] = full
+            store.put_entries(changed)
+            # Same content read from another file: not embedded again, but cited from there.
+            store.move_articles(
+                {
+                    i: entry["file"]
+                    for i, entry in changed.items()
+                    if entry["duplicate_of"] is None
+                    and i not in embedded
+                    and touched.indexed.get(i, {}).get("file") != entry["file"]
+                }
+            )
+            store.delete_files(scan.removed)
+            store.put_files({name: scan.files[name] for name in scan.read})
+            store.clear_pending()
+            store.bump_commit(time.time())
+        self.lexical.delete(deleted)
+        self.lexical.commit(store.commit_number())
