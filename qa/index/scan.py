@@ -94,56 +94,85 @@ def scan_folder(
     order = {name: position for position, name in enumerate(now)}
     while True:
         scan = FolderScan({}, {}, {}, set(reading), removed, list(listing.refused))
-        shadowed: dict[str, list[str]] = {}
-        unreadable = set()
-        for name in (n for n in now if n in reading):
-            try:
-                articles, problems = read_article_file(now[name][0], name)
-            except ArticleError as error:
-                articles, problems = [], [str(error)]
-                if isinstance(error, ArticleUnreadable):
-                    unreadable.add(name)
-            shadowed[name] = problems
-            for article in articles:
-                if article.id in scan.state:
-                    problems.append(
-                        f"{name}: article id {article.id!r} already read from {scan.file_of[article.id]}; skipped"
-                    )
-                    continue
-                scan.state[article.id] = (article.content_hash, article.text_hash)
-                scan.file_of[article.id] = name
-        again = set()
-        for article_id, other in owners(list(scan.state)).items():
-            if other in reading or other in removed or other not in order:
-                continue  # its entry is being replaced
-            mine = scan.file_of[article_id]
-            if order[other] < order[mine]:
-                del scan.state[article_id], scan.file_of[article_id]
-                shadowed[mine].append(f"{mine}: article id {article_id!r} already read from {other}; skipped")
-            else:
-                again.add(other)
+        reads = _read_files(scan, [(name, now[name][0]) for name in now if name in reading])
+        again = _settle_shadowed_ids(scan, reads, owners, order)
         if not again:
             break
         reading |= again
+    _record_files(scan, reads, now, known)
+    return scan
+
+
+@dataclass
+class _Reads:
+    """What reading the changed files found: each file's problems, and those the system refused."""
+
+    problems: dict[str, list[str]] = field(default_factory=dict)
+    unreadable: set[str] = field(default_factory=set)
+
+
+def _read_files(scan: FolderScan, files: list[tuple[str, Path]]) -> _Reads:
+    """Read ``files`` (name, path) in folder order into ``scan``: the first file to hold an id keeps it."""
+    reads = _Reads()
+    for name, path in files:
+        try:
+            articles, problems = read_article_file(path, name)
+        except ArticleError as error:
+            articles, problems = [], [str(error)]
+            if isinstance(error, ArticleUnreadable):
+                reads.unreadable.add(name)
+        reads.problems[name] = problems
+        for article in articles:
+            if article.id in scan.state:
+                problems.append(
+                    f"{name}: article id {article.id!r} already read from {scan.file_of[article.id]}; skipped"
+                )
+                continue
+            scan.state[article.id] = (article.content_hash, article.text_hash)
+            scan.file_of[article.id] = name
+    return reads
+
+
+def _settle_shadowed_ids(
+    scan: FolderScan, reads: _Reads, owners: Callable[[list[str]], Mapping[str, str]], order: Mapping[str, int]
+) -> set[str]:
+    """Ids read now that an unchanged file already holds: the earlier file keeps each. Returns the
+    unchanged files that lost an id to an earlier changed one, to be read again."""
+    again = set()
+    for article_id, other in owners(list(scan.state)).items():
+        if other in scan.read or other in scan.removed or other not in order:
+            continue  # its entry is being replaced
+        mine = scan.file_of[article_id]
+        if order[other] < order[mine]:
+            del scan.state[article_id], scan.file_of[article_id]
+            reads.problems[mine].append(f"{mine}: article id {article_id!r} already read from {other}; skipped")
+        else:
+            again.add(other)
+    return again
+
+
+def _record_files(
+    scan: FolderScan, reads: _Reads, now: Mapping[str, tuple[Path, FileState]], known: Mapping[str, FileState]
+) -> None:
+    """Each file's state as the index will remember it, and the scan's problems."""
     # A file the system refused to read now (permissions, an I/O error) that the index knows keeps
     # its indexed articles: a transient error must never remove them. It is tried again next time.
-    kept = unreadable & set(known)
+    kept = reads.unreadable & set(known)
     scan.read -= kept
     for name, (_, state) in now.items():
         if name in kept:
-            problem = shadowed[name][0].removesuffix("; skipped")
+            problem = reads.problems[name][0].removesuffix("; skipped")
             scan.files[name] = dataclasses.replace(
                 known[name], problems=(f"{problem}; the articles indexed from it are kept until it can be read",)
             )
-        elif name in reading:
-            problems = list(dict.fromkeys(shadowed[name]))
+        elif name in reads.problems:
+            problems = list(dict.fromkeys(reads.problems[name]))
             is_shadowed = any("already read from" in problem for problem in problems)
-            stat = UNREAD if name in unreadable else state  # read it again next time
+            stat = UNREAD if name in reads.unreadable else state  # read it again next time
             scan.files[name] = dataclasses.replace(stat, problems=tuple(problems), shadowed=is_shadowed)
         else:
             scan.files[name] = known[name]
         scan.problems.extend(scan.files[name].problems)
-    return scan
 
 
 def gone_files(known: Mapping[str, FileState], now: Mapping[str, object], unreadable: tuple[str, ...]) -> set[str]:
