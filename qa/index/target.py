@@ -41,19 +41,14 @@ def target_generation(
     dense_kind: str | None,
     rebuild: bool,
 ) -> Target:
+    """The live generation when its settings are the ones wanted, else a new one: an interrupted
+    build of the same settings resumed, or a fresh folder. `IndexUnavailableError` when the index
+    mirrors another articles folder (syncing would remove its articles)."""
     binding = bound_folder(articles_dir, index_dir)
     live = current_generation(index_dir)
-    rebuilt = "requested" if rebuild else ""
-    manifest: Manifest | None = None
-    if live is not None and not rebuild:
-        try:
-            manifest = read_manifest(index_dir / live, index_dir)
-            if not (index_dir / live / CHUNKS_FILE).is_file():
-                raise OSError(f"{CHUNKS_FILE} is missing")
-        except StaleIndexError as error:
-            rebuilt, manifest = str(error).split(";")[0], None
-        except (OSError, IndexUnavailableError) as error:
-            rebuilt, manifest = f"the index at {index_dir} is damaged ({error})", None
+    manifest, rebuilt = (None, "requested") if rebuild or live is None else _live_manifest(index_dir, live)
+    if live is None and not rebuild:
+        rebuilt = ""
     if manifest is not None and manifest.articles_dir not in ("", binding):
         bound = (index_dir / manifest.articles_dir).resolve()
         raise IndexUnavailableError(
@@ -65,25 +60,53 @@ def target_generation(
     settings = IndexSettings.of(embedder, chunker, kind)
     if manifest is not None:
         if manifest.settings == settings:
-            return Target(index_dir / live, manifest, "", new=False)  # type: ignore[operator]
+            return Target(index_dir / str(live), manifest, "", new=False)
         rebuilt = "settings changed: " + manifest.settings.describe_change(settings)
     wanted = Manifest(FORMAT_VERSION, settings, binding)
-    # An interrupted build of the same settings is resumed: its committed batches stay.
-    numbers = sorted((int(p.name[4:]) for p in index_dir.glob("gen-*") if p.name[4:].isdigit()), reverse=True)
-    for number in numbers:
+    newest = max(_generation_numbers(index_dir), default=0)  # numbers are never reused
+    return _resumed_build(index_dir, live, wanted, rebuilt) or _new_generation(index_dir, newest + 1, wanted, rebuilt)
+
+
+def _live_manifest(index_dir: Path, live: str) -> tuple[Manifest | None, str]:
+    """The live generation's manifest, or None and why it must be rebuilt."""
+    try:
+        manifest = read_manifest(index_dir / live, index_dir)
+        if not (index_dir / live / CHUNKS_FILE).is_file():
+            raise OSError(f"{CHUNKS_FILE} is missing")
+    except StaleIndexError as error:
+        return None, str(error).split(";")[0]
+    except (OSError, IndexUnavailableError) as error:
+        return None, f"the index at {index_dir} is damaged ({error})"
+    return manifest, ""
+
+
+def _generation_numbers(index_dir: Path) -> list[int]:
+    """The generations in the folder, newest first."""
+    return sorted((int(p.name[4:]) for p in index_dir.glob("gen-*") if p.name[4:].isdigit()), reverse=True)
+
+
+def _resumed_build(index_dir: Path, live: str | None, wanted: Manifest, rebuilt: str) -> Target | None:
+    """An interrupted build of the same settings, newer than the live generation, whole enough to
+    go on from (its committed batches stay); other unfinished builds are removed."""
+    for number in _generation_numbers(index_dir):
         folder = index_dir / f"gen-{number:06d}"
         if folder.name == live:
             break
         try:
             if read_manifest(folder, index_dir) == wanted:
-                if (problem := generation_problem(folder, settings.dimension)) is None:
+                if (problem := generation_problem(folder, wanted.settings.dimension)) is None:
                     log.warning("resuming the interrupted build in %s", folder)
                     return Target(folder, wanted, rebuilt, new=True)
                 log.warning("not resuming the interrupted build in %s: %s", folder, problem)
         except (OSError, IndexUnavailableError):
             pass
         shutil.rmtree(folder, ignore_errors=True)
-    folder = index_dir / f"gen-{(numbers[0] if numbers else 0) + 1:06d}"
+    return None
+
+
+def _new_generation(index_dir: Path, number: int, wanted: Manifest, rebuilt: str) -> Target:
+    """A new generation folder with its manifest, made durable."""
+    folder = index_dir / f"gen-{number:06d}"
     try:
         (folder / SEGMENTS_DIR).mkdir(parents=True)
         (folder / MANIFEST_FILE).write_text(wanted.to_json(), encoding="utf-8")
