@@ -260,39 +260,43 @@ def unanswerable_examples(
         left_out = _left_out(answerable, contexts if contexts is not None else [e.context for e in examples])
     entities = entity_pool([(e.question, e.title) for e in answerable]) if "entity-swapped" in settings else {}
 
-    def version(example: SquadExample, setting: str, other_context: str | None) -> SquadExample | None:
-        question, context = example.question, example.context
-        if setting == "left-out":
-            if other_context is None:
-                return None
-            context = other_context
-        elif setting == "sentence-removed":
-            start = example.answer_starts[0]
-            context = without_answer_sentence(example.context, start, start + len(example.answers[0]))
-            if not context.strip() or _mentions(context, example.answers):
-                return None
-        elif setting == "entity-swapped":
-            swapped = swap_entity(example.question, example.title, entities, rng, avoid=example.context)
-            if swapped is None:
-                return None
-            question = swapped
-        elif setting == "antonym-swapped":
-            swapped = swap_antonym(example.question, avoid=example.context)
-            if swapped is None:
-                return None
-            question = swapped
-        return replace(
-            example, id=f"{example.id}/{setting}", question=question, context=context, answers=(), answer_starts=()
-        )
-
     made: list[SquadExample] = []
     for example, other_context in zip(answerable, left_out, strict=True):
         order = list(settings)
         if one_each:
             rng.shuffle(order)
         for setting in order:
-            if (found := version(example, setting, other_context)) is not None:
+            if (found := _version(example, setting, other_context, entities, rng)) is not None:
                 made.append(found)
                 if one_each:
                     break
     return made
+
+
+def _version(
+    example: SquadExample, setting: str, other_context: str | None, entities: dict, rng: random.Random
+) -> SquadExample | None:
+    """``example`` made unanswerable in ``setting``, or None where the setting does not apply."""
+    question: str | None = example.question
+    context: str | None = example.context
+    if setting == "left-out":
+        context = other_context
+    elif setting == "sentence-removed":
+        context = _without_answer(example)
+    elif setting == "entity-swapped":
+        question = swap_entity(example.question, example.title, entities, rng, avoid=example.context)
+    elif setting == "antonym-swapped":
+        question = swap_antonym(example.question, avoid=example.context)
+    if question is None or context is None:
+        return None
+    return replace(
+        example, id=f"{example.id}/{setting}", question=question, context=context, answers=(), answer_starts=()
+    )
+
+
+def _without_answer(example: SquadExample) -> str | None:
+    """The context without the sentence that holds the answer, or None when the answer is still
+    there (it was in more than one sentence) or nothing is left."""
+    start = example.answer_starts[0]
+    context = without_answer_sentence(example.context, start, start + len(example.answers[0]))
+    return None if not context.strip() or _mentions(context, example.answers) else context
