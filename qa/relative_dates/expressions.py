@@ -222,6 +222,30 @@ def _is_absolute(expression: str) -> bool:
     )
 
 
+def _the_one_match(text: str) -> tuple[int, re.Match[str]] | None:
+    """The one relative date in ``text`` (the pattern's priority and its match), or None when it
+    holds none or several: the widest matches are kept (a match inside another, such as "last
+    week" inside "Friday last week", is dropped) and must all cover the same words."""
+    found: list[tuple[int, int, int, re.Match[str]]] = []
+    for priority, (pattern, _) in enumerate(_PATTERNS):
+        for match in pattern.finditer(text):
+            found.append((match.start(), match.end(), priority, match))
+        if len(found) > _MAX_MATCHES:
+            return None  # a list of dates, not one
+    widest = [
+        item
+        for item in found
+        if not any(
+            other[0] <= item[0] and item[1] <= other[1] and (other[0], other[1]) != (item[0], item[1])
+            for other in found
+        )
+    ]
+    if len({(start, end) for start, end, _, _ in widest}) != 1:
+        return None
+    _, _, priority, match = min(widest, key=lambda item: item[2])
+    return priority, match
+
+
 def resolve_relative_date(expression: str, published: str, sentence: str = "") -> ResolvedDate | None:
     """The day or period that ``expression``, quoted from an article published on ``published``, means.
 
@@ -259,27 +283,10 @@ def resolve_relative_date(expression: str, published: str, sentence: str = "") -
     day = parse_published(published)
     if day is None or not expression.strip() or _is_absolute(expression):
         return None
-    text = _normalise(expression)
-
-    found: list[tuple[int, int, int, re.Match[str]]] = []
-    for priority, (pattern, _) in enumerate(_PATTERNS):
-        for match in pattern.finditer(text):
-            found.append((match.start(), match.end(), priority, match))
-        if len(found) > _MAX_MATCHES:
-            return None  # a list of dates, not one
-    # Keep the widest matches: drop any lying inside another ("last week" inside "Friday last week").
-    widest = [
-        item
-        for item in found
-        if not any(
-            other[0] <= item[0] and item[1] <= other[1] and (other[0], other[1]) != (item[0], item[1])
-            for other in found
-        )
-    ]
-    spans = {(start, end) for start, end, _, _ in widest}
-    if len(spans) != 1:
+    chosen = _the_one_match(_normalise(expression))
+    if chosen is None:
         return None
-    _, _, priority, match = min(widest, key=lambda item: item[2])
+    priority, match = chosen
 
     def tense(word: str) -> str | None:
         # Without a sentence, the answer span itself may hold the verb: "will arrive on Thursday".

@@ -62,16 +62,37 @@ def sentence_tense(sentence: str, expression: str, anchor_word: str) -> str | No
     True
     """
     text = sentence.replace("’", "'").replace("‘", "'")
-    lowered = text.lower()
+    span = _anchor_span(text.lower(), expression, anchor_word)
+    cues = _clues(text)
+    if span is not None:
+        # A clue running into the anchor ("is expected on Thursday") is cut short before it.
+        cues = [
+            (start, min(end, span[0]), kind) if start < span[0] else (start, end, kind)
+            for start, end, kind in cues
+            if start < span[0] or start >= span[1]
+        ]
+    if not cues:
+        return None
+    if span is None:
+        return FUTURE if any(kind == FUTURE for _, _, kind in cues) else PAST
+    return _nearest(text, cues, span)
+
+
+def _anchor_span(lowered: str, expression: str, anchor_word: str) -> tuple[int, int] | None:
+    """Where distances are measured from: the anchor word at or after the expression, else the
+    expression, else nowhere."""
     needle = expression.replace("’", "'").replace("‘", "'").strip().lower()
     position = lowered.find(needle) if needle else -1
     anchor = re.compile(rf"\b{re.escape(anchor_word)}\b").search(lowered, max(position, 0)) if anchor_word else None
-    span: tuple[int, int] | None = None
     if anchor is not None:
-        span = anchor.span()
-    elif position >= 0:
-        span = (position, position + len(needle))
+        return anchor.span()
+    if position >= 0:
+        return position, position + len(needle)
+    return None
 
+
+def _clues(text: str) -> list[tuple[int, int, str]]:
+    """Every future and past clue of ``text`` as (start, end, kind)."""
     cues: list[tuple[int, int, str]] = [(m.start(), m.end(), FUTURE) for m in _FUTURE_CUE.finditer(text)]
     future_starts = [start for start, _, _ in cues]  # sorted and non-overlapping
     first_letter = len(text) - len(text.lstrip())
@@ -89,18 +110,12 @@ def sentence_tense(sentence: str, expression: str, anchor_word: str) -> str | No
         ):
             continue
         cues.append((start, end, PAST))
-    if span is not None:
-        # A clue running into the anchor ("is expected on Thursday") is cut short before it.
-        cues = [
-            (start, min(end, span[0]), kind) if start < span[0] else (start, end, kind)
-            for start, end, kind in cues
-            if start < span[0] or start >= span[1]
-        ]
-    if not cues:
-        return None
-    if span is None:
-        return FUTURE if any(kind == FUTURE for _, _, kind in cues) else PAST
+    return cues
 
+
+def _nearest(text: str, cues: list[tuple[int, int, str]], span: tuple[int, int]) -> str:
+    """The kind of the clue nearest the anchor, in words (a sentence boundary counts extra); a
+    tie goes to the clue before it."""
     words = [m.start() for m in re.finditer(r"\w+", text)]
     boundaries = [m.start() for m in _BOUNDARY.finditer(text)]
 
