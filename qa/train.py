@@ -123,32 +123,7 @@ def build_features(
 ) -> Features:
     """Token windows with start/end targets; windows without the answer, and all windows of an
     example without answers, point at [CLS]."""
-    contexts_by_title: dict[str, list[str]] = defaultdict(list)
-    for example in examples:
-        if not contexts_by_title[example.title] or contexts_by_title[example.title][-1] != example.context:
-            contexts_by_title[example.title].append(example.context)
-
-    questions: list[str] = []
-    contexts: list[str] = []
-    answers: list[tuple[int, int] | None] = []
-    for example in examples:
-        if not example.answers:
-            questions.append(example.question)
-            contexts.append(example.context)
-            answers.append(None)
-            continue
-        start = example.answer_starts[0]
-        questions.append(example.question)
-        contexts.append(example.context)
-        answers.append((start, start + len(example.answers[0])))
-        if rng.random() < negative_fraction:
-            answer = example.answers[0].lower()
-            others = [c for c in contexts_by_title[example.title] if c != example.context and answer not in c.lower()]
-            if others:
-                questions.append(example.question)
-                contexts.append(rng.choice(others))
-                answers.append(None)
-
+    questions, contexts, answers = _pairs(examples, negative_fraction, rng)
     encoding = tokenizer(
         questions,
         contexts,
@@ -162,23 +137,70 @@ def build_features(
     features = Features()
     for window, input_ids in enumerate(encoding["input_ids"]):
         answer = answers[encoding["overflow_to_sample_mapping"][window]]
-        start_token = end_token = 0
+        start_token, end_token = 0, 0
         if answer is not None:
-            sequence_ids = encoding.sequence_ids(window)
-            offsets = encoding["offset_mapping"][window]
-            context_tokens = [i for i, s in enumerate(sequence_ids) if s == 1]
-            first, last = context_tokens[0], context_tokens[-1]
-            if offsets[first][0] <= answer[0] and offsets[last][1] >= answer[1]:
-                start_token = first
-                while start_token <= last and offsets[start_token][1] <= answer[0]:
-                    start_token += 1
-                end_token = last
-                while end_token >= first and offsets[end_token][0] >= answer[1]:
-                    end_token -= 1
+            start_token, end_token = answer_tokens(
+                encoding.sequence_ids(window), encoding["offset_mapping"][window], answer
+            )
         features.input_ids.append(input_ids)
         features.start_positions.append(start_token)
         features.end_positions.append(end_token)
     return features
+
+
+def _pairs(
+    examples: Sequence[SquadExample], negative_fraction: float, rng: random.Random
+) -> tuple[list[str], list[str], list[tuple[int, int] | None]]:
+    """(questions, contexts, answer character spans or None): each example, and for a share of
+    them the question over another paragraph of the same article that lacks the answer."""
+    contexts_by_title: dict[str, list[str]] = defaultdict(list)
+    for example in examples:
+        if not contexts_by_title[example.title] or contexts_by_title[example.title][-1] != example.context:
+            contexts_by_title[example.title].append(example.context)
+    questions: list[str] = []
+    contexts: list[str] = []
+    answers: list[tuple[int, int] | None] = []
+    for example in examples:
+        questions.append(example.question)
+        contexts.append(example.context)
+        if not example.answers:
+            answers.append(None)
+            continue
+        start = example.answer_starts[0]
+        answers.append((start, start + len(example.answers[0])))
+        if rng.random() < negative_fraction:
+            answer = example.answers[0].lower()
+            others = [c for c in contexts_by_title[example.title] if c != example.context and answer not in c.lower()]
+            if others:
+                questions.append(example.question)
+                contexts.append(rng.choice(others))
+                answers.append(None)
+    return questions, contexts, answers
+
+
+def answer_tokens(
+    sequence_ids: Sequence[int | None], offsets: Sequence[tuple[int, int]], answer: tuple[int, int]
+) -> tuple[int, int]:
+    """The first and last tokens of the answer's characters in a window, or (0, 0) ([CLS]) when the
+    window does not hold the whole answer.
+
+    >>> offsets = [(0, 0), (0, 3), (0, 0), (0, 4), (5, 9), (10, 13), (0, 0)]
+    >>> answer_tokens([None, 0, None, 1, 1, 1, None], offsets, (5, 9))
+    (4, 4)
+    >>> answer_tokens([None, 0, None, 1, 1, None], [(0, 0), (0, 3), (0, 0), (0, 4), (5, 9), (0, 0)], (10, 13))
+    (0, 0)
+    """
+    context_tokens = [i for i, s in enumerate(sequence_ids) if s == 1]
+    first, last = context_tokens[0], context_tokens[-1]
+    if not (offsets[first][0] <= answer[0] and offsets[last][1] >= answer[1]):
+        return 0, 0
+    start_token = first
+    while start_token <= last and offsets[start_token][1] <= answer[0]:
+        start_token += 1
+    end_token = last
+    while end_token >= first and offsets[end_token][0] >= answer[1]:
+        end_token -= 1
+    return start_token, end_token
 
 
 def collate(features: Features, indices: Sequence[int], sep_id: int) -> dict[str, torch.Tensor]:

@@ -69,36 +69,45 @@ def evaluate_end_to_end(
     recall_hits = dict.fromkeys(ks, 0)
     depth = max(ks, default=0)
     for question in questions:
-        started = time.perf_counter()
-        reply = desk.answer(question.question, **({"top_k": top_k} if top_k else {}))
-        seconds = time.perf_counter() - started
-        predicted = reply.text if reply.found else ""
-        candidate = reply.text if reply.found else (reply.alternatives[0].quote if reply.alternatives else "")
-        golds = question.answers if question.answerable else ()
-        results.append(
-            QuestionResult(
-                id=question.id,
-                question=question.question,
-                gold=question.answers,
-                gold_article=question.article_id,
-                answered=predicted,
-                found=reply.found,
-                cited_article=reply.citation.article_id if reply.citation else "",
-                score=reply.score,
-                exact=best_over_golds(exact_match_score, predicted, question.answers if question.answerable else ()),
-                f1=best_over_golds(f1_score, predicted, question.answers if question.answerable else ()),
-                seconds=seconds,
-                confidence=reply.confidence,
-                candidate_right=is_right(candidate, golds),
-            )
-        )
+        results.append(_ask(desk, question, top_k))
         if question.answerable and depth:
             ranked = [p.article_id for p in desk.search(question.question, top_k=depth)]
             for k in ks:
                 recall_hits[k] += question.article_id in ranked[:k]
+    answerable = sum(1 for q in questions if q.answerable)
+    recall = {k: recall_hits[k] / answerable for k in ks} if answerable else {}
+    return _report(results, [q.answerable for q in questions], recall)
 
-    answerable = [r for r, q in zip(results, questions, strict=True) if q.answerable]
-    unanswerable = [r for r, q in zip(results, questions, strict=True) if not q.answerable]
+
+def _ask(desk: Newsdesk, question: NewsQuestion, top_k: int | None) -> QuestionResult:
+    """One question asked and scored."""
+    started = time.perf_counter()
+    reply = desk.answer(question.question, **({"top_k": top_k} if top_k else {}))
+    seconds = time.perf_counter() - started
+    predicted = reply.text if reply.found else ""
+    candidate = reply.text if reply.found else (reply.alternatives[0].quote if reply.alternatives else "")
+    golds = question.answers if question.answerable else ()
+    return QuestionResult(
+        id=question.id,
+        question=question.question,
+        gold=question.answers,
+        gold_article=question.article_id,
+        answered=predicted,
+        found=reply.found,
+        cited_article=reply.citation.article_id if reply.citation else "",
+        score=reply.score,
+        exact=best_over_golds(exact_match_score, predicted, golds),
+        f1=best_over_golds(f1_score, predicted, golds),
+        seconds=seconds,
+        confidence=reply.confidence,
+        candidate_right=is_right(candidate, golds),
+    )
+
+
+def _report(results: list[QuestionResult], answerable_flags: list[bool], recall: dict[int, float]) -> EndToEndReport:
+    """The figures over every question's result."""
+    answerable = [r for r, flag in zip(results, answerable_flags, strict=True) if flag]
+    unanswerable = [r for r, flag in zip(results, answerable_flags, strict=True) if not flag]
     abstained = [r for r in results if not r.found]
     answered_answerable = [r for r in answerable if r.found]
     times = [r.seconds for r in results]
@@ -116,7 +125,7 @@ def evaluate_end_to_end(
         citation_accuracy=mean([r.cited_article == r.gold_article for r in answered_answerable]),
         no_answer_precision=mean([not r.gold for r in abstained]) if abstained else float("nan"),
         no_answer_recall=mean([not r.found for r in unanswerable]),
-        recall_at_k={k: recall_hits[k] / len(answerable) for k in ks} if answerable else {},
+        recall_at_k=recall,
         latency_p50_ms=1000 * percentile(times, 0.5),
         latency_p95_ms=1000 * percentile(times, 0.95),
         calibration_error=expected_calibration_error(
