@@ -48,95 +48,139 @@ def rss_mb(pid: int) -> float:
 
 
 def load(args: argparse.Namespace, articles: Path, index_dir: Path) -> None:
-    import json
-    import socket
-    import threading
-    import urllib.request
-
-    import numpy as np
-    from gradio_client import Client
-
+    """Many users over gradio_client against a real server; latency and the server's memory."""
     from qa.evaluate import load_news_questions
 
     questions = [q.question for q in load_news_questions(QUESTIONS)]
+    server, log, url = _start_server(args, articles, index_dir)
+    try:
+        run = _LoadRun(url, questions, args, server.pid)
+        seconds = run.drive()
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+        log.close()
+    result = _load_result(args, run, seconds)
+    window = result["window_questions"]
+    print(table(
+        ["users", "questions", "errors", "p50 s", "p95 s", "questions/s", f"RSS first {window} MB",
+         f"RSS last {window} MB", "peak MB"],
+        [[args.users, result["questions"], result["errors"], result["p50_s"], result["p95_s"],
+          result["questions_per_s"], result["rss_first_window_mb"], result["rss_last_window_mb"],
+          result["rss_peak_mb"]]],
+    ))  # fmt: skip
+    if args.plot:
+        _plot_memory(args, run)
+
+
+def _start_server(args: argparse.Namespace, articles: Path, index_dir: Path) -> tuple[subprocess.Popen, object, str]:
+    """``python app.py`` on a free port, once it answers a question."""
+    import socket
+    import urllib.request
+
+    from gradio_client import Client
+
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    log = open(RUNS / "load-server.log", "w")  # noqa: SIM115 - closed below
+    log = open(RUNS / "load-server.log", "w")  # noqa: SIM115 - closed by load()
     server = subprocess.Popen(
         [sys.executable, "app.py", "--articles", str(articles), "--index", str(index_dir), "--follow-links",
          "--port", str(port), *(["--max-sessions", str(args.max_sessions)] if args.max_sessions else [])],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.time() + 600
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                Client(url, verbose=False).predict("Who will Putin meet?", api_name="/answer")
-                break
-            except Exception:
-                if time.time() > deadline or server.poll() is not None:
-                    sys.exit("the chat server did not start: see runs/bench/load-server.log")
-                time.sleep(2)
-        latencies: list[float] = []
-        errors: list[str] = []
-        samples: list[tuple[float, int, float]] = []  # (seconds, questions done, RSS MB)
-        counter = iter(range(args.questions))
-        lock = threading.Lock()
-        done = threading.Event()
-        started = time.perf_counter()
+    deadline = time.time() + 600
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            Client(url, verbose=False).predict("Who will Putin meet?", api_name="/answer")
+            return server, log, url
+        except Exception:
+            if time.time() > deadline or server.poll() is not None:
+                server.kill()
+                log.close()
+                sys.exit("the chat server did not start: see runs/bench/load-server.log")
+            time.sleep(2)
 
-        def user() -> None:
-            client = Client(url, verbose=False)
-            asked = 0
-            while True:
-                with lock:
-                    number = next(counter, None)
-                if number is None:
-                    return
-                if asked and asked % args.conversation == 0:
-                    client.reset_session()
-                begin = time.perf_counter()
-                try:
-                    client.predict(questions[number % len(questions)], api_name="/chat")
-                except Exception as error:
-                    with lock:
-                        errors.append(f"{type(error).__name__}: {error}")
-                with lock:
-                    latencies.append(time.perf_counter() - begin)
-                asked += 1
 
-        def sampler() -> None:
-            while not done.is_set():
-                with lock:
-                    answered = len(latencies)
-                samples.append((time.perf_counter() - started, answered, rss_mb(server.pid)))
-                done.wait(1.0)
+class _LoadRun:
+    """``args.users`` threads asking ``args.questions`` questions over /chat (a new session every
+    ``args.conversation`` questions), and a sampler of the server's memory once a second."""
 
-        watcher = threading.Thread(target=sampler)
+    def __init__(self, url: str, questions: list[str], args: argparse.Namespace, pid: int) -> None:
+        import threading
+
+        self.url, self.questions, self.args, self.pid = url, questions, args, pid
+        self.latencies: list[float] = []
+        self.errors: list[str] = []
+        self.samples: list[tuple[float, int, float]] = []  # (seconds, questions done, RSS MB)
+        self.counter = iter(range(args.questions))
+        self.lock = threading.Lock()
+        self.done = threading.Event()
+        self.started = time.perf_counter()
+
+    def drive(self) -> float:
+        """Run every user to the end; returns the seconds it took."""
+        import threading
+
+        self.started = time.perf_counter()
+        watcher = threading.Thread(target=self.sample)
         watcher.start()
-        users = [threading.Thread(target=user) for _ in range(args.users)]
+        users = [threading.Thread(target=self.user) for _ in range(self.args.users)]
         for thread in users:
             thread.start()
         for thread in users:
             thread.join()
-        done.set()
+        self.done.set()
         watcher.join()
-        seconds = time.perf_counter() - started
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
-        log.close()
+        return time.perf_counter() - self.started
+
+    def user(self) -> None:
+        from gradio_client import Client
+
+        client = Client(self.url, verbose=False)
+        asked = 0
+        while True:
+            with self.lock:
+                number = next(self.counter, None)
+            if number is None:
+                return
+            if asked and asked % self.args.conversation == 0:
+                client.reset_session()
+            begin = time.perf_counter()
+            try:
+                client.predict(self.questions[number % len(self.questions)], api_name="/chat")
+            except Exception as error:
+                with self.lock:
+                    self.errors.append(f"{type(error).__name__}: {error}")
+            with self.lock:
+                self.latencies.append(time.perf_counter() - begin)
+            asked += 1
+
+    def sample(self) -> None:
+        while not self.done.is_set():
+            with self.lock:
+                answered = len(self.latencies)
+            self.samples.append((time.perf_counter() - self.started, answered, rss_mb(self.pid)))
+            self.done.wait(1.0)
+
+
+def _load_result(args: argparse.Namespace, run: _LoadRun, seconds: float) -> dict:
+    """The figures, written to runs/bench/load.json."""
+    import json
+
+    import numpy as np
+
+    latencies, samples = run.latencies, run.samples
     window = min(1000, len(latencies) // 5)
     first = [rss for _, n, rss in samples if n <= window]
     last = [rss for _, n, rss in samples if n >= len(latencies) - window]
     result = {
         "users": args.users,
         "questions": len(latencies),
-        "errors": len(errors),
-        "first_errors": errors[:5],
+        "errors": len(run.errors),
+        "first_errors": run.errors[:5],
         "p50_s": float(np.percentile(latencies, 50)),
         "p95_s": float(np.percentile(latencies, 95)),
         "questions_per_s": len(latencies) / seconds,
@@ -147,28 +191,26 @@ def load(args: argparse.Namespace, articles: Path, index_dir: Path) -> None:
         "samples": samples,
     }
     (RUNS / "load.json").write_text(json.dumps(result, indent=1))
-    print(table(
-        ["users", "questions", "errors", "p50 s", "p95 s", "questions/s", f"RSS first {window} MB",
-         f"RSS last {window} MB", "peak MB"],
-        [[args.users, len(latencies), len(errors), result["p50_s"], result["p95_s"], result["questions_per_s"],
-          result["rss_first_window_mb"], result["rss_last_window_mb"], result["rss_peak_mb"]]],
-    ))  # fmt: skip
-    if args.plot:
-        import matplotlib
+    return result
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
 
-        figure, axis = plt.subplots(figsize=(7, 3.2), dpi=110)
-        axis.plot([n for _, n, _ in samples], [rss for _, _, rss in samples], color="#1d4ed8")
-        axis.set_xlabel("questions answered")
-        axis.set_ylabel("server RSS (MB)")
-        axis.set_ylim(0, max(rss for _, _, rss in samples) * 1.15)
-        axis.set_title(f"{args.users} concurrent users, {len(latencies):,} questions, {args.corpus} corpus")
-        axis.grid(alpha=0.3)
-        figure.tight_layout()
-        figure.savefig(args.plot)
-        print(f"plot: {args.plot}")
+def _plot_memory(args: argparse.Namespace, run: _LoadRun) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    samples = run.samples
+    figure, axis = plt.subplots(figsize=(7, 3.2), dpi=110)
+    axis.plot([n for _, n, _ in samples], [rss for _, _, rss in samples], color="#1d4ed8")
+    axis.set_xlabel("questions answered")
+    axis.set_ylabel("server RSS (MB)")
+    axis.set_ylim(0, max(rss for _, _, rss in samples) * 1.15)
+    axis.set_title(f"{args.users} concurrent users, {len(run.latencies):,} questions, {args.corpus} corpus")
+    axis.grid(alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(args.plot)
+    print(f"plot: {args.plot}")
 
 
 def main() -> None:

@@ -103,7 +103,18 @@ def table(rows: list[Result]) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
+FTS_SETTINGS = {
+    "fts5-today": {"rank": False},
+    "fts5-rank": {"rank": True},
+    "fts5-rare4": {"rank": False, "keep": 4},
+    "fts5-rare6": {"rank": False, "keep": 6},
+    "fts5-df1pct": {"rank": False, "max_df": 0.01},
+    "fts5-opt-rank": {"rank": True},
+    "fts5-opt-rare4": {"rank": False, "keep": 4},
+}
+
+
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bench.bm25",
         description=bench.bm25.__doc__,
@@ -118,11 +129,14 @@ def main() -> None:
     parser.add_argument("--no-crash-test", action="store_true", help="skip killing tantivy writers")
     parser.add_argument("--keep", action="store_true", help="keep the indexes under runs/bench/bm25/")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = _arguments()
     if args.child:
         child(*args.child)
         return
-
     questions = list(read_jsonl(QUESTIONS))[: args.questions]
     started = time.perf_counter()
     corpus = Corpus(args.chunks, args.seed)
@@ -134,67 +148,69 @@ def main() -> None:
     )
     WORK.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix=f"{args.chunks}-", dir=WORK))
-    wanted = [v for v in VARIANTS if v in args.variants]
-    rows: list[Result] = []
-    baseline: list[list[int]] | None = None
     notes: list[str] = []
     try:
-        fts_path = folder / "chunks_fts.sqlite"
-        fts_build = 0.0
-        if any(v.startswith("fts5") for v in wanted):
-            fts_build = build_fts(fts_path, corpus)
-            notes.append(f"corpus text: {corpus.characters / 1e6:.0f} MB (FTS5 size includes a copy of it)")
-        if "fts5-today" not in wanted:
-            notes.append("fts5-today not run: overlap is against the first variant instead")
-        for variant in wanted:
-            if variant == "fts5-opt-rank" or (variant == "fts5-opt-rare4" and "fts5-opt-rank" not in wanted):
-                optimize_s = optimize_fts(fts_path)
-                notes.append(f"FTS5 optimize: {optimize_s:.0f} s (added to the fts5-opt-* build)")
-                fts_build += optimize_s
-            if variant.startswith("fts5"):
-                settings = {
-                    "fts5-today": {"rank": False},
-                    "fts5-rank": {"rank": True},
-                    "fts5-rare4": {"rank": False, "keep": 4},
-                    "fts5-rare6": {"rank": False, "keep": 6},
-                    "fts5-df1pct": {"rank": False, "max_df": 0.01},
-                    "fts5-opt-rank": {"rank": True},
-                    "fts5-opt-rare4": {"rank": False, "keep": 4},
-                }[variant]
-                search: FtsSearch | TantivySearch = FtsSearch(fts_path, corpus.total, **settings)
-                build_s, index_mb = fts_build, fts_path.stat().st_size / 1e6
-            else:
-                tantivy_path = folder / "tantivy"
-                if not tantivy_path.exists():
-                    tantivy_path.mkdir()
-                    tantivy_build = build_tantivy(tantivy_path, corpus, args.tantivy_heap, args.tantivy_threads)
-                search = TantivySearch(tantivy_path, keep=4 if variant == "tantivy-rare4" else None)
-                build_s, index_mb = tantivy_build, dir_mb(tantivy_path)
-            print(f"  measuring {variant}", file=sys.stderr)
-            results, times = measure(search.search, questions)
-            search.close()
-            row = score(variant, build_s, index_mb, results, times, questions, corpus, baseline)
-            if baseline is None:
-                baseline = results
-                row.overlap = 1.0
-            rows.append(row)
-            print(table(rows[-1:]).splitlines()[-1], file=sys.stderr)
-        if any(v.startswith("tantivy") for v in wanted):
-            tantivy_path = folder / "tantivy"
-            sample = json.dumps([q["question"] for q in questions[:50]])
-            notes.append("tantivy reopen in a fresh process: " + run_child("open", tantivy_path, sample))
-            updates = tantivy_updates(tantivy_path, corpus, questions, args.tantivy_heap, args.tantivy_threads)
-            notes.append("tantivy updates: " + json.dumps(updates))
-            if not args.no_crash_test:
-                notes.extend("tantivy crash: " + line for line in tantivy_crash_tests(tantivy_path))
+        rows = _measure_variants(args, corpus, questions, folder, notes)
+        if any(v.startswith("tantivy") for v in args.variants):
+            notes += _tantivy_notes(args, folder / "tantivy", corpus, questions)
     finally:
         if args.keep:
             print(f"indexes kept in {folder}", file=sys.stderr)
         else:
             shutil.rmtree(folder, ignore_errors=True)
-
     print(f"\n{corpus.total:,} chunks ({args.chunks:,} synthetic), {len(questions)} questions, k={TOP_K}\n")
     print(table(rows))
     print()
     for note in notes:
         print(f"- {note}")
+
+
+def _measure_variants(
+    args: argparse.Namespace, corpus: Corpus, questions: list[dict], folder: Path, notes: list[str]
+) -> list[Result]:
+    """Build each variant's index (FTS5 once, optimized once; Tantivy once) and measure it."""
+    wanted = [v for v in VARIANTS if v in args.variants]
+    rows: list[Result] = []
+    baseline: list[list[int]] | None = None
+    fts_path, fts_build, tantivy_build = folder / "chunks_fts.sqlite", 0.0, 0.0
+    if any(v.startswith("fts5") for v in wanted):
+        fts_build = build_fts(fts_path, corpus)
+        notes.append(f"corpus text: {corpus.characters / 1e6:.0f} MB (FTS5 size includes a copy of it)")
+    if "fts5-today" not in wanted:
+        notes.append("fts5-today not run: overlap is against the first variant instead")
+    for variant in wanted:
+        if variant == "fts5-opt-rank" or (variant == "fts5-opt-rare4" and "fts5-opt-rank" not in wanted):
+            optimize_s = optimize_fts(fts_path)
+            notes.append(f"FTS5 optimize: {optimize_s:.0f} s (added to the fts5-opt-* build)")
+            fts_build += optimize_s
+        if variant.startswith("fts5"):
+            search: FtsSearch | TantivySearch = FtsSearch(fts_path, corpus.total, **FTS_SETTINGS[variant])
+            build_s, index_mb = fts_build, fts_path.stat().st_size / 1e6
+        else:
+            tantivy_path = folder / "tantivy"
+            if not tantivy_path.exists():
+                tantivy_path.mkdir()
+                tantivy_build = build_tantivy(tantivy_path, corpus, args.tantivy_heap, args.tantivy_threads)
+            search = TantivySearch(tantivy_path, keep=4 if variant == "tantivy-rare4" else None)
+            build_s, index_mb = tantivy_build, dir_mb(tantivy_path)
+        print(f"  measuring {variant}", file=sys.stderr)
+        results, times = measure(search.search, questions)
+        search.close()
+        row = score(variant, build_s, index_mb, results, times, questions, corpus, baseline)
+        if baseline is None:
+            baseline = results
+            row.overlap = 1.0
+        rows.append(row)
+        print(table(rows[-1:]).splitlines()[-1], file=sys.stderr)
+    return rows
+
+
+def _tantivy_notes(args: argparse.Namespace, tantivy_path: Path, corpus: Corpus, questions: list[dict]) -> list[str]:
+    """Tantivy's reopen time in a fresh process, its updates, and (unless skipped) its crash tests."""
+    sample = json.dumps([q["question"] for q in questions[:50]])
+    notes = ["tantivy reopen in a fresh process: " + run_child("open", tantivy_path, sample)]
+    updates = tantivy_updates(tantivy_path, corpus, questions, args.tantivy_heap, args.tantivy_threads)
+    notes.append("tantivy updates: " + json.dumps(updates))
+    if not args.no_crash_test:
+        notes.extend("tantivy crash: " + line for line in tantivy_crash_tests(tantivy_path))
+    return notes
