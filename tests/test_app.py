@@ -448,8 +448,8 @@ def test_browser_upload_is_searchable_at_once(browser, server, tmp_path: Path, w
     story = tmp_path / f"tram-news-{width}.txt"
     story.write_text(
         "New tram line\nThe city of Lumberton opened a tram line to the airport on Saturday. "
-        "The line cost 40 million dollars and has nine stops. Mayor Anna Berg rode the first tram."
-    )
+        f"The line cost 40 million dollars and has nine stops. Mayor Anna Berg rode the first tram ({width})."
+    )  # a text of its own per width: the same text twice is refused as a copy
     page, dialogs = open_page(browser, server, width)
     page.wait_for_function("() => document.querySelector('#index-status')?.innerText.includes('articles')")
     before = int(page.inner_text("#index-status").split()[0].replace(",", ""))
