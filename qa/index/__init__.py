@@ -23,7 +23,9 @@ moment leaves the last commit loadable. Open formats only: FAISS's own files, Nu
 from qa.index.dense import DENSE_KINDS, DenseIndex, DenseSettings, Segment
 from qa.index.distributed import RayOptions, RayUnavailableError
 from qa.index.errors import IndexUnavailableError, StaleIndexError
-from qa.index.generation import (
+from qa.index.lexical import LexicalIndex, content_words
+from qa.index.manifest import FORMAT_VERSION, MANIFEST_FILE, IndexSettings, Manifest, read_manifest
+from qa.index.searcher import (
     CHUNKS_FILE,
     CURRENT_FILE,
     SEGMENTS_DIR,
@@ -31,8 +33,6 @@ from qa.index.generation import (
     current_generation,
     live_settings,
 )
-from qa.index.lexical import LexicalIndex, content_words
-from qa.index.manifest import FORMAT_VERSION, MANIFEST_FILE, IndexSettings, Manifest, read_manifest
 from qa.index.store import ChunkStore
 from qa.index.sync import (
     BATCH_CHUNKS,

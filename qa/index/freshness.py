@@ -9,9 +9,9 @@ from pathlib import Path
 from qa.chunking import Chunker
 from qa.embedding import Embedder
 from qa.index.errors import IndexUnavailableError
-from qa.index.generation import CHUNKS_FILE, current_generation
 from qa.index.manifest import read_manifest
 from qa.index.scan import stat_changed
+from qa.index.searcher import CHUNKS_FILE, current_generation
 from qa.index.store import ChunkStore
 
 log = logging.getLogger(__name__)

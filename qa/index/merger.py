@@ -12,9 +12,9 @@ import faiss
 import numpy as np
 
 from qa.index.dense import DenseSettings, Segment, fsync_dir, train_codec, write_merged_segment
-from qa.index.generation import SEGMENTS_DIR
 from qa.index.lexical import LexicalWriter
 from qa.index.merge import optimize_plan, plan_merges
+from qa.index.searcher import SEGMENTS_DIR
 from qa.index.store import ChunkStore
 from qa.index.target import Target
 

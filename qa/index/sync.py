@@ -31,12 +31,12 @@ from qa.index.dense import DenseSettings
 from qa.index.distributed import RayOptions
 from qa.index.errors import IndexUnavailableError
 from qa.index.freshness import index_is_stale
-from qa.index.generation import CHUNKS_FILE
 from qa.index.lexical import LexicalWriter
 from qa.index.merger import CODEC_SAMPLE, SegmentMerger
 from qa.index.plan import SyncPlan, plan_sync
 from qa.index.progress import ProgressCallback, SyncProgress, SyncReport, print_progress
 from qa.index.scan import FolderScan, scan_folder
+from qa.index.searcher import CHUNKS_FILE
 from qa.index.store import UNREAD, ChunkStore
 from qa.index.target import Target, generation_problem, lexical_in_step, publish, remove_orphans, target_generation
 from qa.index.writer_lock import LOCK_FILE, bound_folder, writer_lock

@@ -14,9 +14,9 @@ from qa.chunking import Chunker
 from qa.embedding import Embedder
 from qa.index.dense import IVFPQ_FILE, DenseSettings, Segment, fsync_dir
 from qa.index.errors import IndexUnavailableError, StaleIndexError
-from qa.index.generation import CHUNKS_FILE, CURRENT_FILE, LEXICAL_DIR, SEGMENTS_DIR, current_generation
 from qa.index.lexical import LexicalIndex, LexicalWriter
 from qa.index.manifest import FORMAT_VERSION, MANIFEST_FILE, IndexSettings, Manifest, read_manifest
+from qa.index.searcher import CHUNKS_FILE, CURRENT_FILE, LEXICAL_DIR, SEGMENTS_DIR, current_generation
 from qa.index.store import ChunkStore
 from qa.index.writer_lock import bound_folder
 

@@ -1,4 +1,5 @@
-"""A loaded index: the live generation's chunk store and segments, and where the live one is."""
+"""The read side of an index (Lucene's IndexSearcher): `Index`, the live generation opened (its chunk
+store, segments and BM25) and the searches it answers; and where the live generation is."""
 
 from __future__ import annotations
 
