@@ -158,7 +158,12 @@ class _Walk:
         if path.name.startswith("."):
             return False
         shown = display_path(path, self.folder)
-        if not self.follow_links and not _stays_inside(path, self.inside):
+        try:
+            outside = not self.follow_links and not _stays_inside(path, self.inside)
+        except OSError as error:
+            self.unreadable(OSError(error.errno, error.strerror, str(path)))
+            return False
+        if outside:
             self.refused.append(f"{shown}: a link out of the articles folder; skipped")
             return False
         key = _folder_key(path)
@@ -173,18 +178,24 @@ class _Walk:
     def consider(self, file: Path) -> None:
         if file.name.startswith(".") or file.suffix.lower() not in ARTICLE_SUFFIXES:
             return
-        if not self.follow_links and not _stays_inside(file, self.inside):
-            self.refused.append(
-                f"{display_path(file, self.folder)}: a link out of the articles folder; skipped "
-                "(copy the file in instead)"
-            )
-            return
-        if file.is_file():
-            self.files.append(file)
+        try:
+            if not self.follow_links and not _stays_inside(file, self.inside):
+                self.refused.append(
+                    f"{display_path(file, self.folder)}: a link out of the articles folder; skipped "
+                    "(copy the file in instead)"
+                )
+                return
+            if file.is_file():
+                self.files.append(file)
+        except OSError as error:  # listed but not reachable (a folder readable but not searchable, EIO)
+            self.unreadable(OSError(error.errno, error.strerror, str(file.parent)))
 
     def unreadable(self, error: OSError) -> None:
-        """os.walk's report of a folder it could not list: its files are not known to be gone."""
+        """A folder that could not be listed (os.walk's report) or whose entries could not be
+        reached: its files are not known to be gone."""
         shown = display_path(Path(error.filename), self.folder) if error.filename else "a folder"
+        if shown in self.unreadable_folders:
+            return
         self.unreadable_folders.append(shown)
         self.refused.append(
             f"{shown}/: could not be read ({error.strerror or type(error).__name__}); "

@@ -54,23 +54,23 @@ def _fenced(lines: list[str]) -> tuple[dict[str, str], str] | None:
 
 
 def _field_lines(lines: list[str], text: str) -> tuple[dict[str, str], str]:
+    """Fields at the top: right after an optional title line, or after it and a blank line when
+    they stand as a block of their own (a paragraph that opens with "Source: officials said..."
+    followed by more text is body, not fields). An empty field ("Source:") is passed over."""
+    number, title = 0, None
+    if lines and _field(lines[0].strip()) is None:
+        title, number = _HEADING.sub("", lines[0]).strip(), 1  # a title line may come first
+        gap = number
+        while gap < len(lines) and not lines[gap].strip():
+            gap += 1
+        if gap > number and not _a_block_of_fields(lines, gap):
+            return {}, text
+        number = gap
     fields: dict[str, str] = {}
-    title = None
-    number = 0
-    for number, raw in enumerate(lines):
-        line = raw.strip()
-        field = _field(line)
-        if field is not None:
+    while number < len(lines) and (field := _field(lines[number].strip())) is not None:
+        if field[1]:
             fields.setdefault(*field)
-            continue
-        if number == 0 and not _FIELD.match(line):
-            title = _HEADING.sub("", line).strip()  # a title line may come first
-            continue
-        if not line and not fields:
-            continue  # blank lines between the title and the fields
-        break
-    else:
-        number = len(lines)
+        number += 1
     if not fields:
         return {}, text
     if title:
@@ -78,9 +78,18 @@ def _field_lines(lines: list[str], text: str) -> tuple[dict[str, str], str]:
     return fields, "\n".join(lines[number:]).strip()
 
 
+def _a_block_of_fields(lines: list[str], start: int) -> bool:
+    """Whether the lines from ``start`` are fields up to a blank line or the end."""
+    end = start
+    while end < len(lines) and lines[end].strip() and _field(lines[end].strip()) is not None:
+        end += 1
+    return end > start and (end == len(lines) or not lines[end].strip())
+
+
 def _field(line: str) -> tuple[str, str] | None:
+    """(key, value) of a field line (the value may be empty), or None for a line of text."""
     match = _FIELD.match(line)
-    if match and match.group(2):
+    if match:
         return match.group(1).lower(), _unquoted(match.group(2))
     dated = _DATE_LINE.match(line)
     return ("date", dated.group(1)) if dated else None

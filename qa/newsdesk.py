@@ -136,6 +136,7 @@ class Newsdesk:
         self.min_confidence = min_confidence
         self._judge: Judge | None = None
         self._checked_freshness = False  # whether the first question's auto_sync check ran
+        self._first_question = threading.Lock()
         self._index: Index | None = None
         self._retriever: Retriever | None = None
         self._lock = threading.RLock()  # guards the open index (one SQLite connection, swapped by syncs)
@@ -223,10 +224,12 @@ class Newsdesk:
         (the one implicit write, documented on `answer`), then the index is opened and the models
         loaded."""
         if self.auto_sync and not self._checked_freshness:
-            self._checked_freshness = True  # once: later changes are the user's to sync (or the chat's)
-            if self.is_stale():
-                report = self.sync()
-                log.info("index synced: %s", report.summary())
+            with self._first_question:  # two first questions at once: one syncs, the other waits
+                if not self._checked_freshness and self.is_stale():
+                    report = self.sync()
+                    log.info("index synced: %s", report.summary())
+                # Once, and only once it worked: later changes are the user's to sync (or the chat's).
+                self._checked_freshness = True
         self._opened()
         self.warm_up()
 

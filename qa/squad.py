@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from qa.errors import UsageError
+
 _ARTICLES = re.compile(r"\b(a|an|the)\b", re.UNICODE)
 _PUNCTUATION = frozenset(string.punctuation)
 
@@ -40,7 +42,15 @@ class SquadExample:
 
 
 def load_squad(path: str | Path, limit: int | None = None) -> list[SquadExample]:
-    """Read a SQuAD v1.1 or v2.0 JSON file into examples, in file order."""
+    """Read a SQuAD v1.1 or v2.0 JSON file into examples, in file order; `UsageError` for a file
+    that is not one."""
+    try:
+        return _read_squad(path, limit)
+    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, ValueError) as error:
+        raise UsageError(f"{path} is not a SQuAD JSON file ({type(error).__name__}: {error})") from error
+
+
+def _read_squad(path: str | Path, limit: int | None) -> list[SquadExample]:
     with open(path, encoding="utf-8") as handle:
         data = json.load(handle)
     examples: list[SquadExample] = []

@@ -27,7 +27,7 @@ MAX_UPLOAD_BYTES = 5_000_000  # per file, and never more than the folder's own l
 # result, instead of Gradio's toast ("maximum allowed size of 4.8 Mb", in MiB) that vanished with
 # the file. Beyond it Gradio stops the transfer, so a huge file never fills the server's disk.
 TRANSFER_LIMIT_FACTOR = 10
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_UNSAFE = re.compile(r"[^\w.-]+")  # letters of any script stay: "新闻.txt" is a fine name
 _STAGING = ".uploading"  # hidden: the article reader skips it
 
 
@@ -73,9 +73,13 @@ def safe_name(uploaded: str) -> str:
 
     >>> safe_name("../../etc/a b.md"), safe_name("..hidden.txt"), safe_name("C:\\\\x\\\\news.json")
     ('a_b.md', 'hidden.txt', 'news.json')
+    >>> safe_name("新闻.txt"), safe_name("Путин визит.md"), safe_name("….txt")
+    ('新闻.txt', 'Путин_визит.md', 'article.txt')
     """
-    name = Path(uploaded.replace("\\", "/")).name
-    return _UNSAFE.sub("_", name).lstrip("._") or "article"
+    raw = Path(uploaded.replace("\\", "/")).name
+    suffix = Path(raw).suffix
+    stem = _UNSAFE.sub("_", raw[: len(raw) - len(suffix)]).strip("._")
+    return (stem or "article") + _UNSAFE.sub("_", suffix)
 
 
 def save_uploads(

@@ -273,3 +273,18 @@ def test_a_bug_keeps_its_traceback_and_only_input_errors_exit_2(folders, monkeyp
 
     monkeypatch.setattr(qa.cli, "cmd_status", refused)
     assert qa.cli.main(["status", *where]) == 2
+
+
+def test_a_file_that_is_not_squad_is_an_input_error(tmp_path: Path):
+    import qa.cli
+    from qa.errors import UsageError
+    from qa.squad import load_squad
+
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not json at all")
+    wrong_shape = tmp_path / "wrong.json"
+    wrong_shape.write_text('{"articles": []}')
+    for path in (notes, wrong_shape):
+        with pytest.raises(UsageError, match="is not a SQuAD JSON file"):
+            load_squad(path)
+    assert qa.cli.main(["eval", "reader", "--squad", str(notes)]) == 2

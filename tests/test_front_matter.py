@@ -38,3 +38,12 @@ def test_a_file_of_fields_alone_has_an_empty_body():
 )
 def test_quotes_around_a_value_are_taken_off(value: str, read: str):
     assert front_matter(f"---\nsource: {value}\n---\nBody.") == ({"source": read}, "Body.")
+
+
+def test_a_first_paragraph_that_opens_like_a_field_is_text():
+    text = "Storm\n\nSource: officials said the storm killed 3.\nMore text."
+    assert front_matter(text) == ({}, text)
+
+
+def test_an_empty_field_is_passed_over():
+    assert front_matter("Source:\nDate: 2024-05-01\n\nBody.") == ({"date": "2024-05-01"}, "Body.")

@@ -81,21 +81,24 @@ def test_files_and_folders_that_cannot_be_read_keep_their_indexed_articles(tmp_p
     (articles / "fire.txt").write_text("Fire in the port\nA fire broke out in the port warehouse on Monday.")
     (articles / "wire.jsonl").write_text(records(2, BREAKS[:2]), encoding="utf-8")
     (articles / "2024" / "vote.txt").write_text("Vote delayed\nThe council delayed its vote on the budget.")
+    (articles / "2025").mkdir()
+    (articles / "2025" / "ferry.txt").write_text("Ferry strike\nThe ferry crews went on strike on Monday.")
     sync_index(articles, index_dir, Chunker(), embedder)
-    everything = {"fire", "r0", "r1", "vote"}
+    everything = {"fire", "r0", "r1", "vote", "ferry"}
     assert Index.open(index_dir).article_ids() == everything
 
     unreadable = [articles / "fire.txt", articles / "wire.jsonl", articles / "2024"]
     for path in unreadable:
         path.chmod(0)
+    (articles / "2025").chmod(0o644)  # its names can be listed, its files not reached
     try:
         report = sync_without_permission_override(articles, index_dir)
     finally:
-        for path in unreadable:
+        for path in [*unreadable, articles / "2025"]:
             path.chmod(0o755)
     assert (report["removed"], report["added"]) == (0, 0)
     kept = [p for p in report["problems"] if "the articles indexed from it are kept" in p]
-    assert sorted(p.split(":")[0] for p in kept) == ["2024/", "fire.txt", "wire.jsonl"]
+    assert sorted(p.split(":")[0] for p in kept) == ["2024/", "2025/", "fire.txt", "wire.jsonl"]
     assert all(str(tmp_path) not in problem for problem in report["problems"])  # no server paths
     assert Index.open(index_dir).article_ids() == everything
 

@@ -142,7 +142,8 @@ class ChatHandlers:
         while worker.is_alive():
             yield "  \n".join([*lines, f"Indexing: {progress.progress}…"]), *self.refresh()
             worker.join(0.5)
-        outcome = f"Index could not be updated: {progress.error}" if progress.error else "Indexed."
+        # The error's text may name server folders: it is in the server's log (Indexing.build).
+        outcome = "The index could not be updated; the server's terminal says why." if progress.error else "Indexed."
         yield "  \n".join([*lines, escape_markdown(outcome)]), *self.refresh()
 
     def remove_article(

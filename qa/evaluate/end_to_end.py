@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 from qa.answers import chance_calibration_error, expected_calibration_error
+from qa.errors import UsageError
 from qa.evaluate.measures import DEFAULT_KS, percentile
 from qa.evaluate.questions import NewsQuestion
 from qa.newsdesk import Newsdesk
@@ -62,7 +63,7 @@ def evaluate_end_to_end(
     """Ask every question through `Newsdesk.answer` and score answers, citations and abstentions;
     ``ks`` empty skips article recall@k (and the searches it takes)."""
     if not questions:
-        raise ValueError("no questions to evaluate")
+        raise UsageError("no questions to evaluate")
     desk.warm_up()
     desk.answer(questions[0].question)  # the first call pays one-off costs; latency is measured warm
     results: list[QuestionResult] = []

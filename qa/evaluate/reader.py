@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from qa.errors import UsageError
 from qa.reader import Reader
 from qa.squad import SquadExample, best_no_answer_threshold, load_squad, score_predictions
 
@@ -60,7 +61,7 @@ def evaluate_reader(
     the best threshold are reported too. Every returned span is checked against its context."""
     examples = load_squad(squad_path, limit)
     if not examples:
-        raise ValueError(f"{squad_path} holds no questions")
+        raise UsageError(f"{squad_path} holds no questions")
     with_no_answers = any(e.is_impossible for e in examples)
     started = time.perf_counter()
     texts, scores = best_spans(reader, examples, batch)

@@ -6,6 +6,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from qa.errors import UsageError
 from qa.evaluate.measures import DEFAULT_KS, percentile
 from qa.evaluate.questions import NewsQuestion
 from qa.newsdesk import Newsdesk
@@ -29,7 +30,7 @@ def evaluate_retrieval(
     articles of the top-k passages."""
     answerable = [q for q in questions if q.answerable and q.article_id]
     if not answerable:
-        raise ValueError("no answerable questions with an article id to evaluate retrieval on")
+        raise UsageError("no answerable questions with an article id to evaluate retrieval on")
     depth = max(ks)
     recall: dict[str, dict[int, float]] = {}
     latency: dict[str, float] = {}

@@ -46,15 +46,21 @@ def stat_folder(articles_dir: Path, follow_links: bool) -> tuple[dict[str, tuple
     base = root.parent if root.is_file() else root
     listing = FolderListing((root,)) if root.is_file() else article_files(root, follow_links)
     found: dict[str, tuple[Path, FileState]] = {}
+    unreachable: list[str] = []
     for path in listing.files:
         try:
             stat = path.stat()
-        except OSError:
+        except (FileNotFoundError, NotADirectoryError):
             continue  # gone between listing and stat: it is not there
+        except OSError:  # there, but the system refuses it now: not gone
+            unreachable.append(display_path(path, base))
+            continue
         found[display_path(path, base)] = (
             path,
             FileState(stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns),
         )
+    if unreachable:
+        listing = dataclasses.replace(listing, unreadable=(*listing.unreadable, *unreachable))
     return found, listing
 
 
@@ -176,19 +182,22 @@ def _record_files(
 
 
 def gone_files(known: Mapping[str, FileState], now: Mapping[str, object], unreadable: tuple[str, ...]) -> set[str]:
-    """The files the index knows that are gone from the folder: not listed now, and not under a
-    folder that could not be listed (those may be there still).
+    """The files the index knows that are gone from the folder: not listed now, and neither under
+    a folder that could not be listed nor a file that could not be reached (those may be there
+    still).
 
     >>> state = FileState(1, 1, 1)
     >>> sorted(gone_files({"a.txt": state, "2024/b.txt": state, "c.txt": state}, {"c.txt": state}, ("2024",)))
     ['a.txt']
     >>> gone_files({"a.txt": state}, {}, (".",))  # the folder itself could not be listed
     set()
+    >>> gone_files({"a.txt": state, "b.txt": state}, {}, ("b.txt",))  # b.txt could not be stat-ed
+    {'a.txt'}
     """
     if "." in unreadable:
         return set()
     hidden = tuple(f"{folder}/" for folder in unreadable)
-    return {name for name in known if name not in now and not name.startswith(hidden)}
+    return {name for name in known if name not in now and name not in unreadable and not name.startswith(hidden)}
 
 
 def read_articles_of(articles_dir: Path, names: set[str], ids: set[str]) -> dict[str, Article]:
