@@ -340,10 +340,20 @@ class Newsdesk:
     def article_texts(self) -> dict[str, str]:
         """The text hash of every article in the articles folder -> its id (the first, for
         articles with the same text): what an upload must not copy."""
+        return self.upload_catalogue()[1]
+
+    def upload_catalogue(self) -> tuple[set[str], dict[str, str]]:
+        """What an upload must not reuse, from one read of the folder: the ids in use (indexed or
+        in the folder) and the text hash of every article in the folder -> its id."""
+        self._opened()
+        with self._lock:
+            indexed = self._live_retriever().index.article_ids()
         texts: dict[str, str] = {}
+        ids = set(indexed)
         for article in read_articles(self.articles_dir, self.follow_links).articles:
+            ids.add(article.id)
             texts.setdefault(article.text_hash, article.id)
-        return texts
+        return ids, texts
 
     def list_articles(self) -> list[dict]:
         """Every article the archive holds (id, title, date, source, url, path, duplicate_of),

@@ -130,7 +130,8 @@ class ChatHandlers:
             yield refuse(str(self.indexing.problem()), request, "Not added"), *self.refresh()
             return
         desk = self.desk
-        report = save_uploads(files, desk.articles_dir, desk.article_ids(), self.max_upload, desk.article_texts())
+        ids, texts = desk.upload_catalogue()  # one read of the folder
+        report = save_uploads(files, desk.articles_dir, ids, self.max_upload, texts)
         lines = escape_markdown(report.summary()).splitlines()
         if not report.saved:
             yield "  \n".join(lines), *self.refresh()
