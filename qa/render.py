@@ -14,6 +14,7 @@ import html
 import re
 from dataclasses import asdict
 
+from qa.answers.confidence import SURE, confidence_words, shown_as_unsure
 from qa.schema import Answer, Citation, Passage
 
 NOT_FOUND = "I couldn't find that in the articles"
@@ -60,10 +61,12 @@ def render_markdown(reply: Answer) -> str:
         return not_found(reply)
     before, quote, after = _split(citation)
     means = f" ({escape_markdown(citation.resolved_date)})" if citation.resolved_date else ""
+    unsure = "Not sure — the closest I found: " if shown_as_unsure(reply.found, reply.confidence) else ""
     shown = (
-        f"**{escape_markdown(reply.text)}**{means}\n\n"
+        f"{unsure}**{escape_markdown(reply.text)}**{means}\n\n"
         f"> {escape_markdown(before)}**{escape_markdown(quote)}**{escape_markdown(after)}\n\n"
-        f"*{escape_markdown(citation.title)}* — {when(citation)} · confidence {reply.confidence:.0%}"
+        f"*{escape_markdown(citation.title)}* — {when(citation)} · confidence {reply.confidence:.0%}, "
+        f"{confidence_words(reply.confidence)}"
     )
     if reply.corroborating:
         others = ", ".join(f"*{escape_markdown(c.title)}* ({when(c)})" for c in reply.corroborating)
@@ -89,9 +92,10 @@ def render_text(reply: Answer, bold: tuple[str, str] = ("[", "]")) -> str:
     before, quote, after = _split(citation)
     means = f" ({citation.resolved_date})" if citation.resolved_date else ""
     link = f" {citation.url}" if citation.url else ""
+    unsure = "Not sure — the closest I found: " if shown_as_unsure(reply.found, reply.confidence) else ""
     lines = [
-        reply.text + means,
-        f"confidence {reply.confidence:.0%} (score {reply.score:.2f})",
+        unsure + reply.text + means,
+        f"confidence {reply.confidence:.0%}, {confidence_words(reply.confidence)} (score {reply.score:.2f})",
         f"source: {citation.title} — {when(citation)} "
         f"[{citation.article_id}, chars {citation.start}-{citation.end}]{link}",
         f"  “{before}{bold[0]}{quote}{bold[1]}{after}”",
@@ -120,6 +124,8 @@ def answer_dict(reply: Answer, precision: dict[str, str] | None = None) -> dict:
         "found": reply.found,
         "text": reply.text,
         "confidence": round(reply.confidence, 4),
+        "confidence_words": confidence_words(reply.confidence) if reply.found else "",
+        "sure": reply.found and reply.confidence >= SURE,
         "score": round(reply.score, 4),
         "message": render_text(reply) if not reply.found else "",
         "filters": asdict(reply.filters),

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import pytest
+
 from qa.render import answer_dict, article_html, escape_markdown, passage_html, render_markdown, render_text
 from qa.schema import Answer, Citation, Filters, Passage
 
@@ -21,12 +25,12 @@ def answer(quote: str = "Xi Jinping", resolved: str = "") -> Answer:
 def test_chat_markdown_marks_the_quote_and_keeps_plain_punctuation():
     shown = render_markdown(answer())
     assert shown.startswith("**Xi Jinping**\n\n> Putin will meet with Chinese leader **Xi Jinping** during his two-day")
-    assert "*Putin visits China* — 2024-05-14 · confidence 98%" in shown and "\\-" not in shown
+    assert "*Putin visits China* — 2024-05-14 · confidence 98%, very likely right" in shown and "\\-" not in shown
 
 
 def test_terminal_text_names_source_offsets_and_url():
     lines = render_text(answer(), ("[", "]")).splitlines()
-    assert lines[0] == "Xi Jinping" and lines[1] == "confidence 98% (score 12.00)"
+    assert lines[0] == "Xi Jinping" and lines[1] == "confidence 98%, very likely right (score 12.00)"
     assert lines[2] == "source: Putin visits China — 2024-05-14 [seed, chars 136-146] https://example.org/a"
     assert "leader [Xi Jinping] during" in lines[3]
 
@@ -65,3 +69,17 @@ def test_html_never_runs_article_markup():
     linked = article_html("T", "", 'https://x.org/"onmouseover="alert(1)', "Text.", None)
     assert 'href="https://x.org/&quot;onmouseover=&quot;alert(1)"' in linked
     assert escape_markdown("<img src=x onerror=alert(1)>") == "\\<img src=x onerror=alert(1)\\>"
+
+
+@pytest.mark.parametrize(
+    ("confidence", "words", "unsure", "sure"),
+    [(0.98, "very likely right", False, True), (0.8, "very likely right", False, True),
+     (0.79, "likely right", False, False), (0.5, "likely right", False, False), (0.49, "not sure", True, False)],
+)  # fmt: skip
+def test_how_sure_an_answer_is_is_said_in_words(confidence: float, words: str, unsure: bool, sure: bool):
+    reply = dataclasses.replace(answer(), confidence=confidence)
+    shown, text, data = render_markdown(reply), render_text(reply), answer_dict(reply)
+    assert f"confidence {confidence:.0%}, {words}" in shown and f"confidence {confidence:.0%}, {words}" in text
+    assert shown.startswith("Not sure — the closest I found: **Xi Jinping**") == unsure
+    assert text.startswith("Not sure — the closest I found: Xi Jinping") == unsure
+    assert (data["confidence_words"], data["sure"]) == (words, sure)

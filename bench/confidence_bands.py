@@ -1,0 +1,43 @@
+"""How often the answers Newsdesk shows are right, by the confidence shown, on each half of the
+news questions (the calibration half chooses `qa.answers.confidence`'s levels; the held-out half
+reports them).
+
+    python bench/confidence_bands.py     # the seed + the 336 Wikinews articles (../shared)
+
+Unanswerable questions that get an answer count as wrong answers.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.corpora import QUESTIONS, stage
+from qa import Newsdesk
+from qa.answers.confidence import NOT_SURE_BELOW, SURE
+from qa.evaluate import evaluate_end_to_end, load_news_questions, split_by_article
+
+LEVELS = (0.25, 0.4, NOT_SURE_BELOW, 0.6, 0.7, SURE, 0.9)
+
+
+def main() -> None:
+    articles, index_dir = stage("news")
+    desk = Newsdesk(articles_dir=articles, index_dir=index_dir, follow_links=True)
+    questions = load_news_questions(QUESTIONS)
+    print("| half | confidence at least | answers shown | right | share right |")
+    print("|---|---|---|---|---|")
+    for half in ("calibration", "held-out"):
+        report = evaluate_end_to_end(desk, split_by_article(questions, half), ks=())
+        shown = [r for r in report.results if r.found]
+        for level in LEVELS:
+            band = [r for r in shown if r.confidence >= level]
+            right = sum(r.candidate_right for r in band)
+            print(f"| {half} | {level:.2f} | {len(band)} | {right} | {100 * right / max(1, len(band)):.1f}% |")
+        below = [r for r in shown if r.confidence < NOT_SURE_BELOW]
+        print(f"| {half} | below {NOT_SURE_BELOW:.2f} | {len(below)} | {sum(r.candidate_right for r in below)} | |")
+
+
+if __name__ == "__main__":
+    main()
