@@ -212,7 +212,8 @@ class Newsdesk:
     def warm_up(self) -> None:
         """Load the models: the embedder, the reader and the answer model. Reads only: bringing
         the index up to date is `sync()` (or, with ``auto_sync``, the first question)."""
-        self._embed_as_the_index()  # an existing index decides the embedder's precision (reads its manifest)
+        if self._judge is None:  # before the first load only: warm_up runs before every question
+            self._embed_as_the_index()  # an existing index decides the embedder's precision (its manifest)
         self.embedder.warm_up()
         self.reader.warm_up()
         if self._judge is None:
@@ -325,17 +326,13 @@ class Newsdesk:
 
     def article(self, article_id: str) -> Article | None:
         """The indexed article with this id (its text is what citations point into)."""
-        self._opened()
-        with self._lock:
+        with self._lock:  # opens the index if it is not yet (never syncs)
             return self._live_retriever().index.article(article_id)
 
     def article_ids(self) -> set[str]:
         """The ids of every article in the index and in the articles folder (which may be ahead
         of the index): what a new article must not reuse."""
-        self._opened()
-        with self._lock:
-            indexed = self._live_retriever().index.article_ids()
-        return indexed | {a.id for a in read_articles(self.articles_dir, self.follow_links).articles}
+        return self.upload_catalogue()[0]
 
     def article_texts(self) -> dict[str, str]:
         """The text hash of every article in the articles folder -> its id (the first, for
@@ -345,7 +342,6 @@ class Newsdesk:
     def upload_catalogue(self) -> tuple[set[str], dict[str, str]]:
         """What an upload must not reuse, from one read of the folder: the ids in use (indexed or
         in the folder) and the text hash of every article in the folder -> its id."""
-        self._opened()
         with self._lock:
             indexed = self._live_retriever().index.article_ids()
         texts: dict[str, str] = {}
@@ -359,7 +355,6 @@ class Newsdesk:
         """Every article the archive holds (id, title, date, source, url, path, duplicate_of),
         newest first: a copy of another article's text is listed too, under its original's title
         and with ``duplicate_of`` naming it, so that every copy that can answer can be seen."""
-        self._opened()
         with self._lock:
             return self._live_retriever().index.list_articles()
 
