@@ -19,8 +19,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from qa.errors import UsageError
+from qa.follow_ups import contextual_query as contextual_query  # a conversation's follow-ups: qa.follow_ups
+from qa.follow_ups import names_in as names_in
+from qa.follow_ups import resolve_follow_up as resolve_follow_up
 from qa.schema import Filters
-from qa.words import QUESTION_WORDS, REFERRING_WORDS
 
 MAX_QUESTION_CHARS = 1000
 # The reader reads at most this many passages: 20 keeps one question under ~1 s on 2 cores;
@@ -29,7 +31,7 @@ MAX_TOP_K = 20
 # Passages read per question: on the 5,884-article archive, 4 keeps answer F1 of 5 (82.6) at
 # p50 118 ms instead of 157 ms (python bench/latency.py --corpus all --top-k 3 4 5).
 DEFAULT_TOP_K = 4
-MAX_HISTORY = 20  # earlier questions kept; a follow-up only looks at the last one
+MAX_HISTORY = 20  # earlier questions kept; a follow-up looks back through them to where its topic began
 MAX_SOURCE_CHARS = 200
 _DATE = re.compile(r"\A(\d{4})-(\d{1,2})-(\d{1,2})\Z")
 
@@ -170,73 +172,3 @@ def check_request(
         top_k=check_top_k(top_k),
         history=check_history(history),
     )
-
-
-def contextual_query(question: str, history: Sequence[str]) -> str:
-    """What to search for: a follow-up ("Who will he meet there?", or any question of four words
-    or fewer) is searched together with the question before it; other questions alone.
-
-    >>> contextual_query("Who will he meet there?", ["When will Putin visit China?"])
-    'When will Putin visit China? Who will he meet there?'
-    >>> contextual_query("Who won the chess final in Dubai?", ["When will Putin visit China?"])
-    'Who won the chess final in Dubai?'
-    """
-    earlier = [q.strip() for q in history if q and q.strip()]
-    words = re.findall(r"\w+", question.lower())
-    if earlier and (REFERRING_WORDS.intersection(words) or len(question.split()) <= 4):
-        return f"{earlier[-1]} {question}"
-    return question
-
-
-_NAME = re.compile(r"\b[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*")
-_PERSON = {"he": "{}", "she": "{}", "him": "{}", "her": "{}", "his": "{}'s", "hers": "{}'s"}
-# The words a follow-up's names replace: a person's pronouns, and "there" for a place.
-_STANDS_FOR = re.compile(r"\b(?:" + "|".join([*_PERSON, "there"]) + r")\b", re.IGNORECASE)
-
-
-def names_in(question: str) -> list[str]:
-    """The capitalised names in a question, without the question word that opens it.
-
-    >>> names_in("When will Putin visit China?"), names_in("Who won the chess final in Dubai?")
-    (['Putin', 'China'], ['Dubai'])
-    """
-    names = []
-    for match in _NAME.finditer(question):
-        words = [w for w in match.group().split() if w.lower() not in QUESTION_WORDS]
-        if words:
-            names.append(" ".join(words))
-    return names
-
-
-def resolve_follow_up(question: str, history: Sequence[str]) -> str:
-    """A follow-up with its pronouns replaced by the names of the question before it, so that
-    the reader, which sees one question, knows who "he" is: a person pronoun becomes the first
-    name, "there" the last other name. Other questions come back unchanged.
-
-    >>> resolve_follow_up("Who will he meet there?", ["When will Putin visit China?"])
-    'Who will Putin meet in China?'
-    >>> resolve_follow_up("What did his ministry say?", ["When will Putin visit China?"])
-    "What did Putin's ministry say?"
-    >>> resolve_follow_up("Who won the chess final?", ["When will Putin visit China?"])
-    'Who won the chess final?'
-    >>> resolve_follow_up("Did Biden say he would go?", ["When will Putin visit China?"])
-    'Did Biden say he would go?'
-    """
-    earlier = [q for q in history if q.strip()]
-    if not earlier or names_in(question):  # a question that names its own people stands alone
-        return question
-    names = names_in(earlier[-1])
-    if not names:
-        return question
-    person, place = names[0], names[-1] if len(names) > 1 else None
-
-    def replace(match: re.Match[str]) -> str:
-        word = match.group()
-        lower = word.lower()
-        if lower in _PERSON:
-            return _PERSON[lower].format(person)
-        if lower == "there" and place:
-            return f"in {place}"
-        return word
-
-    return _STANDS_FOR.sub(replace, question)

@@ -16,8 +16,64 @@ FUNCTION_WORDS = frozenset(
     "who whom whose what which when where why how".split()
 )
 
-# Words that point back into the conversation: a question holding one is read as a follow-up.
-REFERRING_WORDS = frozenset("he she it they him her them his hers its their there that this those these".split())
+# Words that point back into the conversation (qa.follow_ups): a person's pronouns stand for the
+# conversation's most recent person, "they" for its most recent people, "there" for its most
+# recent place, "it" and "that" for what it was last about.
+PERSON_PRONOUNS = frozenset("he she him her his hers".split())
+GROUP_PRONOUNS = frozenset("they them their theirs".split())
+THING_PRONOUNS = frozenset("it its".split())
+DEMONSTRATIVES = frozenset("that this those these".split())
+REFERRING_WORDS = PERSON_PRONOUNS | GROUP_PRONOUNS | THING_PRONOUNS | DEMONSTRATIVES | {"there"}
+# "there" next to one of these is not a place: "Were there any deaths?", "there was a fire".
+BE_WORDS = frozenset("is are was were be been being isn't aren't wasn't weren't".split())
+# A name right after one of these is a place: "in Gdańsk", "visit China", "the mayor of Paris".
+PLACE_PREPOSITIONS = frozenset(
+    "in at to from near into across around through toward towards outside inside within throughout via of "
+    "visit visits visited visiting leave leaves left reach reached enter entered".split()
+)
+# Capitalised words that open a question or address the reader, never a name ("And the price?").
+OPENING_WORDS = frozenset(
+    "and but so also then now tell please give name list show i can could should would may might must has "
+    "have had after before during since according".split()
+)
+# Words that name no topic: two questions sharing only these are not about the same thing.
+GENERIC_WORDS = frozenset(
+    "say said says tell told happen happened happens take took taken get got make made go went going come came "
+    "people thing things any some all more most about after before during over into than then also just "
+    "can could should may might must been being not no yes".split()
+)
+# Words of a title before a name: "President Xi" and "President Putin" are not the same person.
+TITLE_WORDS = frozenset(
+    "president prime minister mayor coach king queen prince princess chancellor governor senator general pope "
+    "sir dr mr mrs ms chief leader secretary premier judge captain".split()
+)
+# Nouns of events, in groups of words for the same event: "the visit" or "that trip" in a follow-up
+# is the event an earlier question spoke of ("When will Putin visit China?").
+EVENT_NOUN_GROUPS = (
+    frozenset("visit visits trip trips tour journey travel stay".split()),
+    frozenset("meeting meetings meet talks summit".split()),
+    frozenset("fire fires blaze".split()),
+    frozenset("attack attacks assault raid bombing explosion blast".split()),
+    frozenset("flood floods flooding".split()),
+    frozenset("crash accident collision derailment".split()),
+    frozenset("election elections vote poll referendum".split()),
+    frozenset("match game final race tournament championship".split()),
+    frozenset("trial hearing verdict sentence".split()),
+    frozenset("protest protests demonstration rally march".split()),
+    frozenset("strike walkout".split()),
+    frozenset("earthquake quake".split()),
+    frozenset("storm hurricane typhoon cyclone".split()),
+    frozenset("deal agreement treaty accord".split()),
+    frozenset("war conflict invasion".split()),
+    *(
+        frozenset([word])
+        for word in "speech ceremony inauguration concert festival conference launch landing rescue investigation "
+        "arrest shooting murder outbreak eruption shutdown".split()
+    ),
+)
+EVENT_NOUNS = frozenset().union(*EVENT_NOUN_GROUPS)
+# Events one goes on: "Putin's visit to China", where other events are "the fire in Gdańsk".
+TRAVEL_NOUNS = frozenset("visit visits trip trips tour journey travel".split())
 
 # What a question asks for, by the words that ask it (qa.answers.kinds): "how tall" asks for a
 # number, "in what year" for a date, "in which city" for a place.

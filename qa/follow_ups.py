@@ -1,0 +1,409 @@
+"""A conversation, not a pair of questions (pure functions): what "he", "his", "they", "there",
+"it", "the visit" or "that fire" in a question stand for, found in the earlier questions most
+recent first; where the conversation's current topic began; and what to search for.
+
+>>> history = ["When will Putin visit China?", "Who will he meet there?"]
+>>> resolve_follow_up("How long will his visit last?", history)
+"How long will Putin's visit to China last?"
+>>> contextual_query("How long will his visit last?", history)
+'When will Putin visit China? Who will Putin meet in China? How long will his visit last?'
+
+A question that names its own people or places, none of them the topic's, and refers to nothing
+earlier (or that shares no word with the topic) starts a new topic: it is searched alone, and the
+follow-ups after it look back only as far as it.
+
+>>> history = [*history, "Who will Xi Jinping meet in Europe?"]
+>>> resolve_follow_up("How long will his visit last?", history)
+"How long will Xi Jinping's visit last?"
+>>> contextual_query("What happened in Gdańsk?", history)
+'What happened in Gdańsk?'
+
+Each earlier question is read in the light of those before it (`follow`), so "his" in the third
+question finds Putin through the second one's "he". Names are capitalised words: a name right
+after "in", "to", "visit" and the like is a place, any other a person (`find_names`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from qa.words import (
+    ASKING_WORDS,
+    BE_WORDS,
+    DATE_WORDS,
+    DEMONSTRATIVES,
+    EVENT_NOUN_GROUPS,
+    EVENT_NOUNS,
+    FUNCTION_WORDS,
+    GENERIC_WORDS,
+    GROUP_PRONOUNS,
+    OPENING_WORDS,
+    PERSON_PRONOUNS,
+    PLACE_PREPOSITIONS,
+    QUESTION_WORDS,
+    REFERRING_WORDS,
+    STOPWORDS,
+    THING_PRONOUNS,
+    TITLE_WORDS,
+    TRAVEL_NOUNS,
+)
+
+# A question this short that names nobody ("And the price?", "Why?") goes on with the topic.
+SHORT_QUESTION_WORDS = 4
+_TOKEN = re.compile(r"\w[\w'’-]*")
+_POSSESSIVE = re.compile(r"['’]s\Z")
+_SUFFIXES = ("ings", "ing", "ions", "ion", "ers", "er", "es", "ed", "s", "e", "d")
+_GRAMMAR = STOPWORDS | FUNCTION_WORDS | QUESTION_WORDS
+_NOT_NAMES = _GRAMMAR | DATE_WORDS | OPENING_WORDS
+_NOT_TOPIC = _GRAMMAR | ASKING_WORDS | REFERRING_WORDS | GENERIC_WORDS | OPENING_WORDS
+_POSSESSIVE_PRONOUNS = frozenset({"his", "her", "its", "their"})
+_QUALIFYING = frozenset({"the", "that", "this"})  # "the visit" may become "Putin's visit"
+
+
+@dataclass(frozen=True)
+class Name:
+    """A name in a question, without its possessive 's; ``place`` when it follows "in", "to"..."""
+
+    text: str
+    place: bool
+
+
+@dataclass(frozen=True)
+class Turn:
+    """An earlier question as the conversation reads it: ``resolved`` holds the names its
+    references stand for, ``names`` the names in that, ``new_topic`` whether it began a topic."""
+
+    question: str
+    resolved: str
+    names: tuple[Name, ...]
+    new_topic: bool
+
+    @property
+    def people(self) -> list[str]:
+        return [name.text for name in self.names if not name.place]
+
+    @property
+    def places(self) -> list[str]:
+        return [name.text for name in self.names if name.place]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A question read in a conversation: the turn it makes, and the earlier turns (their
+    positions, oldest first) that it refers to."""
+
+    turn: Turn
+    refers_to: tuple[int, ...]
+
+
+def stem(word: str) -> str:
+    """A word without its possessive and one common ending, so that forms of a word match.
+
+    >>> [stem(w) for w in ("visit", "visited", "visits", "Putin's", "fires", "fire", "meeting")]
+    ['visit', 'visit', 'visit', 'putin', 'fir', 'fir', 'meet']
+    """
+    word = _POSSESSIVE.sub("", word.lower())
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def _is_name_word(word: str) -> bool:
+    return word[0].isupper() and _POSSESSIVE.sub("", word).lower() not in _NOT_NAMES
+
+
+def find_names(question: str) -> tuple[Name, ...]:
+    """The names in a question: runs of capitalised words that are not question or date words.
+    A possessive ends a name; a name after "in", "to", "visit" and the like is a place.
+
+    >>> find_names("When will Putin visit China?")
+    (Name(text='Putin', place=False), Name(text='China', place=True))
+    >>> [n.text for n in find_names("And what did Mayor Anna Berg's office say on Monday?")]
+    ['Mayor Anna Berg']
+    """
+    names: list[Name] = []
+    run: list[str] = []
+    place, previous, end = False, "", -1
+    for match in _TOKEN.finditer(question):
+        word = match.group()
+        named = _is_name_word(word)
+        if run and (not named or question[end : match.start()] != " "):
+            names.append(Name(" ".join(run), place))
+            run = []
+        if named:
+            place = place if run else previous in PLACE_PREPOSITIONS
+            run.append(_POSSESSIVE.sub("", word))
+            if _POSSESSIVE.search(word):
+                names.append(Name(" ".join(run), place))
+                run = []
+        previous, end = word.lower(), match.end()
+    if run:
+        names.append(Name(" ".join(run), place))
+    return tuple(names)
+
+
+def names_in(question: str) -> list[str]:
+    """The names in a question, people and places alike.
+
+    >>> names_in("When will Putin visit China?"), names_in("Who won the chess final in Dubai?")
+    (['Putin', 'China'], ['Dubai'])
+    """
+    return [name.text for name in find_names(question)]
+
+
+def same_name(first: str, second: str) -> bool:
+    """Whether two names may be one person or place: they share a word other than a title.
+
+    >>> same_name("Putin", "Vladimir Putin"), same_name("President Xi", "President Putin")
+    (True, False)
+    """
+    words = [{word.lower() for word in name.split()} - TITLE_WORDS for name in (first, second)]
+    return bool(words[0] & words[1])
+
+
+def topic_words(text: str) -> set[str]:
+    """The stems of the words that say what a question is about.
+
+    >>> sorted(topic_words("How long did the firefighters fight the fire in Gdańsk?"))
+    ['fight', 'fir', 'firefight', 'gdańsk']
+    """
+    words = (_POSSESSIVE.sub("", token.lower()) for token in _TOKEN.findall(text))
+    return {stem(word) for word in words if word not in _NOT_TOPIC and not word[0].isdigit()}
+
+
+def mentions(text: str, noun: str) -> bool:
+    """Whether ``text`` speaks of ``noun``: the same word in another form, or (for an event) a
+    word for the same event.
+
+    >>> mentions("When will Putin visit China?", "visit"), mentions("Who will Putin meet?", "trip")
+    (True, False)
+    >>> mentions("How long will Putin's trip take?", "visit")
+    True
+    """
+    words = topic_words(text)
+    if stem(noun) in words:
+        return True
+    groups = [group for group in EVENT_NOUN_GROUPS if noun.lower() in group]
+    return any(stem(word) in words for group in groups for word in group)
+
+
+def topic_start(turns: Sequence[Turn]) -> int:
+    """Where the current topic began: the last turn that started one (0 for none)."""
+    return max((number for number, turn in enumerate(turns) if turn.new_topic), default=0)
+
+
+@dataclass
+class _Links:
+    """What a question's words point back to, as `_Linker` finds it."""
+
+    text: str
+    earlier: set[int] = field(default_factory=set)
+    strong: bool = False  # a pronoun, "that fire", a name of the conversation's
+    weak: bool = False  # "the trip" with no trip before it, or a short question naming nobody
+
+
+class _Linker:
+    """Reads one question's references against the current topic, most recent turn first."""
+
+    def __init__(self, question: str, turns: Sequence[Turn]) -> None:
+        self.question, self.turns = question, turns
+        self.topic = range(topic_start(turns), len(turns))
+        self.own = find_names(question)
+        self.links = _Links(question)
+        self.replacements: list[tuple[int, int, str]] = []
+
+    def latest(self, test: Callable[[Turn], bool]) -> int | None:
+        return next((number for number in reversed(self.topic) if test(self.turns[number])), None)
+
+    def refer(self, number: int | None, strong: bool = True) -> int | None:
+        """Link to turn ``number``, or to the topic's last turn when None; the turn linked."""
+        if number is None and self.topic:
+            number = self.topic[-1]
+        if number is not None:
+            self.links.earlier.add(number)
+            self.links.strong |= strong
+            self.links.weak |= not strong
+        return number
+
+    def link(self) -> _Links:
+        tokens = list(_TOKEN.finditer(self.question))
+        for position, token in enumerate(tokens):
+            self.pronoun(tokens, position)
+            if position + 1 < len(tokens):
+                self.noun_phrase(token, tokens[position + 1])
+        for name in self.own:
+            known = self.latest(lambda turn, name=name: any(same_name(name.text, n.text) for n in turn.names))
+            if known is not None:
+                self.refer(known)
+        if not self.own and len(tokens) <= SHORT_QUESTION_WORDS:
+            self.refer(None, strong=False)
+        self.links.text = _replace(self.question, self.replacements)
+        return self.links
+
+    def pronoun(self, tokens: Sequence[re.Match[str]], position: int) -> None:
+        word = tokens[position].group().lower()
+        if word in PERSON_PRONOUNS:
+            self.person(tokens, position)
+        elif word in GROUP_PRONOUNS:
+            self.group(tokens[position])
+        elif word == "there":
+            self.there(tokens, position)
+        elif word == "it" or (word in DEMONSTRATIVES and position == len(tokens) - 1):
+            self.refer(None)  # "it", "Why was that?": what the topic was last about
+        elif word in THING_PRONOUNS:
+            self.refer(None, strong=False)  # "its" is as often the question's own ("China ... its economy")
+
+    def person(self, tokens: Sequence[re.Match[str]], position: int) -> None:
+        """He, she, his, her: the topic's most recent person, unless the question names one."""
+        if any(not name.place for name in self.own):
+            return
+        token = tokens[position]
+        number = self.refer(self.latest(lambda turn: bool(turn.people)))
+        if number is None or not self.turns[number].people:
+            return
+        word = token.group().lower()
+        following = tokens[position + 1] if position + 1 < len(tokens) else None
+        possessive = word in ("his", "hers") or (word == "her" and self.takes_noun(token, following))
+        person = self.turns[number].people[0]
+        self.replacements.append((token.start(), token.end(), f"{person}'s" if possessive else person))
+
+    def group(self, token: re.Match[str]) -> None:
+        """They, them, their: the people of the topic's most recent question naming two or more.
+        Without them it is as often the question's own ("people ... their homes"): a weak link."""
+        if sum(not name.place for name in self.own) >= 2:
+            return
+        number = self.latest(lambda turn: len(turn.people) >= 2)
+        self.refer(number, strong=number is not None)
+        if number is None:
+            return
+        people = " and ".join(self.turns[number].people)
+        possessive = token.group().lower() in ("their", "theirs")
+        self.replacements.append((token.start(), token.end(), f"{people}'s" if possessive else people))
+
+    def there(self, tokens: Sequence[re.Match[str]], position: int) -> None:
+        """There: the topic's most recent place, unless the question names one, or it is the
+        "there" of "Were there any deaths?"."""
+        near = [tokens[n].group().lower() for n in (position - 1, position + 1) if 0 <= n < len(tokens)]
+        if BE_WORDS.intersection(near) or any(name.place for name in self.own):
+            return
+        number = self.refer(self.latest(lambda turn: bool(turn.places)))
+        if number is None or not self.turns[number].places:
+            return
+        place = self.turns[number].places[-1]
+        before = tokens[position - 1].group().lower() if position else ""
+        token = tokens[position]
+        self.replacements.append((token.start(), token.end(), place if before in PLACE_PREPOSITIONS else f"in {place}"))
+
+    def takes_noun(self, token: re.Match[str], following: re.Match[str] | None) -> bool:
+        """Whether ``following`` is a word of substance right after ``token`` ("her office")."""
+        return (
+            following is not None
+            and self.question[token.end() : following.start()] == " "
+            and following.group().lower() not in _GRAMMAR
+        )
+
+    def noun_phrase(self, determiner: re.Match[str], noun: re.Match[str]) -> None:
+        """A noun after "the", "that", "his" or "Putin's": the topic's most recent turn that
+        speaks of it ("the visit", "that fire"). An event is then named by whom and where it
+        happened, as that turn says: "Putin's visit to China", "the fire in Gdańsk"."""
+        word, thing = determiner.group().lower(), noun.group().lower()
+        possessive = word in _POSSESSIVE_PRONOUNS or bool(_POSSESSIVE.search(word))
+        if not (word == "the" or word in DEMONSTRATIVES or possessive) or thing in _NOT_TOPIC:
+            return
+        if not self.takes_noun(determiner, noun):
+            return
+        number = self.latest(lambda turn: mentions(turn.resolved, thing))
+        if number is not None:
+            self.refer(number)
+        elif word in DEMONSTRATIVES:
+            number = self.refer(None)
+        elif word == "the" and thing in EVENT_NOUNS:
+            number = self.refer(None, strong=False)
+        if number is None or thing not in EVENT_NOUNS:
+            return
+        people, places = self.unnamed(self.turns[number].people), self.unnamed(self.turns[number].places)
+        if places and not any(name.place for name in self.own):
+            where = "to" if thing in TRAVEL_NOUNS else "in"
+            self.replacements.append((noun.end(), noun.end(), f" {where} {places[-1]}"))
+        if word in _QUALIFYING and people:
+            self.replacements.append((determiner.start(), determiner.end(), f"{people[0]}'s"))
+        elif word in DEMONSTRATIVES:  # "that fire" is the fire in Gdańsk
+            article = "the" if determiner.group().islower() else "The"
+            self.replacements.append((determiner.start(), determiner.end(), article))
+
+    def unnamed(self, names: Sequence[str]) -> list[str]:
+        """``names`` less those the question holds itself."""
+        return [name for name in names if not any(same_name(name, own.text) for own in self.own)]
+
+
+def _replace(text: str, replacements: Sequence[tuple[int, int, str]]) -> str:
+    for start, end, new in sorted(replacements, reverse=True):
+        text = text[:start] + new + text[end:]
+    return text
+
+
+def read(question: str, turns: Sequence[Turn]) -> Reading:
+    """``question`` read after ``turns``: it goes on with the current topic when it refers to it
+    (a pronoun, "that fire", one of its names, or it is short and names nobody) or shares its
+    words; a question that names its own people or places, none of the topic's, starts a new
+    topic, as does one that shares nothing with it. Only a follow-up's references are resolved.
+
+    >>> [read(q, []).turn.new_topic for q in ("Who won?", "When will Putin visit China?")]
+    [True, True]
+    """
+    links = _Linker(question, turns).link()
+    topic = set().union(*(topic_words(turn.resolved) for turn in turns[topic_start(turns) :]))
+    shared = bool(topic_words(question) & topic)
+    goes_on = bool(turns) and (links.strong or (not find_names(question) and (links.weak or shared)))
+    if not goes_on:
+        return Reading(Turn(question, question, find_names(question), True), ())
+    return Reading(Turn(question, links.text, find_names(links.text), False), tuple(sorted(links.earlier)))
+
+
+def follow(history: Sequence[str]) -> list[Turn]:
+    """The earlier questions, oldest first, each read in the light of those before it.
+
+    >>> [(t.resolved, t.new_topic) for t in follow(["Where did a fire break out?", "Who saw it?", "Who is Xi?"])]
+    [('Where did a fire break out?', True), ('Who saw it?', False), ('Who is Xi?', True)]
+    """
+    turns: list[Turn] = []
+    for question in history:
+        if question.strip():
+            turns.append(read(question.strip(), turns).turn)
+    return turns
+
+
+def resolve_follow_up(question: str, history: Sequence[str]) -> str:
+    """The question as the reader, which sees one question, should read it: a follow-up's
+    references replaced by what they stand for in the current topic, most recent first ("he" the
+    last person, "there" the last place, "the visit" whose visit it was). Other questions, and
+    references the question itself explains, come back unchanged.
+
+    >>> resolve_follow_up("Who will he meet there?", ["When will Putin visit China?"])
+    'Who will Putin meet in China?'
+    >>> resolve_follow_up("What did his ministry say?", ["When will Putin visit China?"])
+    "What did Putin's ministry say?"
+    >>> resolve_follow_up("How many were hurt in that fire?", ["Where did a fire break out in Gdańsk?", "Why?"])
+    'How many were hurt in the fire in Gdańsk?'
+    >>> resolve_follow_up("Did Biden say he would go?", ["When will Putin visit China?"])
+    'Did Biden say he would go?'
+    """
+    return read(question, follow(history)).turn.resolved
+
+
+def contextual_query(question: str, history: Sequence[str]) -> str:
+    """What to search for: a follow-up with, before it, the earlier questions of the current topic
+    it refers to (resolved, oldest first); a question that starts a topic, or refers to nothing
+    earlier, alone.
+
+    >>> contextual_query("Who will he meet there?", ["When will Putin visit China?"])
+    'When will Putin visit China? Who will he meet there?'
+    >>> contextual_query("Who won the chess final in Dubai?", ["When will Putin visit China?"])
+    'Who won the chess final in Dubai?'
+    """
+    turns = follow(history)
+    reading = read(question, turns)
+    return " ".join([*(turns[number].resolved for number in reading.refers_to), question])

@@ -1,0 +1,149 @@
+"""A conversation of several turns through the real models: `Newsdesk.answer`, the `/answer`
+endpoint of a real server, and the chat in headless Chromium.
+
+The archive holds stories that overlap, so that a reference resolved to the wrong turn gives a
+different, wrong answer: Putin's two-day visit to China (where he meets Xi Jinping) and Xi
+Jinping's five-day visit to Europe; "his visit" read with the last question alone is Xi's.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import needs_chromium
+
+STORIES = {
+    "putin-china": (
+        "Putin to make state visit to China",
+        "2024-05-14",
+        "Russian President Vladimir Putin will travel to Beijing on Thursday for a two-day state visit to China, "
+        "the Kremlin said. During the visit he will meet Chinese leader Xi Jinping to discuss trade and energy.",
+    ),
+    "xi-europe": (
+        "Xi Jinping to tour Europe",
+        "2024-05-03",
+        "Chinese leader Xi Jinping will begin a five-day visit to Europe on Sunday. In Paris he will meet French "
+        "President Emmanuel Macron, and in Belgrade he will meet Serbian President Aleksandar Vucic.",
+    ),
+    "gdansk-fire": (
+        "Fire at Gdańsk shipyard",
+        "2024-05-12",
+        "A fire broke out at the shipyard in Gdańsk on Monday night. Firefighters fought the blaze for six hours. "
+        "Mayor Aleksandra Dulkiewicz said an electrical fault caused the fire and that no one was hurt.",
+    ),
+    "china-floods": (
+        "Floods in southern China",
+        "2024-05-13",
+        "Heavy rain flooded villages in Guangdong province in southern China on Sunday, "
+        "forcing 40,000 people to leave their homes.",
+    ),
+}
+
+# Each turn's question and its answer. Turn 3 read with turn 2 alone ("Who will he meet there?"
+# names nobody) is "five-day", Xi's visit; turn 5 follows a switch to Xi's story, and "the visit"
+# read across it would be Putin's (Thursday).
+CONVERSATION = [
+    ("When will Putin visit China?", "Thursday"),
+    ("Who will he meet there?", "Xi Jinping"),
+    ("How long will his visit last?", "two-day"),
+    ("Who will Xi Jinping meet in Europe?", "Emmanuel Macron"),
+    ("When does the visit begin?", "Sunday"),
+    ("How long will his visit last?", "five-day"),
+]
+QUESTIONS = [question for question, _ in CONVERSATION]
+
+
+def write_archive(folder: Path) -> Path:
+    articles = folder / "articles"
+    articles.mkdir()
+    for key, (title, date, text) in STORIES.items():
+        story = {"id": key, "title": title, "date": date, "source": "Test Wire", "text": text}
+        (articles / f"{key}.json").write_text(json.dumps(story))
+    return articles
+
+
+@pytest.fixture(scope="module")
+def stories_desk(tmp_path_factory, embedder, reader):
+    from qa import Newsdesk
+
+    folder = tmp_path_factory.mktemp("conversation")
+    desk = Newsdesk(
+        articles_dir=write_archive(folder), index_dir=folder / "index", embedding_model=embedder, reader=reader
+    )
+    desk.sync()
+    return desk
+
+
+# ---------------------------------------------------------------- Newsdesk.answer
+
+
+def test_every_turn_is_answered_from_the_story_it_is_about(stories_desk):
+    answers = [stories_desk.answer(question, history=QUESTIONS[:turn]).text for turn, question in enumerate(QUESTIONS)]
+    assert answers == [answer for _, answer in CONVERSATION]
+
+
+def test_after_a_topic_switch_the_earlier_story_is_not_searched(stories_desk):
+    history = ["What caused the fire in Gdańsk?", "How long did firefighters fight it?"]
+    assert stories_desk.answer(history[1], history=history[:1]).text == "six hours"
+    reply = stories_desk.answer("What happened in China?", history=history, top_k=2)
+    searched = [passage.article_id for passage in reply.passages]
+    assert "gdansk-fire" not in searched
+    assert searched == [passage.article_id for passage in stories_desk.search("What happened in China?", top_k=2)]
+
+
+def test_the_issues_conversation_over_the_seed_article(desk):
+    # The seed reports Putin's two-day visit and, further on, Xi's five-day visit to Europe.
+    history = ["When will Putin visit China?", "Who will he meet there?"]
+    assert desk.answer(history[1], history=history[:1]).text == "Xi Jinping"
+    reply = desk.answer("How long will his visit last?", history=history)
+    assert reply.found and reply.text == "two-day" and reply.question == "How long will his visit last?"
+
+
+# ---------------------------------------------------------------- a real server
+
+
+@pytest.fixture(scope="module")
+def stories_server(tmp_path_factory):
+    from tests.test_app import start_server, stop_server
+
+    folder = tmp_path_factory.mktemp("conversation-app")
+    running = start_server(folder, write_archive(folder))
+    yield running
+    stop_server(running)
+
+
+def test_answer_endpoint_follows_a_conversation(stories_server):
+    from tests.test_app import client
+
+    api = client(stories_server)
+    answers = [api.predict(q, QUESTIONS[:turn], api_name="/answer")["text"] for turn, q in enumerate(QUESTIONS)]
+    assert answers == [answer for _, answer in CONVERSATION]
+
+
+LAST_ANSWER = """n => { const rows = document.querySelectorAll('#chat .message-row.bot-row');
+  if (rows.length < n) return null; const line = rows[n - 1].querySelector('strong');
+  return line ? line.innerText : null; }"""
+
+
+@pytest.mark.browser
+def test_browser_chat_follows_a_conversation(stories_server):
+    needs_chromium()
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_app import CHROMIUM, LAUNCH_ARGS, open_page
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        page, dialogs = open_page(browser, stories_server)
+        answers = []
+        for turn, (question, _) in enumerate(CONVERSATION, 1):
+            page.get_by_role("textbox", name="Your question").fill(question)
+            page.get_by_role("button", name="Ask").click()
+            # The reply's first bold text is its answer (the quote below it is bold too).
+            answers.append(page.wait_for_function(LAST_ANSWER, arg=turn, timeout=60_000).json_value())
+        browser.close()
+    assert answers == [answer for _, answer in CONVERSATION]
+    assert dialogs == []
