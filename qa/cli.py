@@ -22,6 +22,7 @@ from qa.errors import ReaderModelError, UsageError
 from qa.index import DENSE_KINDS, RayOptions, RayUnavailableError
 from qa.newsdesk import PROJECT_ROOT
 from qa.questions import DEFAULT_TOP_K
+from qa.reader import BACKENDS as READER_BACKENDS
 from qa.reader import PRECISIONS as READER_PRECISIONS
 from qa.render import answer_dict, render_text
 from qa.serving import add_answer_arguments, add_folder_arguments, add_serve_arguments, serve
@@ -139,7 +140,7 @@ def _eval_desk(args: argparse.Namespace) -> Newsdesk:
         args.articles,
         args.index,
         embedder,
-        reader=Reader(args.model, precision=args.precision),
+        reader=Reader(args.model, precision=args.precision, backend=args.backend or "auto"),
         dense_kind=args.dense_kind,
         min_confidence=args.min_confidence,
         answer_model=args.answer_model,
@@ -191,7 +192,7 @@ def _eval_reader(args: argparse.Namespace) -> int:
     if not args.squad:
         raise UsageError("eval reader needs --squad FILE (a SQuAD v1.1 or v2.0 JSON file)")
     windows = {name: value for name, value in (("max_length", args.window), ("stride", args.stride)) if value}
-    reader = Reader(args.model, precision=args.precision or "auto", **windows)
+    reader = Reader(args.model, precision=args.precision or "auto", backend=args.backend or "auto", **windows)
     report = evaluate.evaluate_reader(reader, args.squad, args.limit, args.predictions)
     if args.json:
         print(strict_json(asdict(report)))
@@ -449,7 +450,10 @@ def _add_eval_command(commands: argparse._SubParsersAction) -> None:
     evaluation.add_argument(
         "--model", help="reader folder or checkpoint, for eval reader and e2e (default: the shipped reader)"
     )
-    evaluation.add_argument("--precision", choices=READER_PRECISIONS, help="reader CPU path")
+    evaluation.add_argument("--precision", choices=READER_PRECISIONS, help="reader CPU path (default: auto)")
+    evaluation.add_argument(
+        "--backend", choices=READER_BACKENDS, help="reader runtime: onnx (ONNX Runtime) or torch (default: auto)"
+    )
     evaluation.add_argument("--questions", default=str(DEFAULT_QUESTIONS), help="news questions (JSON Lines)")
     evaluation.add_argument(
         "--articles",

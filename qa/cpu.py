@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+# What the int8 reader costs, measured on the full SQuAD v1.1 dev set (python bench/reader.py).
+INT8_READER_COST = "F1 TBD of fp32 on SQuAD v1.1 dev"
 BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
 VNNI_FLAGS = frozenset({"avx512_vnni", "avx_vnni", "amx_int8"})
 # The flags an ISA cap leaves out: ONEDNN_MAX_CPU_ISA=AVX2 (or ATEN_CPU_CAPABILITY=avx2) means
@@ -39,6 +41,7 @@ class Choice:
 
     precision: str
     why: str
+    backend: str = "torch"  # "torch" (PyTorch) or "onnx" (ONNX Runtime)
 
 
 @cache
@@ -82,6 +85,32 @@ def choose_reader_precision(flags: Collection[str], preferred: str = "bf16") -> 
             "fp32", "fp32: the shipped reader prefers bf16, but this CPU has no bf16 instructions (AVX512_BF16 or AMX)"
         )
     return Choice("fp32", f"fp32: the model card asks for {preferred}" if preferred != "fp32" else "fp32")
+
+
+def choose_reader_path(
+    flags: Collection[str], preferred: str = "bf16", asked: str = "auto", backend: str = "auto", device: str = "cpu"
+) -> Choice:
+    """The reader's backend and precision. On the CPU, ONNX Runtime unless PyTorch is asked for
+    (or bf16, which only PyTorch runs): int8 per-channel where the CPU has VNNI, fp32 elsewhere.
+    On a GPU, or with ``backend="torch"``, PyTorch as `choose_reader_precision` decides.
+
+    >>> choose_reader_path({"avx2"}).why
+    'fp32 (ONNX Runtime): no VNNI int8 instructions on this CPU, where int8 gains little'
+    >>> choose_reader_path({"avx2", "avx512_vnni"}, asked="bf16")
+    Choice(precision='bf16', why='bf16 (PyTorch): as asked', backend='torch')
+    """
+    if device != "cpu" or backend == "torch" or asked == "bf16":
+        if asked not in ("auto", None):
+            return Choice(asked, f"{asked} (PyTorch): as asked")
+        choice = choose_reader_precision(flags, preferred)
+        return Choice(choice.precision, choice.why.replace(":", " (PyTorch):", 1))
+    if asked not in ("auto", None):
+        return Choice(asked, f"{asked} (ONNX Runtime): as asked", "onnx")
+    if VNNI_FLAGS & set(flags):
+        return Choice(
+            "int8", f"int8 (ONNX Runtime, per-channel): this CPU has VNNI int8 instructions; {INT8_READER_COST}", "onnx"
+        )
+    return Choice("fp32", "fp32 (ONNX Runtime): no VNNI int8 instructions on this CPU, where int8 gains little", "onnx")
 
 
 def choose_embedder_precision(flags: Collection[str]) -> Choice:

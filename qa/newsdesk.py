@@ -20,12 +20,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa.answers import SPANS_READ, Judge, MarginJudge, SelectiveModel, decide
-from qa.answers.decision import threshold_in_use
+from qa.answers import SPANS_READ, Judge, MarginJudge, SelectiveModel
+from qa.answers.decision import READ_ON_BELOW, decide_reading_less, threshold_in_use
 from qa.answers.selective import SHIPPED_ANSWER_MODEL
 from qa.articles import read_articles, remove_from_folder
 from qa.chunking import Chunker, sentence_at
-from qa.cpu import choose_reader_precision, cpu_flags
+from qa.cpu import choose_reader_path, cpu_flags
 from qa.embedding import Embedder
 from qa.errors import UsageError
 from qa.index import (
@@ -111,6 +111,7 @@ class Newsdesk:
         follow_links: bool = False,
         answer_model: str | Path | Judge | None = None,
         min_confidence: float | None = None,
+        read_on_below: float = READ_ON_BELOW,
     ) -> None:
         if min_confidence is not None and not 0.0 <= min_confidence <= 1.0:
             raise UsageError(f"min_confidence is a probability, between 0 and 1 (got {min_confidence})")
@@ -134,6 +135,7 @@ class Newsdesk:
         self.follow_links = follow_links
         self.answer_model = answer_model
         self.min_confidence = min_confidence
+        self.read_on_below = read_on_below  # above 1: always read every passage
         self._judge: Judge | None = None
         self._checked_freshness = False  # whether the first question's auto_sync check ran
         self._first_question = threading.Lock()
@@ -198,10 +200,8 @@ class Newsdesk:
             from qa.reader_model import read_card  # loads torch: only when the reader is not loaded
 
             preferred = read_card().get("precision", "fp32") if self.reader.model is None else "fp32"
-            asked = self.reader.precision
-            reader = (
-                choose_reader_precision(cpu_flags(), preferred).why if asked in (None, "auto") else f"{asked}: as asked"
-            )
+            asked = self.reader.precision or "auto"
+            reader = choose_reader_path(cpu_flags(), preferred, asked, self.reader.backend, self.reader.device).why
         return {"reader": reader, "embedder": self.embedder.precision_reason}
 
     def is_stale(self) -> bool:
@@ -411,8 +411,10 @@ class Newsdesk:
     ) -> Answer:
         """Answer with an exact quote from the articles, or say that nothing answers it.
 
-        ``history`` holds the earlier questions of a conversation: a follow-up such as "Who will
-        he meet there?" is searched together with the question before it. Every argument is
+        ``history`` holds the earlier questions of a conversation, oldest first: a follow-up such
+        as "Who will he meet there?" is read across the whole conversation (`qa.follow_ups`).
+        The best passage is read first, the others only when they could change the answer
+        (`qa.answers.decision.decide_reading_less`). Every argument is
         checked first: a bad one raises `QuestionError` with a message that names it.
         """
         request = check_request(question, top_k, date_from, date_to, source, history)
@@ -422,8 +424,15 @@ class Newsdesk:
         passages, index = self._search_in(contextual_query(resolved, request.history), request.top_k, filters)
         if not passages:
             return Answer(question, "", 0.0, 0.0, False, filters=filters)
-        reading = self.reader.read(resolved, [p.text for p in passages], top_k=SPANS_READ)
-        decision = decide(resolved, passages, reading, self.judge, self.min_confidence)
+        texts = [p.text for p in passages]
+        decision, read = decide_reading_less(
+            resolved,
+            passages,
+            lambda indices: self.reader.read(resolved, texts, top_k=SPANS_READ, only=indices),
+            self.judge,
+            self.min_confidence,
+            self.read_on_below,
+        )
         best = decision.best
 
         def cite(spans: Sequence[Span]) -> tuple[Citation, ...]:
@@ -440,6 +449,7 @@ class Newsdesk:
             passages=tuple(passages),
             filters=filters,
             timeline=cite([judged.candidate.span for judged in decision.timeline]),
+            passages_read=read,
         )
 
     def _cite(self, span: Span, passage: Passage, index: Index) -> Citation:

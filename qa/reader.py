@@ -18,6 +18,7 @@ Usage (the shipped Newsdesk reader, loaded offline)::
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,16 +27,22 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from qa.cpu import choose_reader_precision, cpu_flags
+from qa.cpu import choose_reader_path, cpu_flags
 from qa.errors import UsageError
 from qa.schema import Reading, Span
-from qa.span_decoding import best_per_passage, decode_window, distinct_spans
+from qa.span_decoding import best_per_passage, decode_window, distinct_spans, widen
 
 if TYPE_CHECKING:  # torch and transformers load in warm_up: `newsdesk --help` needs neither
     import torch
 
+    from qa.backend.onnx_reader import OnnxReaderModel
+    from qa.reader_model import LoadedReader
+
 Precision = Literal["fp32", "bf16", "int8", "auto"]
 PRECISIONS: tuple[Precision, ...] = ("fp32", "bf16", "int8", "auto")
+Backend = Literal["auto", "onnx", "torch"]
+BACKENDS: tuple[Backend, ...] = ("auto", "onnx", "torch")
+log = logging.getLogger(__name__)
 _LAST_QUESTION = re.compile(r"(?:^|[.!?;]\s+)([^.!?;]*\?)\s*$")
 
 
@@ -44,9 +51,13 @@ class Reader:
     """Extractive QA over passages with an `AutoModelForQuestionAnswering` checkpoint.
 
     ``model`` is None for the shipped Newsdesk reader, or a Hugging Face hub id or local folder.
-    ``precision`` picks the CPU path: fp32, bf16 (autocast) or int8 (dynamic quantisation of the
-    linear layers); "auto" (the default) takes the model card's precision where this CPU runs it
-    natively and fp32 elsewhere (`qa.cpu`), and ``precision_reason`` says which and why.
+    ``backend``: "onnx" (ONNX Runtime, the model exported once into the cache: fp32, or int8
+    weights per channel), "torch" (PyTorch: fp32, bf16 autocast, or int8 by PyTorch's per-tensor
+    dynamic quantisation, which loses 3.1 F1) or "auto" (the default): ONNX Runtime on the CPU
+    unless bf16 is asked for, PyTorch on a GPU. ``precision`` "auto" (the default) takes the
+    fastest path this CPU runs natively (`qa.cpu.choose_reader_path`); ``precision_reason`` says
+    which and why. Should the ONNX export fail (an unusual checkpoint, an unwritable cache), an
+    "auto" reader says so in the log and runs on PyTorch.
     ``no_answer_threshold`` (for one question over one passage) defaults to the
     shipped model's value, tuned on held-out SQuAD *training* questions and unanswerable versions
     of them (`training/tune_threshold.py`); ``archive_threshold`` (for the best span over
@@ -66,13 +77,21 @@ class Reader:
     archive_threshold: float | None = None
     batch_size: int = 32
     device: str = "cpu"
+    backend: Backend = "auto"
+    cache_dir: str | Path | None = None  # where the ONNX export is kept (qa.backend.cache)
     precision_reason: str = field(default="", init=False)
-    _network: torch.nn.Module | None = field(default=None, init=False, repr=False)
+    _network: torch.nn.Module | OnnxReaderModel | None = field(default=None, init=False, repr=False)
     _tokenizer: object = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.precision is not None and self.precision not in PRECISIONS:
             raise UsageError(f"unknown reader precision {self.precision!r}; choose one of {', '.join(PRECISIONS)}")
+        if self.backend not in BACKENDS:
+            raise UsageError(f"unknown reader backend {self.backend!r}; choose one of {', '.join(BACKENDS)}")
+        if self.backend == "onnx" and self.precision == "bf16":
+            raise UsageError(
+                "ONNX Runtime has no bf16 path on the CPU: use precision='fp32' or 'int8', or backend='torch'"
+            )
 
     @classmethod
     def from_model(cls, network: torch.nn.Module, tokenizer: object, **options: object) -> Reader:
@@ -80,16 +99,16 @@ class Reader:
         reader = cls(**options)  # type: ignore[arg-type]
         reader._network, reader._tokenizer = network, tokenizer
         reader.precision = "fp32" if reader.precision in (None, "auto") else reader.precision
+        reader.backend = "torch"
         reader.no_answer_threshold = reader.no_answer_threshold or 0.0
         reader.archive_threshold = reader.archive_threshold or reader.no_answer_threshold
         return reader
 
     def warm_up(self) -> None:
-        """Load the model and tokenizer (once)."""
+        """Load the model and tokenizer (once); on ONNX Runtime, export the model first if the
+        cache holds no export of it."""
         if self._network is not None:
             return
-        import torch
-
         from qa.reader_model import load_reader_model
 
         loaded = load_reader_model(self.model)
@@ -98,15 +117,51 @@ class Reader:
             self.no_answer_threshold = loaded.no_answer_threshold
         if self.archive_threshold is None:
             self.archive_threshold = loaded.archive_threshold
-        if self.precision in (None, "auto"):
-            choice = choose_reader_precision(cpu_flags(), loaded.precision)
-            self.precision, self.precision_reason = choice.precision, choice.why  # type: ignore[assignment]
-        else:
-            self.precision_reason = f"{self.precision}: as asked"
+        choice = choose_reader_path(cpu_flags(), loaded.precision, self.precision or "auto", self.backend, self.device)
+        self.precision, self.precision_reason = choice.precision, choice.why  # type: ignore[assignment]
+        if choice.backend == "onnx":
+            self._network = self._onnx_model(loaded)
+        if self._network is None:
+            self._network = self._torch_model(loaded)
+
+    def _onnx_model(self, loaded: LoadedReader) -> OnnxReaderModel | None:
+        """The ONNX Runtime model, exported into the cache on first use; None (PyTorch instead)
+        when the export fails and the backend was left to choose."""
+        from qa.backend.cache import default_cache_dir
+        from qa.backend.onnx_reader import OnnxReaderModel, reader_export, weights_source
+        from qa.reader_model import CARD_FILE, SHIPPED_READER_DIR, read_card
+
+        names = ["input_ids", "attention_mask"]
+        if getattr(loaded.model.config, "type_vocab_size", 0) > 1:
+            names.append("token_type_ids")
+        source = SHIPPED_READER_DIR if self.model is None else Path(self.model)
+        card = read_card(source) if (source / CARD_FILE).is_file() else None
+        try:
+            folder = reader_export(
+                loaded.model,
+                names,
+                weights_source(self.model, card),
+                loaded.name,
+                Path(self.cache_dir or default_cache_dir()),
+            )
+            network = OnnxReaderModel(folder, str(self.precision))
+        except Exception as error:
+            if self.backend == "onnx":
+                raise
+            log.warning("the reader runs on PyTorch fp32: its ONNX export failed (%s)", error)
+            self.precision, self.precision_reason = "fp32", f"fp32 (PyTorch): the ONNX export failed ({error})"
+            return None
+        self.backend = "onnx"
+        return network
+
+    def _torch_model(self, loaded: LoadedReader) -> torch.nn.Module:
+        import torch
+
+        self.backend = "torch"
         network = loaded.model.eval().to(self.device)
         if self.precision == "int8":
             network = torch.ao.quantization.quantize_dynamic(network, {torch.nn.Linear}, dtype=torch.qint8)
-        self._network = network
+        return network
 
     @property
     def threshold(self) -> float:
@@ -120,9 +175,16 @@ class Reader:
         assert self.archive_threshold is not None
         return self.archive_threshold
 
-    def read(self, question: str, passages: Sequence[str], top_k: int = 3) -> Reading:
-        """Find the best distinct answer spans for one question across ``passages``."""
-        return self.read_many([(question, passages)], top_k=top_k)[0]
+    def read(
+        self, question: str, passages: Sequence[str], top_k: int = 3, only: Sequence[int] | None = None
+    ) -> Reading:
+        """Find the best distinct answer spans for one question across ``passages``, or across
+        those at the indices ``only`` (the reading still covers every passage; the others have no
+        span), so a question can be read one passage first and the rest only when needed."""
+        if only is None:
+            return self.read_many([(question, passages)], top_k=top_k)[0]
+        part = self.read_many([(question, [passages[i] for i in only])], top_k=top_k)[0]
+        return widen(part, list(only), passages)
 
     def read_many(self, items: Sequence[tuple[str, Sequence[str]]], top_k: int = 3) -> list[Reading]:
         """Read several questions, each against its own passages, batching all windows together."""
@@ -221,6 +283,10 @@ class Reader:
         self, input_ids: list[list[int]], token_type_ids: list[list[int]] | None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Start and end logits for a batch of windows, padded to the longest."""
+        from qa.backend.onnx_reader import OnnxReaderModel
+
+        if isinstance(self._network, OnnxReaderModel):
+            return self._network.logits(input_ids, token_type_ids)
         import torch
 
         assert self._network is not None

@@ -133,6 +133,8 @@ def answer_dict(reply: Answer, precision: dict[str, str] | None = None) -> dict:
         "also_reported_in": len(reply.corroborating),
         "alternatives": [cite(c) for c in reply.alternatives],
         "timeline": [cite(c) for c in reply.timeline],
+        "passages_read": reply.passages_read,
+        "passages_retrieved": len(reply.passages),
         **({"precision": precision} if precision is not None else {}),
     }
 

@@ -178,6 +178,9 @@ class Answer:
     # When dated articles give different answers (a toll that rose as the story developed): one
     # citation per answer, latest first. Empty otherwise.
     timeline: tuple[Citation, ...] = ()
+    # How many of ``passages`` the reader read: the best one alone when its answer was likely
+    # enough (qa.answers.decision.READ_ON_BELOW), else all.
+    passages_read: int = 0
 
     @property
     def citation(self) -> Citation | None:

@@ -18,10 +18,11 @@ Span(passage_index=0, start=0, end=5, text='Paris', score=7.0)
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
-from qa.schema import Span
+from qa.schema import Reading, Span
 
 
 def decode_window(
@@ -81,3 +82,34 @@ def distinct_spans(spans: list[Span], top_k: int) -> list[Span]:
         if len(kept) == top_k:
             break
     return kept
+
+
+def widen(reading: Reading, read: Sequence[int], passages: Sequence[str]) -> Reading:
+    """A reading of some of ``passages`` (those at the indices ``read``, in that order) as a
+    reading of all of them: spans point into ``passages``; unread passages have no best span.
+
+    >>> part = Reading("Who?", ("b",), (Span(0, 0, 1, "b", 2.0),), 0.0, (Span(0, 0, 1, "b", 2.0),))
+    >>> whole = widen(part, [1], ["a", "b"])
+    >>> [s.passage_index for s in whole.spans], whole.per_passage[0], whole.passages
+    ([1], None, ('a', 'b'))
+    """
+    spans = tuple(replace(span, passage_index=read[span.passage_index]) for span in reading.spans)
+    best: list[Span | None] = [None] * len(passages)
+    for index, span in zip(read, reading.per_passage, strict=True):
+        best[index] = replace(span, passage_index=index) if span is not None else None
+    return replace(reading, passages=tuple(passages), spans=spans, per_passage=tuple(best))
+
+
+def merge_readings(first: Reading, more: Reading, top_k: int) -> Reading:
+    """One reading from two readings of different passages of the same list (`widen`ed): the
+    best ``top_k`` distinct spans of both, and each passage's best span from whichever read it.
+    As reading all passages at once gives, since spans of different passages never overlap.
+
+    >>> a = Reading("Who?", ("x", "y"), (Span(0, 0, 1, "x", 1.0),), 0.0, (Span(0, 0, 1, "x", 1.0), None))
+    >>> b = Reading("Who?", ("x", "y"), (Span(1, 0, 1, "y", 3.0),), 0.0, (None, Span(1, 0, 1, "y", 3.0)))
+    >>> [s.text for s in merge_readings(a, b, 1).spans], [s.text for s in merge_readings(a, b, 2).per_passage]
+    (['y'], ['x', 'y'])
+    """
+    spans = sorted((*first.spans, *more.spans), key=lambda span: -span.score)
+    per_passage = tuple(a if a is not None else b for a, b in zip(first.per_passage, more.per_passage, strict=True))
+    return replace(first, spans=tuple(distinct_spans(spans, top_k)), per_passage=per_passage)

@@ -4,6 +4,7 @@ through the real models: corroboration, timelines and ``min_confidence``."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,7 @@ from qa.answers import (
     fit_selective,
     recalibrate,
 )
+from qa.answers.decision import decide_reading_less, worth_reading
 from qa.answers.features import topic_words
 from qa.answers.kinds import question_kind
 from qa.answers.selective import SHIPPED_ANSWER_MODEL
@@ -202,6 +204,83 @@ def test_the_shipped_answer_model_loads_and_names_its_features():
     assert shipped.trained["news_questions"] > 0 and shipped.trained["squad_questions"] > 0
 
 
+RACE = "Who won the race in Berlin?"
+RACE_PASSAGES = [
+    passage(0, "a", "Eliud Kipchoge won the race in Berlin on Sunday.", "2024-09-29"),
+    passage(1, "b", "Kipchoge set a course record, organisers said.", "2024-09-30"),
+    passage(2, "a", "The race in Berlin started at nine in the morning.", "2024-09-29"),
+    passage(3, "c", "Floods closed roads near Valencia.", "2024-09-30"),
+]
+
+
+class Pages:
+    """Hand-made readings of RACE_PASSAGES, one best span per passage, and the reads asked for."""
+
+    def __init__(self, first_score: float) -> None:
+        self.spans = [
+            span(RACE_PASSAGES, 0, "Eliud Kipchoge", first_score),
+            span(RACE_PASSAGES, 1, "Kipchoge", 6.0),
+            span(RACE_PASSAGES, 2, "nine", -3.0),
+            span(RACE_PASSAGES, 3, "Valencia", -5.0),
+        ]
+        self.reads: list[list[int]] = []
+
+    def read(self, indices) -> Reading:
+        self.reads.append(list(indices))
+        whole = reading(RACE, RACE_PASSAGES, [self.spans[i] for i in indices])
+        return replace(whole, per_passage=tuple(s if i in indices else None for i, s in enumerate(self.spans)))
+
+
+def test_a_sure_answer_reads_only_the_passages_that_could_corroborate_it():
+    judge = MarginJudge(0.0)
+    pages = Pages(first_score=12.0)  # sigmoid(12): sure
+    decision, read = decide_reading_less(RACE, RACE_PASSAGES, pages.read, judge)
+    # Not passage 2 (the answer's own article) nor 3 (no word of the answer): passage 1 may corroborate.
+    assert pages.reads == [[0], [1]] and read == 2
+    assert decision.found and decision.best.candidate.span.text == "Eliud Kipchoge"
+    assert [s.text for s in decision.cited] == ["Eliud Kipchoge", "Kipchoge"]  # the other article, as if all were read
+    everything = decide(RACE, RACE_PASSAGES, reading(RACE, RACE_PASSAGES, pages.spans), judge)
+    assert decision.cited == everything.cited
+
+
+def test_an_answer_that_is_not_sure_reads_every_passage_as_if_at_once():
+    judge = MarginJudge(0.0)
+    pages = Pages(first_score=1.0)  # sigmoid(1) = 0.73: answered, but not sure
+    decision, read = decide_reading_less(RACE, RACE_PASSAGES, pages.read, judge)
+    assert pages.reads == [[0], [1, 2, 3]] and read == 4
+    everything = decide(RACE, RACE_PASSAGES, reading(RACE, RACE_PASSAGES, pages.spans), judge)
+    assert [(j.candidate.span, j.probability) for j in decision.judged] == [
+        (j.candidate.span, j.probability) for j in everything.judged
+    ]
+    # At a lower level the same first answer is sure enough: one read of the corroborating passage.
+    pages.reads.clear()
+    assert decide_reading_less(RACE, RACE_PASSAGES, pages.read, judge, read_on_below=0.7)[1] == 2
+    # A single passage is read once, whatever it says.
+    pages.reads.clear()
+    assert decide_reading_less(RACE, RACE_PASSAGES[:1], pages.read, judge)[1] == 1 and pages.reads == [[0]]
+
+
+@pytest.mark.parametrize(
+    ("answer", "kind", "other", "worth"),
+    [
+        ("Eliud Kipchoge", "person", RACE_PASSAGES[1], True),  # another article naming him
+        ("Eliud Kipchoge", "person", RACE_PASSAGES[2], False),  # the answer's own article
+        ("Eliud Kipchoge", "person", RACE_PASSAGES[3], False),  # nothing of the answer
+        ("two", "number", passage(1, "b", "Sixteen were hurt in the fire.", "2024-09-30"), True),  # a toll, later
+        ("two", "number", passage(1, "b", "Sixteen were hurt in the fire.", "2024-09-29"), False),  # the same day
+        ("two", "number", passage(1, "b", "Roads were closed.", "2024-09-30"), False),  # no figure
+        (
+            "Paris",
+            "place",
+            passage(1, "b", "Sixteen were hurt in the fire.", "2024-09-30"),
+            False,
+        ),  # not a figure asked
+    ],
+)
+def test_worth_reading(answer, kind, other, worth):
+    assert worth_reading(answer, kind, RACE_PASSAGES[0], other) is worth
+
+
 # --------------------------------------------------------------------------- through the real models
 
 
@@ -268,6 +347,17 @@ def test_a_toll_that_rose_as_the_story_developed_is_shown_as_a_timeline(desk, ar
     assert shown.index("2023-02-08") < shown.index("2023-02-06", shown.index("As the story"))
     # A question only one article answers has no timeline.
     assert desk.answer("Who will Putin meet during his visit?").timeline == ()
+
+
+def test_a_sure_answer_is_read_from_one_passage_and_matches_reading_them_all(desk, articles: Path):
+    reply = desk.answer("Who will Putin meet during his visit?")
+    assert reply.found and reply.confidence >= 0.8 and len(reply.passages) > 1
+    assert reply.passages_read == 1  # every passage is the seed's: none could corroborate
+    everything = Newsdesk(articles, desk.index_dir, desk.embedder, desk.reader, auto_sync=False, read_on_below=2.0)
+    full = everything.answer("Who will Putin meet during his visit?")
+    assert full.passages_read == len(full.passages) == len(reply.passages)
+    assert (full.text, full.citation.start) == (reply.text, reply.citation.start)
+    assert answer_dict(reply)["passages_read"] == 1
 
 
 def test_training_examples_are_labelled_in_every_setting_and_resume(desk, articles, tmp_path):

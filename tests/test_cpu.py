@@ -12,7 +12,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qa.cpu import BF16_FLAGS, VNNI_FLAGS, capped, choose_embedder_precision, choose_reader_precision
+from qa.cpu import (
+    BF16_FLAGS,
+    VNNI_FLAGS,
+    Choice,
+    capped,
+    choose_embedder_precision,
+    choose_reader_path,
+    choose_reader_precision,
+)
 from qa.embedding import Embedder
 from tests.conftest import ROOT
 
@@ -28,6 +36,28 @@ def test_bf16_only_with_bf16_instructions(flags: set[str]):
     assert choice.precision == ("bf16" if flags & BF16_FLAGS else "fp32")
     assert choose_reader_precision(flags, preferred="fp32").precision == "fp32"
     assert choice.precision != "int8"  # dynamic int8 lost 3.1 F1: never picked by itself
+
+
+@given(SOME_FLAGS, st.sampled_from(["bf16", "fp32"]))
+def test_the_reader_path_never_takes_an_instruction_the_cpu_lacks(flags: set[str], preferred: str):
+    choice = choose_reader_path(flags, preferred)
+    # On the CPU: ONNX Runtime, int8 per-channel only with VNNI, never bf16 (ONNX Runtime has none).
+    assert (choice.backend, choice.precision) == ("onnx", "int8" if flags & VNNI_FLAGS else "fp32")
+    on_torch = choose_reader_path(flags, preferred, backend="torch")
+    assert on_torch.backend == "torch"
+    assert on_torch.precision == ("bf16" if flags & BF16_FLAGS and preferred == "bf16" else "fp32")
+    assert choose_reader_path(flags, preferred, device="cuda").backend == "torch"
+
+
+def test_an_asked_precision_is_kept_and_bf16_goes_to_pytorch():
+    assert choose_reader_path(AVX2_LAPTOP, asked="int8") == Choice("int8", "int8 (ONNX Runtime): as asked", "onnx")
+    assert choose_reader_path(SAPPHIRE_RAPIDS, asked="fp32", backend="torch") == Choice(
+        "fp32", "fp32 (PyTorch): as asked", "torch"
+    )
+    assert choose_reader_path(AVX2_LAPTOP, asked="bf16").backend == "torch"
+    assert choose_reader_path(AVX512_SERVER).why.startswith(
+        "int8 (ONNX Runtime, per-channel): this CPU has VNNI int8 instructions"
+    )
 
 
 @given(SOME_FLAGS)
@@ -72,7 +102,7 @@ def test_reader_and_embedder_with_no_arguments_never_take_bf16_or_int8_on_an_avx
     )
     picked = json.loads(done.stdout.strip().splitlines()[-1])
     assert (picked["reader"], picked["embedder"]) == ("fp32", "fp32")
-    assert "no bf16 instructions" in picked["why"]
+    assert picked["why"] == "fp32 (ONNX Runtime): no VNNI int8 instructions on this CPU, where int8 gains little"
 
 
 def test_auto_embeds_as_the_index_was_embedded():

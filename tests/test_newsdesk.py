@@ -72,13 +72,15 @@ def test_a_span_that_only_repeats_the_question_is_no_answer(desk, articles: Path
 
 
 def test_follow_up_questions_use_the_conversation(desk, articles: Path):
-    # An archive where the follow-up alone is ambiguous: on its own it finds the coach.
+    # An archive where the follow-up alone is ambiguous: the same words get a different answer
+    # after each conversation, so with the conversation ignored one of them is wrong.
     (articles / "coach.txt").write_text(
         "Coach travels to Madrid\nCoach Leon Park will travel to Madrid next week. There he will meet the "
         "club's new owner, Maria Ruiz, to discuss the coming season."
     )
     desk.sync()
-    assert desk.answer("Who will he meet there?").text == "Maria Ruiz"
+    reply = desk.answer("Who will he meet there?", history=["Where will Coach Leon Park travel next week?"])
+    assert reply.found and reply.text == "Maria Ruiz"
     reply = desk.answer("Who will he meet there?", history=["When will Putin visit China?"])
     assert reply.found and reply.text == "Xi Jinping" and reply.question == "Who will he meet there?"
     coach = desk.answer("When will he arrive there?", history=["Where will Coach Leon Park travel?"])

@@ -10,6 +10,7 @@ from transformers import AutoModelForQuestionAnswering, AutoTokenizer
 
 from qa.reader import Reader
 from qa.reader_model import SHIPPED_READER_DIR, ReaderModelError, export_reader, load_shipped_reader, read_card
+from qa.span_decoding import merge_readings
 
 PASSAGES = [
     "The city council met on Tuesday. The mayor, Anna Berg, announced a new tram line to the airport.",
@@ -48,20 +49,90 @@ def test_batches_questions_and_rejects_empty_ones(reader):
 
 @pytest.fixture(scope="module")
 def fp32_reader() -> Reader:
-    exact = Reader(precision="fp32")
+    exact = Reader(precision="fp32", backend="torch")
     exact.warm_up()
     return exact
 
 
-@pytest.mark.parametrize("precision", ["bf16", "int8"])
-def test_fast_paths_agree_with_fp32(fp32_reader, precision):
-    fast = Reader(precision=precision)
+@pytest.mark.parametrize(("backend", "precision"), [("torch", "bf16"), ("torch", "int8"), ("onnx", "int8")])
+def test_fast_paths_agree_with_fp32(fp32_reader, backend, precision):
+    fast = Reader(precision=precision, backend=backend)
     exact, quick = (r.read("Who is the mayor?", PASSAGES).best for r in (fp32_reader, fast))
-    assert (fp32_reader.precision, fast.precision) == ("fp32", precision)
+    assert (fp32_reader.precision, fast.precision, fast.backend) == ("fp32", precision, backend)
     assert quick.text == exact.text == "Anna Berg"
     # Two numeric paths ran (the same one twice would give the same score to the last bit), and
     # they agree: bf16 within 0.1 of a 20.6 margin here, dynamic int8 within 4.6 (its 3 F1 loss).
     assert quick.score != exact.score and abs(quick.score - exact.score) < 0.25 * exact.score
+
+
+QUESTIONS = [
+    "Who is the mayor?",
+    "Where will the tram line go?",
+    "When will the band play?",
+    "How fast did tickets sell?",
+]
+
+
+def test_onnx_runtime_fp32_gives_the_spans_of_pytorch_fp32(fp32_reader, tmp_path: Path):
+    from qa.backend.onnx_reader import OnnxReaderModel
+
+    onnx = Reader(precision="fp32", cache_dir=tmp_path)  # backend "auto": ONNX Runtime on the CPU
+    onnx.warm_up()
+    assert onnx.backend == "onnx" and isinstance(onnx._network, OnnxReaderModel)
+    assert onnx.precision_reason == "fp32 (ONNX Runtime): as asked"
+    for question in QUESTIONS:
+        exact, ported = (r.read(question, PASSAGES, top_k=3) for r in (fp32_reader, onnx))
+        assert [(s.passage_index, s.start, s.end) for s in ported.spans] == [
+            (s.passage_index, s.start, s.end) for s in exact.spans
+        ]
+        assert [s.score for s in ported.spans] == pytest.approx([s.score for s in exact.spans], abs=1e-3)
+
+
+def test_the_onnx_export_is_made_once_and_reused(tmp_path: Path):
+    first = Reader(cache_dir=tmp_path)
+    first.warm_up()
+    (folder,) = (tmp_path / "readers").iterdir()
+    card = folder / "reader-onnx.json"
+    made = card.stat().st_mtime_ns
+    second = Reader(cache_dir=tmp_path)
+    second.warm_up()
+    assert list((tmp_path / "readers").iterdir()) == [folder] and card.stat().st_mtime_ns == made
+    assert {p.name for p in folder.iterdir()} == {"reader.onnx", "reader.int8.onnx", "reader-onnx.json"}
+    assert second.read("Who is the mayor?", PASSAGES).best.text == "Anna Berg"
+
+
+def test_an_unwritable_cache_runs_auto_on_pytorch_and_fails_an_explicit_onnx_clearly(tmp_path: Path):
+    from qa.backend.cache import ExportCacheError
+
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    auto = Reader(cache_dir=blocked)
+    auto.warm_up()
+    assert (auto.backend, auto.precision) == ("torch", "fp32")
+    assert auto.precision_reason.startswith("fp32 (PyTorch): the ONNX export failed")
+    assert auto.read("Who is the mayor?", PASSAGES).best.text == "Anna Berg"
+    with pytest.raises(ExportCacheError, match="point NEWSDESK_CACHE at a writable folder"):
+        Reader(backend="onnx", cache_dir=blocked).warm_up()
+    with pytest.raises(ValueError, match="ONNX Runtime has no bf16 path"):
+        Reader(backend="onnx", precision="bf16")
+    with pytest.raises(ValueError, match="unknown reader backend 'tensorflow'"):
+        Reader(backend="tensorflow")  # type: ignore[arg-type]
+
+
+def test_reading_the_best_passage_then_the_rest_is_reading_all_at_once(reader):
+    passages = [*PASSAGES, "The airport tram line will open in 2027, said the mayor, Anna Berg."]
+    for question in QUESTIONS:
+        whole = reader.read(question, passages, top_k=3)
+        first = reader.read(question, passages, top_k=3, only=[0])
+        assert first.passages == tuple(passages) and first.per_passage[1:] == (None, None)
+        assert all(span.passage_index == 0 for span in first.spans)
+        rest = reader.read(question, passages, top_k=3, only=[1, 2])
+        merged = merge_readings(first, rest, 3)
+        assert [(s.passage_index, s.text) for s in merged.spans] == [(s.passage_index, s.text) for s in whole.spans]
+        assert [s and (s.passage_index, s.text) for s in merged.per_passage] == [
+            s and (s.passage_index, s.text) for s in whole.per_passage
+        ]
+        assert [s.score for s in merged.spans] == pytest.approx([s.score for s in whole.spans], abs=1e-3)
 
 
 def test_the_card_documents_the_model():

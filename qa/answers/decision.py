@@ -4,16 +4,30 @@ the same answer, and, when dated articles disagree, the answers as a timeline.""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from qa.answers.confidence import SURE
 from qa.answers.features import Candidate, candidates
+from qa.answers.kinds import AnswerKind, question_kind
 from qa.answers.selective import Judge
 from qa.schema import Passage, Reading, Span
+from qa.span_decoding import merge_readings
+from qa.squad import normalize_answer
+from qa.words import NUMBER_WORDS
 
 # The reader's best distinct spans per question that become candidate answers: the pool the
 # decision weighs, in Newsdesk and in the answer model's training alike.
 SPANS_READ = 3
+
+
+# The best passage is read alone first, and the others only when its answer is not sure (less
+# likely right than SURE, the level shown as "very likely right"). On the news questions 64% of
+# questions then stop after one passage, at the same F1, citation accuracy and no-answer
+# precision/recall as reading all four (down to 0.7 nothing moved): `python bench/read_less.py`.
+READ_ON_BELOW = SURE
+_FIGURE = re.compile(r"\d|\b(?:" + "|".join(sorted(NUMBER_WORDS)) + r")\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -67,6 +81,51 @@ def decide(
     )
     found = bool(judged) and judged[0].probability >= threshold
     return Decision(found, tuple(judged), timeline(judged, threshold) if found else ())
+
+
+def decide_reading_less(
+    question: str,
+    passages: Sequence[Passage],
+    read: Callable[[Sequence[int]], Reading],
+    judge: Judge,
+    min_confidence: float | None = None,
+    read_on_below: float = READ_ON_BELOW,
+) -> tuple[Decision, int]:
+    """The decision, reading as few passages as it takes: ``read(indices)`` reads those
+    passages (a reading over all of them). The best passage first. When its answer is sure (at
+    least ``read_on_below``, and enough to be given), only the passages that could add to what
+    is shown are read too (`worth_reading`); else all are. The passages read are weighed
+    together, as if read at once. Also how many were read."""
+    first = read([0])
+    decision = decide(question, passages, first, judge, min_confidence)
+    best = decision.best
+    rest = list(range(1, len(passages)))
+    if decision.found and best is not None and best.probability >= read_on_below:
+        kind = question_kind(question)
+        rest = [i for i in rest if worth_reading(best.candidate.span.text, kind, passages[0], passages[i])]
+    if not rest:
+        return decision, 1
+    merged = merge_readings(first, read(rest), SPANS_READ)
+    return decide(question, passages, merged, judge, min_confidence), 1 + len(rest)
+
+
+def worth_reading(answer: str, kind: AnswerKind, first: Passage, other: Passage) -> bool:
+    """Whether, after a sure answer from ``first``, the passage ``other`` could change what is
+    shown: another article that may report the same answer (it mentions one of the answer's words, which any span
+    giving the same answer must: the other articles cited), or, for a figure, a different one on
+    another date (a toll that rose: the timeline).
+
+    >>> quake = Passage(0, "a", "Quake", "2023-02-08", "", "", 0, 30, "11,000 were killed.", None, None, None)
+    >>> earlier = Passage(1, "b", "Quake", "2023-02-06", "", "", 0, 30, "1,500 were killed.", None, None, None)
+    >>> worth_reading("11,000", "number", quake, earlier), worth_reading("Xi Jinping", "person", quake, earlier)
+    (True, False)
+    """
+    if other.article_id == first.article_id:
+        return False  # the answer's own article neither corroborates it nor dates another answer
+    words = set(normalize_answer(answer).split())
+    if words & set(normalize_answer(other.text).split()):
+        return True
+    return kind == "number" and bool(other.date) and other.date != first.date and _FIGURE.search(other.text) is not None
 
 
 def threshold_in_use(judge: Judge, min_confidence: float | None) -> float:

@@ -29,6 +29,7 @@ class QuestionResult:
     seconds: float
     confidence: float = 0.0  # that the best candidate answer (given or withheld) is right
     candidate_right: bool = False  # whether it is (`qa.squad.is_right`)
+    passages_read: int = 0
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ class EndToEndReport:
     recall_at_k: dict[int, float]
     latency_p50_ms: float
     latency_p95_ms: float
+    one_passage_share: float  # percent of questions answered or declined after reading one passage
+    passages_read: float  # on average per question
     # Expected calibration error of the confidence in the best candidate answer, over every
     # question (answered or not); 10 equal-width bins.
     calibration_error: float
@@ -102,6 +105,7 @@ def _ask(desk: Newsdesk, question: NewsQuestion, top_k: int | None) -> QuestionR
         seconds=seconds,
         confidence=reply.confidence,
         candidate_right=is_right(candidate, golds),
+        passages_read=reply.passages_read,
     )
 
 
@@ -129,6 +133,8 @@ def _report(results: list[QuestionResult], answerable_flags: list[bool], recall:
         recall_at_k=recall,
         latency_p50_ms=1000 * percentile(times, 0.5),
         latency_p95_ms=1000 * percentile(times, 0.95),
+        one_passage_share=mean([r.passages_read == 1 for r in results]),
+        passages_read=sum(r.passages_read for r in results) / len(results),
         calibration_error=expected_calibration_error(
             [r.confidence for r in results], [r.candidate_right for r in results]
         ),
