@@ -1,5 +1,6 @@
 """Warm question latency, side by side: retrieval modes (hybrid, dense, BM25) and the reader's
-precisions (fp32 and the fast path), over the news questions.
+paths (runtime:precision, e.g. onnx:int8, onnx:fp32, torch:bf16, torch:fp32, or auto), over the
+news questions.
 
     python bench/latency.py --corpus news   # the seed + 336 articles
     python bench/latency.py --corpus all    # all 5,884 articles (build it first: bench/build.py)
@@ -20,38 +21,60 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.corpora import QUESTIONS, stage, table
 from qa import Newsdesk
+from qa.answers.decision import READ_ON_BELOW
 from qa.evaluate import evaluate_end_to_end, load_news_questions
 from qa.reader import Reader
 
 
-def measure(desk: Newsdesk, questions: list, top_k: int) -> tuple[float, float, float, float]:
-    """(p50 ms, p95 ms, answer F1 %, no-answer recall %) over the questions, after one warm-up."""
+def measure(desk: Newsdesk, questions: list, top_k: int) -> tuple[float, float, float, float, float, float]:
+    """(passages read on average, p50 ms, p95 ms, answer F1 %, citation accuracy %, no-answer
+    recall %) over the questions, after one warm-up."""
     report = evaluate_end_to_end(desk, questions, ks=(), top_k=top_k)
-    return report.latency_p50_ms, report.latency_p95_ms, report.f1, report.no_answer_recall
+    return (
+        report.passages_read,
+        report.latency_p50_ms,
+        report.latency_p95_ms,
+        report.f1,
+        report.citation_accuracy,
+        report.no_answer_recall,
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", choices=("news", "all"), default="news")
     parser.add_argument("--modes", nargs="+", default=["hybrid", "dense", "bm25"])
-    parser.add_argument("--top-k", type=int, nargs="+", default=[4], help="passages read per question")
+    parser.add_argument("--top-k", type=int, nargs="+", default=[4], help="passages retrieved per question")
     parser.add_argument(
-        "--precisions",
+        "--readers",
         nargs="+",
-        default=["fp32", "auto"],
-        help="reader precisions (fp32, bf16, int8); 'auto' is the default, chosen for this CPU (qa/cpu.py)",
+        default=["torch:fp32", "auto"],
+        help="reader paths, runtime:precision (onnx:fp32, onnx:int8, torch:fp32, torch:bf16, torch:int8); "
+        "'auto' is the default, chosen for this CPU (qa/cpu.py)",
+    )
+    parser.add_argument(
+        "--read-on-below",
+        type=float,
+        default=READ_ON_BELOW,
+        help="read the other passages when the first's answer is less likely than this (above 1: always)",
     )
     args = parser.parse_args()
     articles, index_dir = stage(args.corpus)
     questions = load_news_questions(QUESTIONS)
     rows = []
-    for precision in args.precisions:
-        reader = Reader(precision=precision)
+    for spec in args.readers:
+        backend, _, precision = spec.rpartition(":") if ":" in spec else ("auto", "", spec)
+        reader = Reader(precision=precision, backend=backend)  # type: ignore[arg-type]
         reader.warm_up()
-        label = f"{reader.precision}{' (auto)' if precision == 'auto' else ''}"
+        label = f"{reader.backend}:{reader.precision}{' (auto)' if spec == 'auto' else ''}"
         for mode in args.modes:
             desk = Newsdesk(
-                articles_dir=articles, index_dir=index_dir, reader=reader, retrieval=mode, follow_links=True
+                articles_dir=articles,
+                index_dir=index_dir,
+                reader=reader,
+                retrieval=mode,
+                follow_links=True,
+                read_on_below=args.read_on_below,
             )
             for top_k in args.top_k:
                 rows.append(
@@ -61,11 +84,13 @@ def main() -> None:
         "corpus",
         "articles",
         "retrieval",
-        "passages read",
+        "passages retrieved",
         "reader",
+        "read (mean)",
         "p50 ms",
         "p95 ms",
         "answer F1",
+        "cite %",
         "no-answer recall %",
     ]
     from qa.cpu import cpu_flags

@@ -3,6 +3,8 @@
     python bench/serving.py --corpus news
     python bench/serving.py --corpus all
     python bench/serving.py --load --users 20 --questions 5000      # the chat server under load
+    python bench/serving.py --first-start [--cold-cache]   # python app.py over a new archive
+    ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 python bench/serving.py --first-start  # as on AVX2
 
 Cold start: a fresh Python process imports Newsdesk, opens the (already built) index, loads both
 models and answers one question; the parent times it from process start to the printed answer.
@@ -102,6 +104,50 @@ def _start_server(args: argparse.Namespace, articles: Path, index_dir: Path) -> 
                 log.close()
                 sys.exit("the chat server did not start: see runs/bench/load-server.log")
             time.sleep(2)
+
+
+def first_start(args: argparse.Namespace, articles: Path) -> list[object]:
+    """[seconds to the first answer, seconds to the whole archive indexed, the answer] for one
+    start of ``python app.py`` over a new index."""
+    import os
+    import re
+    import socket
+    import tempfile
+    import urllib.request
+
+    from gradio_client import Client
+
+    scratch = Path(tempfile.mkdtemp(prefix="first-start-", dir=RUNS))
+    env = {**os.environ, **({"NEWSDESK_CACHE": str(scratch / "cache")} if args.cold_cache else {})}
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    log_path = scratch / "server.log"
+    started = time.perf_counter()
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "app.py", "--articles", str(articles), "--index", str(scratch / "index"),
+             "--follow-links", "--port", str(port)],
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
+        )  # fmt: skip
+        url, answered, answer, client = f"http://127.0.0.1:{port}/", None, "", None
+        try:
+            while answered is None and time.perf_counter() - started < 900 and server.poll() is None:
+                try:
+                    urllib.request.urlopen(url, timeout=2)
+                    client = client or Client(url, verbose=False)
+                    reply = client.predict("Who will Putin meet during his visit?", api_name="/answer")
+                    answered, answer = time.perf_counter() - started, reply["text"]
+                except Exception:
+                    time.sleep(0.5)
+            while "index ready" not in log_path.read_text() and server.poll() is None:
+                time.sleep(0.5)
+            whole = time.perf_counter() - started
+            partial = re.search(r"answering from (\d+) article", log_path.read_text())
+        finally:
+            server.terminate()
+            server.wait()
+    return [answered, whole, int(partial.group(1)) if partial else "all", answer]
 
 
 class _LoadRun:
@@ -223,8 +269,16 @@ def main() -> None:
     parser.add_argument("--conversation", type=int, default=10, help="questions per conversation (load)")
     parser.add_argument("--plot", default=str(ROOT / "docs" / "serving-memory.png"))
     parser.add_argument("--max-sessions", type=int, help="the server's --max-sessions (default: its own)")
+    parser.add_argument("--first-start", action="store_true", help="python app.py over a new index")
+    parser.add_argument("--cold-cache", action="store_true", help="first start: count the ONNX exports too")
     args = parser.parse_args()
     articles, index_dir = stage(args.corpus)
+    if args.first_start:
+        RUNS.mkdir(parents=True, exist_ok=True)
+        rows = [[args.corpus, run + 1, *first_start(args, articles)] for run in range(args.runs)]
+        headers = ["corpus", "run", "to first answer s", "to whole archive s", "answering from", "answer"]
+        print(table(headers, rows))
+        return
     if args.load:
         RUNS.mkdir(parents=True, exist_ok=True)
         load(args, articles, index_dir)

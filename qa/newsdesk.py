@@ -34,6 +34,7 @@ from qa.index import (
     ProgressCallback,
     RayOptions,
     SyncReport,
+    current_generation,
     index_is_stale,
     live_settings,
     sync_index,
@@ -151,6 +152,7 @@ class Newsdesk:
         on_progress: ProgressCallback | None = None,
         optimize: bool = False,
         ray: str | RayOptions | None = None,
+        first_chunks: int | None = None,
     ) -> SyncReport:
         """Bring the index in line with the articles folder (incrementally unless ``rebuild``).
 
@@ -159,7 +161,8 @@ class Newsdesk:
         ``on_progress(SyncProgress)`` is told how far it is after each batch. ``optimize`` merges
         the index's segments into one afterwards. ``ray``: embed on a Ray cluster, named by its
         address (``"local"``, ``"auto"``, ``"ray://host:10001"``) or by `RayOptions`; the index
-        is the same as without it."""
+        is the same as without it. ``first_chunks``: a new index is published (and answers) once
+        about this many passages are in; the rest wait for the next sync (`sync_index`)."""
         self.check_articles_folder()
         if isinstance(ray, str):
             ray = RayOptions(address=ray)
@@ -178,6 +181,7 @@ class Newsdesk:
                 on_progress,
                 optimize=optimize,
                 ray=ray,
+                first_chunks=first_chunks,
             )
         with self._lock:
             if report.changed or self._index is None or not self._index.is_current():
@@ -203,6 +207,10 @@ class Newsdesk:
             asked = self.reader.precision or "auto"
             reader = choose_reader_path(cpu_flags(), preferred, asked, self.reader.backend, self.reader.device).why
         return {"reader": reader, "embedder": self.embedder.precision_reason}
+
+    def has_index(self) -> bool:
+        """Whether an index has been published in ``index_dir`` (it may be stale)."""
+        return current_generation(self.index_dir) is not None
 
     def is_stale(self) -> bool:
         self.check_articles_folder()

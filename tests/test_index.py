@@ -299,3 +299,44 @@ def test_the_commit_that_finishes_a_sync_is_durable(articles: Path, tmp_path: Pa
     sync_index(articles, tmp_path / "index", Chunker(), embedder)
     # One batch (NORMAL = 1, and after it), then the last commit (FULL = 2, then back to NORMAL).
     assert levels == [(False, 1), (False, 1), (True, 2), (True, 1)]
+
+
+def _chronicle(folder: Path, count: int) -> None:
+    """``count`` short articles in one JSON Lines file, each one town's news."""
+    lines = [
+        json.dumps(
+            {
+                "id": f"town-{n:02d}",
+                "title": f"News from town {n}",
+                "date": f"2024-03-{n + 1:02d}",
+                "text": f"The bakery in town {n} won the regional bread prize. Its owner, baker number {n}, "
+                f"said the oven was {n + 2} years old.",
+            }
+        )
+        for n in range(count)
+    ]
+    (folder / "chronicle.jsonl").write_text("\n".join(lines) + "\n")
+
+
+def test_a_new_index_answers_from_a_first_part_and_the_next_sync_adds_the_rest(tmp_path: Path, embedder):
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    _chronicle(articles, 12)
+    index_dir = tmp_path / "index"
+    first = sync_index(articles, index_dir, Chunker(), embedder, first_chunks=3, batch_chunks=4)
+    assert 0 < first.added < 12 and first.added + first.remaining == 12
+    assert "article(s) left for the next sync" in first.summary()
+    published = Index.open(index_dir)  # already the live index: questions are answered from it
+    assert published.article_count == first.added == first.chunks_embedded
+    assert index_is_stale(articles, index_dir, Chunker(), embedder)
+    rest = sync_index(articles, index_dir, Chunker(), embedder, batch_chunks=4)
+    assert (rest.added, rest.remaining, rest.unchanged) == (12 - first.added, 0, first.added)
+    assert not index_is_stale(articles, index_dir, Chunker(), embedder)
+    assert sync_index(articles, tmp_path / "whole", Chunker(), embedder).remaining == 0
+    done, built = Index.open(index_dir), Index.open(tmp_path / "whole")
+    assert done.article_count == built.article_count == 12
+    assert [chunk.text for _, chunk in done.chunks()] == [chunk.text for _, chunk in built.chunks()]
+    # A first part is only for a new index: an existing one syncs whole, as before.
+    _chronicle(articles, 14)
+    more = sync_index(articles, index_dir, Chunker(), embedder, first_chunks=1, batch_chunks=1)
+    assert (more.added, more.remaining) == (2, 0)

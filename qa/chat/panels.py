@@ -17,6 +17,12 @@ UNDATED_RULE = "Articles without a date are left out while a date filter is on."
 def status_line(desk: Newsdesk, indexing: Indexing) -> str:
     if indexing.error:  # the details (with server paths) are on the server's terminal
         return "**Index not available**: it could not be built; the server's terminal says why."
+    if indexing.partial():
+        answering, adding = indexing.first_part
+        return (
+            f"**Answering from {answering:,} of {answering + adding:,} articles** while the rest are indexed: "
+            f"{escape_markdown(indexing.progress)}…"
+        )
     if not indexing.ready.is_set():
         return f"**Building the index**: {escape_markdown(indexing.progress)}…"
     status = desk.status(check_stale=False)

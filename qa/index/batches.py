@@ -39,6 +39,7 @@ class BatchWriter:
     dimension: int
     journal: tuple[set[str], set[str]] | None
     segments_dir: Path
+    stop_after: int | None
     _progress: SyncProgress
     _started: float
     # and SegmentMerger's _codec, for the IVF-PQ segments of large batches
@@ -66,6 +67,8 @@ class BatchWriter:
             if batch_chunks >= self.batch_chunks:
                 self._commit_batch(batch, drop, file_of, np.vstack(vectors) if vectors else None)
                 batch, vectors, batch_chunks = [], [], 0
+                if self.stop_after is not None and self._progress.chunks_done >= self.stop_after:
+                    return self._progress.chunks_done  # a first part (sync_index's first_chunks)
         if batch:
             self._commit_batch(batch, drop, file_of, np.vstack(vectors) if vectors else None)
         return self._progress.chunks_done

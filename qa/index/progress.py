@@ -78,6 +78,9 @@ class SyncReport:
     problems: tuple[str, ...]
     seconds: float
     merged: int = 0  # segments folded together
+    # Articles left for the next sync, which resumes where this one stopped (a first part of a
+    # new index, `first_chunks`): published and answerable, the rest still to embed.
+    remaining: int = 0
 
     @property
     def changed(self) -> bool:
@@ -95,6 +98,8 @@ class SyncReport:
             line += f"; {self.duplicates} duplicate article(s) indexed once"
         if self.merged:
             line += f"; {self.merged} segments merged"
+        if self.remaining:
+            line += f"; {self.remaining} article(s) left for the next sync"
         if self.rebuilt:
             line = f"rebuilt: {self.rebuilt}\n{line}"
         return line

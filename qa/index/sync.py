@@ -75,13 +75,18 @@ def sync_index(
     batch_chunks: int = BATCH_CHUNKS,
     optimize: bool = False,
     ray: RayOptions | None = None,
+    first_chunks: int | None = None,
 ) -> SyncReport:
     """Bring the index in line with the articles folder: embed only added or changed articles,
     drop removed ones, index duplicates once. Settings that differ from the index's force a rebuild;
     ``dense_kind`` None keeps the index's own kind (auto for a new index). An index mirrors one
     articles folder: syncing it from another refuses (it would drop the first folder's articles)
     unless ``rebuild``. ``optimize`` merges all segments into one afterwards. ``ray``: read, chunk
-    and embed on a Ray cluster (`qa.index.distributed`); the result is the same index."""
+    and embed on a Ray cluster (`qa.index.distributed`); the result is the same index.
+    ``first_chunks``: when the sync builds a new index, publish it once about this many passages
+    are in (whole articles, folder order) and stop there, so it answers from them at once; the
+    report's ``remaining`` articles are left pending, and the next sync embeds them as it
+    finishes an interrupted one (in place, each batch answerable as it commits)."""
     started = time.perf_counter()
     index_dir = Path(index_dir)
     articles_dir = Path(articles_dir)
@@ -98,7 +103,10 @@ def sync_index(
         try:
             remove_orphans(target.path, store)
             lexical = lexical_in_step(target.path, store)
-            writer = _Writer(target, store, lexical, chunker, embedder, articles_dir, batch_chunks, on_progress, ray)
+            first = first_chunks if target.new and first_chunks else None
+            batches = min(batch_chunks, first) if first else batch_chunks
+            writer = _Writer(target, store, lexical, chunker, embedder, articles_dir, batches, on_progress, ray)
+            writer.stop_after = first
             try:
                 report = writer.sync(follow_links, started)
                 merged = writer.merge(optimize)
@@ -153,6 +161,7 @@ class _Writer(BatchWriter, SegmentMerger):
         self.ray = ray
         self.dense = DenseSettings(target.manifest.settings.dense_kind)
         self.journal: tuple[set[str], set[str]] | None = None  # written by the first batch's commit
+        self.stop_after: int | None = None  # passages after which a first part stops (first_chunks)
         self.dimension = target.manifest.settings.dimension
 
     def sync(self, follow_links: bool, started: float) -> SyncReport:
@@ -178,6 +187,11 @@ class _Writer(BatchWriter, SegmentMerger):
             {i: {"hash": e["hash"], "duplicate_of": e["duplicate_of"]} for i, e in touched.indexed.items()},
         )
         chunks_embedded = self._embed(plan.embed, set(plan.drop), touched.file_of, started)
+        remaining = len(plan.embed) - self._progress.articles_done
+        if remaining:  # a first part: the journal stays pending, so the next sync goes on from here
+            done = self._progress.articles_done
+            return SyncReport(done, 0, 0, store.entry_count() - done, 0, chunks_embedded, self.target.rebuilt,
+                              tuple(scan.problems), 0.0, remaining=remaining)  # fmt: skip
         self._finish(scan, plan, touched)
         now = before + len(plan.added) - len(plan.removed)
         return SyncReport(
