@@ -23,6 +23,7 @@ from pathlib import Path
 from qa.answers import SPANS_READ, Judge, MarginJudge, SelectiveModel
 from qa.answers.decision import READ_ON_BELOW, decide_reading_less, threshold_in_use
 from qa.answers.selective import SHIPPED_ANSWER_MODEL
+from qa.answers.vague import suggestions, too_broad
 from qa.articles import read_articles, remove_from_folder
 from qa.chunking import Chunker, sentence_at
 from qa.cpu import choose_reader_path, cpu_flags
@@ -43,9 +44,12 @@ from qa.questions import DEFAULT_TOP_K, QuestionError, check_request, contextual
 from qa.reader import Reader
 from qa.relative_dates import resolve_relative_date
 from qa.retrieval import RETRIEVAL_MODES, RetrievalMode, Retriever
-from qa.schema import Answer, Article, Citation, Filters, Passage, Span
+from qa.schema import Answer, Article, Citation, Filters, Passage, Span, Suggestion
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Passages searched for the articles offered to narrow a question too broad to answer: its best
+# articles (qa.answers.vague.SUGGESTIONS) among more than the reader reads, as a search lists them.
+SUGGESTIONS_SEARCHED = 12
 __all__ = ["PROJECT_ROOT", "ArticlesFolderError", "Newsdesk", "QuestionError", "Status", "answer"]
 log = logging.getLogger(__name__)
 
@@ -422,14 +426,17 @@ class Newsdesk:
         ``history`` holds the earlier questions of a conversation, oldest first: a follow-up such
         as "Who will he meet there?" is read across the whole conversation (`qa.follow_ups`).
         The best passage is read first, the others only when they could change the answer
-        (`qa.answers.decision.decide_reading_less`). Every argument is
+        (`qa.answers.decision.decide_reading_less`). When nothing answers a question too broad to
+        answer with a span ("What happened in China?"), the reply offers the articles that match it
+        best (``suggestions``; `qa.answers.vague`). Every argument is
         checked first: a bad one raises `QuestionError` with a message that names it.
         """
         request = check_request(question, top_k, date_from, date_to, source, history)
         question, filters = request.question, request.filters
         # The reader sees one question: a follow-up's "he" and "there" become the names they stand for.
         resolved = resolve_follow_up(question, request.history)
-        passages, index = self._search_in(contextual_query(resolved, request.history), request.top_k, filters)
+        query = contextual_query(resolved, request.history)
+        passages, index = self._search_in(query, request.top_k, filters)
         if not passages:
             return Answer(question, "", 0.0, 0.0, False, filters=filters)
         texts = [p.text for p in passages]
@@ -446,6 +453,10 @@ class Newsdesk:
         def cite(spans: Sequence[Span]) -> tuple[Citation, ...]:
             return tuple(self._cite(span, passages[span.passage_index], index) for span in spans)
 
+        offered: tuple[Suggestion, ...] = ()
+        if too_broad(resolved, [p.article_id for p in passages], decision.found):  # offer articles to narrow to
+            offered = suggestions(resolved, self._search_in(query, SUGGESTIONS_SEARCHED, filters)[0])
+
         return Answer(
             question=question,
             text=best.candidate.span.text if best and decision.found else "",
@@ -458,6 +469,7 @@ class Newsdesk:
             filters=filters,
             timeline=cite([judged.candidate.span for judged in decision.timeline]),
             passages_read=read,
+            suggestions=offered,
         )
 
     def _cite(self, span: Span, passage: Passage, index: Index) -> Citation:

@@ -18,6 +18,9 @@ from qa.answers.confidence import SURE, confidence_words, shown_as_unsure
 from qa.schema import Answer, Citation, Passage
 
 NOT_FOUND = "I couldn't find that in the articles"
+# A question that names one thing and asks nothing in particular about it (qa.answers.vague).
+TOO_BROAD = "That question is too broad to answer with a quote from one article"
+NARROW = "These articles match it best; ask about one of them:"
 # Characters that Markdown (and the HTML it may hold) would act on; a backslash shows them as text.
 # Not "_": inside words (file names, ids) CommonMark leaves it alone, and API readers see no "\_".
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*{}\[\]<>#|~])")
@@ -34,12 +37,22 @@ def escape_markdown(text: str) -> str:
 
 
 def not_found(reply: Answer) -> str:
-    """The honest no-answer line, naming a filter that may be why."""
+    """The honest no-answer line, naming a filter that may be why; for a question too broad to
+    answer, the line that says so (`narrow_to` lists the articles offered)."""
+    lead = TOO_BROAD if reply.suggestions else NOT_FOUND
     filters = reply.filters
     if filters.active:
         undated = "; a date filter leaves out undated articles" if filters.date_from or filters.date_to else ""
-        return f"{NOT_FOUND} (searched only articles {filters.describe()}{undated})."
-    return NOT_FOUND + "."
+        lead = f"{lead} (searched only articles {filters.describe()}{undated})"
+    return lead + (f". {NARROW}" if reply.suggestions else ".")
+
+
+def narrow_to(reply: Answer, markdown: bool) -> list[str]:
+    """The articles offered to narrow a question too broad to answer, one line each: title and
+    date (in the terminal, the id too)."""
+    if markdown:
+        return [f"- *{escape_markdown(s.title)}* — {s.date or 'undated'}" for s in reply.suggestions]
+    return [f"  {s.title} — {s.date or 'undated'} [{s.article_id}]" for s in reply.suggestions]
 
 
 def when(citation: Citation) -> str:
@@ -58,7 +71,7 @@ def render_markdown(reply: Answer) -> str:
     """The chat's reply."""
     citation = reply.citation
     if not reply.found or citation is None:
-        return not_found(reply)
+        return "\n\n".join([not_found(reply), "\n".join(narrow_to(reply, markdown=True))]).strip()
     before, quote, after = _split(citation)
     means = f" ({escape_markdown(citation.resolved_date)})" if citation.resolved_date else ""
     unsure = "Not sure — the closest I found: " if shown_as_unsure(reply.found, reply.confidence) else ""
@@ -88,7 +101,7 @@ def render_text(reply: Answer, bold: tuple[str, str] = ("[", "]")) -> str:
     """The terminal's reply; ``bold`` marks the quote inside its sentence."""
     citation = reply.citation
     if not reply.found or citation is None:
-        return not_found(reply)
+        return "\n".join([not_found(reply), *narrow_to(reply, markdown=False)])
     before, quote, after = _split(citation)
     means = f" ({citation.resolved_date})" if citation.resolved_date else ""
     link = f" {citation.url}" if citation.url else ""
@@ -133,6 +146,7 @@ def answer_dict(reply: Answer, precision: dict[str, str] | None = None) -> dict:
         "also_reported_in": len(reply.corroborating),
         "alternatives": [cite(c) for c in reply.alternatives],
         "timeline": [cite(c) for c in reply.timeline],
+        "suggestions": [asdict(s) for s in reply.suggestions],
         "passages_read": reply.passages_read,
         "passages_retrieved": len(reply.passages),
         **({"precision": precision} if precision is not None else {}),

@@ -158,6 +158,15 @@ class Filters:
 
 
 @dataclass(frozen=True)
+class Suggestion:
+    """An article offered to narrow a question too broad to answer (qa.answers.vague)."""
+
+    article_id: str
+    title: str
+    date: str  # ISO YYYY-MM-DD, or "" when unknown
+
+
+@dataclass(frozen=True)
 class Answer:
     """The reply to a question: an exact quote from an article, or an honest 'not found'."""
 
@@ -175,12 +184,15 @@ class Answer:
     passages: tuple[Passage, ...] = field(default=(), repr=False)  # what the reader was given
     filters: Filters = field(default_factory=Filters)  # the filters the question was asked under
 
-    # When dated articles give different answers (a toll that rose as the story developed): one
-    # citation per answer, latest first. Empty otherwise.
+    # When dated articles of the answer's story give different answers (a toll that rose as the
+    # story developed): one citation per answer, latest first. Empty otherwise.
     timeline: tuple[Citation, ...] = ()
     # How many of ``passages`` the reader read: the best one alone when its answer was likely
     # enough (qa.answers.decision.READ_ON_BELOW), else all.
     passages_read: int = 0
+    # When nothing answers a question too broad to answer with a span ("What happened in China?"):
+    # the articles that match it best, to narrow it to (qa.answers.vague). Empty otherwise.
+    suggestions: tuple[Suggestion, ...] = ()
 
     @property
     def citation(self) -> Citation | None:

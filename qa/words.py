@@ -74,6 +74,9 @@ EVENT_NOUN_GROUPS = (
 EVENT_NOUNS = frozenset().union(*EVENT_NOUN_GROUPS)
 # Events one goes on: "Putin's visit to China", where other events are "the fire in Gdańsk".
 TRAVEL_NOUNS = frozenset("visit visits trip trips tour journey travel".split())
+# Capitalised words that name no story of their own (qa.answers.story): the publisher, the wires
+# it quotes and the time zones of its datelines appear in articles of every story.
+STORYLESS_NAMES = frozenset("wikinews ap reuters afp bbc cnn utc gmt bst est edt pst pdt".split())
 
 # What a question asks for, by the words that ask it (qa.answers.kinds): "how tall" asks for a
 # number, "in what year" for a date, "in which city" for a place.
@@ -87,6 +90,33 @@ PLACE_NOUNS = ("city", "country", "town", "state", "region", "province")
 # Only words that rarely name a topic: "high", "state", "town" or "number" ask in "how high", "which
 # state", but name what a question is about in "high school", "state visit", "Cape Town".
 ASKING_WORDS = frozenset((*(word for word in MEASURE_WORDS if word != "high"), *DATE_NOUNS, "name", "kind", "type"))
+
+# Ways of asking for everything about something (qa.answers.vague): "What happened in China?" asks
+# nothing in particular, where "What happened to the escape room's owner?" asks about one person.
+BROAD_ASKING = (
+    "what happened",
+    "what has happened",
+    "what is happening",
+    "what's happening",
+    "what is going on",
+    "what's going on",
+    "what is new",
+    "what's new",
+    "what about",
+    "tell me about",
+    "tell me more about",
+    "anything about",
+    "anything on",
+    "news about",
+    "news on",
+    "news from",
+    "what do you know about",
+    "what do you have on",
+    "overview of",
+    "update on",
+    "summarise",
+    "summarize",
+)
 
 # Words that make a span a number or a date (qa.answers.kinds), with or without digits.
 NUMBER_WORDS = frozenset(

@@ -1,6 +1,7 @@
 """Answer or abstain: judge every candidate answer, keep the likeliest, and answer only when it
 clears ``min_confidence``. Also what the answer's evidence shows: the other articles that report
-the same answer, and, when dated articles disagree, the answers as a timeline."""
+the same answer, and, when dated articles of the answer's story disagree, the answers as a
+timeline (`qa.answers.story` decides what is one story)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from qa.answers.confidence import SURE
 from qa.answers.features import Candidate, candidates
 from qa.answers.kinds import AnswerKind, question_kind
 from qa.answers.selective import Judge
+from qa.answers.story import Report, same_story
+from qa.chunking import sentence_at
 from qa.schema import Passage, Reading, Span
 from qa.span_decoding import merge_readings
 from qa.squad import normalize_answer
@@ -40,8 +43,8 @@ class Judged:
 class Decision:
     found: bool
     judged: tuple[Judged, ...]  # every candidate, likeliest first
-    # When articles of different dates give different answers that each clear the threshold:
-    # one per date, latest first. Empty otherwise.
+    # When articles of the answer's story, of different dates, give different answers that each
+    # clear the threshold: one per date, latest first. Empty otherwise.
     timeline: tuple[Judged, ...] = ()
 
     @property
@@ -80,7 +83,7 @@ def decide(
         key=lambda j: -j.probability,
     )
     found = bool(judged) and judged[0].probability >= threshold
-    return Decision(found, tuple(judged), timeline(judged, threshold) if found else ())
+    return Decision(found, tuple(judged), timeline(question, judged, threshold) if found else ())
 
 
 def decide_reading_less(
@@ -94,15 +97,19 @@ def decide_reading_less(
     """The decision, reading as few passages as it takes: ``read(indices)`` reads those
     passages (a reading over all of them). The best passage first. When its answer is sure (at
     least ``read_on_below``, and enough to be given), only the passages that could add to what
-    is shown are read too (`worth_reading`); else all are. The passages read are weighed
+    is shown are read too (`worth_reading`, `could_date`); else all are. The passages read are weighed
     together, as if read at once. Also how many were read."""
     first = read([0])
     decision = decide(question, passages, first, judge, min_confidence)
     best = decision.best
     rest = list(range(1, len(passages)))
     if decision.found and best is not None and best.probability >= read_on_below:
-        kind = question_kind(question)
-        rest = [i for i in rest if worth_reading(best.candidate.span.text, kind, passages[0], passages[i])]
+        kind, answer = question_kind(question), best.candidate.span.text
+        rest = [
+            i
+            for i in rest
+            if worth_reading(answer, kind, passages[0], passages[i]) or could_date(question, best, passages[i])
+        ]
     if not rest:
         return decision, 1
     merged = merge_readings(first, read(rest), SPANS_READ)
@@ -128,19 +135,54 @@ def worth_reading(answer: str, kind: AnswerKind, first: Passage, other: Passage)
     return kind == "number" and bool(other.date) and other.date != first.date and _FIGURE.search(other.text) is not None
 
 
+def could_date(question: str, answer: Judged, other: Passage) -> bool:
+    """Whether ``other`` could put a sure answer on a timeline: a passage of another article, of
+    another date, that tells the answer's story as far as it can be told before reading it (its
+    title and text, `same_story`), whatever kind of answer is asked for (a hurricane's category, a
+    governor's name).
+
+    >>> first = Passage(0, "a", "Storm Ida upgraded", "2024-09-01", "", "", 0, 30, "Ida is a category 1 storm.", 0.1)
+    >>> span = Span(0, 20, 21, "1", 9.0)
+    >>> answer = Judged(Candidate(span, first, (), {}), 0.95)
+    >>> later = Passage(1, "b", "Hurricane Ida strengthens", "2024-09-03", "", "", 0, 30, "Ida is now category 3.", 0.1)
+    >>> other = Passage(2, "c", "Hurricane Bo strengthens", "2024-09-03", "", "", 0, 30, "Bo is now category 3.", 0.1)
+    >>> asked = "What category is Hurricane Ida?"
+    >>> could_date(asked, answer, later), could_date(asked, answer, other), could_date(asked, answer, first)
+    (True, False, False)
+    """
+    own = answer.candidate.passage
+    if other.article_id == own.article_id or not other.date or other.date == own.date:
+        return False
+    return same_story(question, report(answer), Report("", other.title, other.text, other.date))
+
+
 def threshold_in_use(judge: Judge, min_confidence: float | None) -> float:
     """``min_confidence``, or the judge's default when it is None."""
     return judge.min_confidence if min_confidence is None else min_confidence
 
 
-def timeline(judged: Sequence[Judged], threshold: float) -> tuple[Judged, ...]:
-    """Different answers from articles of different dates, each likely enough to be given on its
-    own: the likeliest per date, latest first; empty unless there are two dates or more."""
+def timeline(question: str, judged: Sequence[Judged], threshold: float) -> tuple[Judged, ...]:
+    """How the answer's story developed: the answer (``judged[0]``) and the different answers of
+    other articles of its story (`same_story`) that are likely enough to be given on their own,
+    the likeliest per date, latest first; empty unless there are two dates or more."""
+    if not judged:
+        return ()
+    answer = report(judged[0])
     by_date: dict[str, Judged] = {}
     for entry in judged:  # likeliest first, so the first per date is kept
         date = entry.candidate.passage.date
-        if entry.probability >= threshold and date and date not in by_date:
+        if entry.probability < threshold or not date or date in by_date:
+            continue
+        if entry is judged[0] or same_story(question, answer, report(entry)):
             by_date[date] = entry
     if len(by_date) < 2:
         return ()
     return tuple(by_date[date] for date in sorted(by_date, reverse=True))
+
+
+def report(judged: Judged) -> Report:
+    """What a candidate's article says: the sentence that holds its span, the title, the passage,
+    the date and the span."""
+    passage, span = judged.candidate.passage, judged.candidate.span
+    start, end = sentence_at(passage.text, span.start, span.end)
+    return Report(passage.text[start:end], passage.title, passage.text, passage.date, span.text)
