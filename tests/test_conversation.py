@@ -15,12 +15,15 @@ import pytest
 
 from tests.conftest import needs_chromium
 
+# Putin meets "Xi Jinping", not "Chinese leader Xi Jinping": every reader path (ONNX int8 and fp32,
+# PyTorch bf16 and fp32) answers "Who will Xi Jinping meet in Europe?" with that "Chinese leader",
+# a reader error this file is not about.
 STORIES = {
     "putin-china": (
         "Putin to make state visit to China",
         "2024-05-14",
         "Russian President Vladimir Putin will travel to Beijing on Thursday for a two-day state visit to China, "
-        "the Kremlin said. During the visit he will meet Chinese leader Xi Jinping to discuss trade and energy.",
+        "the Kremlin said. During the visit he will meet Xi Jinping to discuss trade and energy.",
     ),
     "xi-europe": (
         "Xi Jinping to tour Europe",
