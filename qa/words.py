@@ -133,3 +133,26 @@ DATE_WORDS = frozenset(
 
 # The words that open or frame a question, never part of a name in it ("Did Putin ...").
 QUESTION_WORDS = frozenset("who whom whose what which when where why how is are was were do does did will can".split())
+
+# Words of one role stand for each other (qa.answers.asked); the roles in `RIVAL_ROLES` are what a
+# wrong sentence says instead of what was asked.
+ROLES: dict[str, frozenset[str]] = {
+    "suspect": frozenset(
+        "suspect suspects suspected accused attacker attackers assailant assailants gunman gunmen perpetrator "
+        "perpetrators culprit killer arrested arrest detained detain custody charged apprehended".split()
+    ),
+    "victim": frozenset("victim victims".split()),
+    "dead": frozenset("killed kill kills dead died die dies death deaths fatalities perished toll".split()),
+    "injured": frozenset("injured injuring injuries injury wounded wounding hurt".split()),
+    "launch": frozenset("launched launch launches launching liftoff lifted".split()),
+    "winner": frozenset("won win wins winner winners victory beat defeated".split()),
+    "loser": frozenset("lost lose loses loser losers defeat".split()),
+}
+RIVAL_ROLES: dict[str, frozenset[str]] = {
+    "suspect": frozenset({"victim", "dead", "injured"}),  # the victims are the ones killed or hurt
+    "victim": frozenset({"suspect"}),
+    "dead": frozenset({"injured"}),
+    "injured": frozenset({"dead"}),
+    "winner": frozenset({"loser"}),
+    "loser": frozenset({"winner"}),
+}

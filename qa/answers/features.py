@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from qa.answers.asked import ASKED_FEATURES, asked_evidence
 from qa.answers.kinds import kind_match, question_kind
 from qa.answers.rules import answers_nothing
 from qa.chunking import sentence_at
@@ -34,6 +35,7 @@ FEATURES: tuple[str, ...] = (
     "kind_match",
     "kind_known",
     "words",
+    *ASKED_FEATURES,  # does the span's sentence say what was asked (qa.answers.asked)
 )
 # A passage's best span supports an answer when the reader prefers it to abstaining there.
 SUPPORT_MIN_SCORE = 0.0
@@ -114,6 +116,7 @@ def candidates(question: str, passages: Sequence[Passage], reading: Reading) -> 
         rivals = [other.score for other in pool if not same_answer(other.text, span.text)]
         supporters = _supporters(span, passages, reading)
         start, end = sentence_at(passage.text, span.start, span.end)
+        asked = asked_evidence(question, passage.text[start:end], span.start - start, span.end - start)
         features = {
             "score": min(max(span.score, SCORE_RANGE[0]), SCORE_RANGE[1]),
             "margin": min(span.score - max(rivals), MARGIN_CAP) if rivals else MARGIN_CAP,
@@ -127,6 +130,7 @@ def candidates(question: str, passages: Sequence[Passage], reading: Reading) -> 
             "kind_match": kind_match(kind, span.text),
             "kind_known": float(kind != "other"),
             "words": float(min(len(span.text.split()), 10)),
+            **dict(zip(ASKED_FEATURES, asked, strict=True)),
         }
         found.append(Candidate(span, passage, supporters, features))
     return found
