@@ -75,7 +75,7 @@ class Indexing:
         """Why questions cannot be answered yet, or None."""
         if self.error:
             return "The index could not be built; the server's terminal says why."
-        if not self.answering.is_set():
+        if not (self.answering.is_set() or self.ready.is_set()):
             return f"The archive is still being indexed ({self.progress}). Ask again in a moment."
         return None
 
