@@ -118,3 +118,23 @@ def test_not_caught_a_role_word_about_someone_else() -> None:
     # "arrested" is the asked role and stands next to the victim's name; that the arrest is of
     # "an individual", not of Adamowicz, takes the clause's syntax, which these features do not read.
     assert evidence(STABBING, STABBING_ARTICLE, "Paweł Adamowicz") == (1.0, 0.5, 0.0)
+
+
+def test_the_asked_features_are_computed_only_for_a_judge_that_reads_them():
+    from qa.answers.asked import ASKED_FEATURES
+    from qa.answers.features import candidates
+    from qa.schema import Passage, Reading, Span
+
+    question = "Who was detained as the suspect in the Gdańsk stabbing?"
+    text = "The detained suspect's identity is restricted to 'Stefan W'."
+    passage = Passage(0, "a", "Title a", "", "", "", 0, len(text), text, 0.01, 0.6, 5.0)
+    span = Span(0, 50, 58, "Stefan W", 5.0)
+    reading = Reading(question, (text,), (span,), 0.0, (span,))
+    (full,) = candidates(question, [passage], reading)
+    (lean,) = candidates(question, [passage], reading, ("score", "margin"))
+    assert [full.features[name] for name in ASKED_FEATURES] == [1.0, 1 / 6, 0.0]
+    assert [lean.features[name] for name in ASKED_FEATURES] == [0.0, 0.0, 0.0]
+    others = [name for name in full.features if name not in ASKED_FEATURES]
+    assert [full.features[n] for n in others] == [lean.features[n] for n in others]
+    (asked,) = candidates(question, [passage], reading, ("score", "rival_role"))
+    assert asked.features == full.features

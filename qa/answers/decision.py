@@ -79,7 +79,7 @@ def decide(
     takes the judge's default)."""
     threshold = threshold_in_use(judge, min_confidence)
     judged = sorted(
-        (Judged(c, judge.probability(c.features)) for c in candidates(question, passages, reading)),
+        (Judged(c, judge.probability(c.features)) for c in candidates(question, passages, reading, judge.features)),
         key=lambda j: -j.probability,
     )
     found = bool(judged) and judged[0].probability >= threshold

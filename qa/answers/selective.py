@@ -34,6 +34,7 @@ class Judge(Protocol):
     """What decides how likely a candidate answer is to be right."""
 
     min_confidence: float
+    features: tuple[str, ...]  # the features it reads (the others need not be computed)
 
     def probability(self, features: Mapping[str, float]) -> float: ...
 
@@ -100,6 +101,7 @@ class MarginJudge:
 
     threshold: float
     min_confidence: float = 0.5
+    features: tuple[str, ...] = ("score",)
 
     def probability(self, features: Mapping[str, float]) -> float:
         return _sigmoid(features["score"] - self.threshold)
