@@ -66,6 +66,11 @@ def cpu_flags() -> frozenset[str]:
     return capped(frozenset(flags), os.environ)
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity where the system says it)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def capped(flags: frozenset[str], environ: Mapping[str, str]) -> frozenset[str]:
     """``flags`` less what an ISA cap in ``environ`` forbids.
 

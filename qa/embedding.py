@@ -30,7 +30,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import os
 import shutil
 import warnings
 from collections.abc import Sequence
@@ -42,6 +41,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from qa.backend.cache import ExportCacheError, cached_export, default_cache_dir, export_key, file_stamps
+from qa.cpu import usable_cores
 from qa.errors import UsageError
 
 if TYPE_CHECKING:
@@ -155,11 +155,13 @@ class Embedder:
             cache_dir = Path(self.cache_dir or default_cache_dir())
             folder = export_int8(self.location, cache_dir)
             try:
-                encoder = _OnnxEncoder(folder, self.workers or _cores(), self.max_tokens)
+                encoder = _OnnxEncoder(folder, self.workers or usable_cores(), self.max_tokens)
             except Exception as error:  # a damaged export: make it again, once
                 log.warning("the cached int8 embedder at %s is unreadable (%s); exporting it again", folder, error)
                 shutil.rmtree(folder, ignore_errors=True)
-                encoder = _OnnxEncoder(export_int8(self.location, cache_dir), self.workers or _cores(), self.max_tokens)
+                encoder = _OnnxEncoder(
+                    export_int8(self.location, cache_dir), self.workers or usable_cores(), self.max_tokens
+                )
             self._encoder = encoder
         else:
             self._encoder = _TorchEncoder(self.location, self.precision, self.batch_size, self.max_tokens)
@@ -183,10 +185,6 @@ class Embedder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return self._encoder.encode(list(texts), progress)
-
-
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 class _TorchEncoder:

@@ -13,28 +13,15 @@ from qa.answers import MarginJudge, decide
 from qa.answers.decision import decide_reading_less
 from qa.answers.story import STORY_DAYS, Report, mentioned, names, names_added, same_story, why_apart
 from qa.render import answer_dict, render_markdown, render_text
-from qa.schema import Passage, Reading, Span
+from qa.schema import Passage, Reading
 from tests.conftest import ROOT, SEED_ID, needs_shared
+from tests.test_answers import reading, span
 
 LABELS = ROOT / "bench" / "data" / "timeline_labels.jsonl"
 
 
 def passage(index: int, article: str, title: str, text: str, date: str) -> Passage:
     return Passage(index, article, title, date, "", "", 0, len(text), text, 0.01, 0.6, 5.0)
-
-
-def span(passages: list[Passage], index: int, text: str, score: float) -> Span:
-    start = passages[index].text.index(text)
-    return Span(index, start, start + len(text), text, score)
-
-
-def reading(question: str, passages: list[Passage], spans: list[Span]) -> Reading:
-    best: list[Span | None] = [None] * len(passages)
-    for s in spans:
-        if best[s.passage_index] is None or s.score > best[s.passage_index].score:
-            best[s.passage_index] = s
-    ranked = tuple(sorted(spans, key=lambda s: -s.score))
-    return Reading(question, tuple(p.text for p in passages), ranked, 0.0, tuple(best))
 
 
 # ---------------------------------------------------------------- names and the rule, pure

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.backend.cache import cached_export, export_key, file_stamps
+from qa.cpu import usable_cores
 
 FILES = {"fp32": "reader.onnx", "int8": "reader.int8.onnx"}
 CARD = "reader-onnx.json"
@@ -107,7 +107,7 @@ class OnnxReaderModel:
 
         card = json.loads((folder / CARD).read_text(encoding="utf-8"))
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads or _cores()
+        options.intra_op_num_threads = threads or usable_cores()
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
         self.session = onnxruntime.InferenceSession(
@@ -134,7 +134,3 @@ class OnnxReaderModel:
             first, last = self.session.run(None, feeds)
             start[row, : len(sequence)], end[row, : len(sequence)] = first[0], last[0]
         return start, end
-
-
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
