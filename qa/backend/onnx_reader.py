@@ -21,13 +21,12 @@ from pathlib import Path
 import numpy as np
 
 from qa.backend.cache import cached_export, export_key, file_stamps
-from qa.backend.operator_fusion import eager_attention, fuse
 from qa.cpu import usable_cores
 
 FILES = {"fp32": "reader.onnx", "int8": "reader.int8.onnx"}
 CARD = "reader-onnx.json"
 # Bump when the export below changes, so that cached exports are redone.
-RECIPE = 2  # 2: fused into ONNX Runtime's transformer operators
+RECIPE = 1
 
 log = logging.getLogger(__name__)
 
@@ -56,28 +55,9 @@ def weights_source(model: str | Path | None, card: dict | None) -> object:
     return file_stamps(str(model)) if model is not None and Path(model).is_dir() else str(model)
 
 
-def _export(network: object, names: list[str], folder: Path, fused: bool = True) -> None:
-    """Write the fp32 and int8 files and, last, the card into ``folder``: the traced model, fused
-    into ONNX Runtime's transformer operators where that gives the same logits (`qa.backend.operator_fusion`)
-    unless ``fused`` is False."""
-    plain = folder / FILES["fp32"]
-    traced = folder / "traced.onnx"
-    trace(network, names, traced)
-    made_fused = fused and fuse(traced, plain, network.config, names)  # type: ignore[attr-defined]
-    if made_fused:
-        traced.unlink()
-    else:
-        traced.rename(plain)
-    quantize(plain, folder / FILES["int8"])
-    card = {"inputs": names, "recipe": RECIPE, "files": FILES, "fused": made_fused}
-    (folder / CARD).write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
-
-
-def trace(network: object, names: list[str], path: Path) -> None:
-    """``torch.onnx.export`` of the QA model ``network`` to ``path``: inputs ``names``, outputs the
-    start and end logits, any batch size and length; attention written out step by step
-    (`eager_attention`), so that it can be fused."""
+def _export(network: object, names: list[str], folder: Path) -> None:
     import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
 
     class Logits(torch.nn.Module):
         """The QA model with positional inputs and two outputs, as ONNX wants it."""
@@ -93,39 +73,27 @@ def trace(network: object, names: list[str], path: Path) -> None:
     example = tuple(torch.ones((1, 8), dtype=torch.long) for _ in names)
     axes = {"batch": 0, "tokens": 1}
     dynamic = {n: {i: a for a, i in axes.items()} for n in [*names, "start_logits", "end_logits"]}
-    with warnings.catch_warnings(), torch.inference_mode(), eager_attention(network):
+    plain = folder / FILES["fp32"]
+    with warnings.catch_warnings(), torch.inference_mode():
         warnings.simplefilter("ignore")
         torch.onnx.export(
             Logits().eval(),
             example,
-            str(path),
+            str(plain),
             input_names=names,
             output_names=["start_logits", "end_logits"],
             dynamic_axes=dynamic,
             opset_version=17,
             dynamo=False,
         )
-
-
-def quantize(fp32: Path, int8: Path) -> None:
-    """Dynamic int8 quantisation: int8 weights with one scale per output channel, uint8
-    activations quantised per run."""
-    import onnx
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
     quiet = logging.getLogger().level
     logging.getLogger().setLevel(logging.ERROR)  # the quantizer logs advice to the root logger
     try:
-        quantize_dynamic(
-            str(fp32),
-            str(int8),
-            weight_type=QuantType.QInt8,
-            per_channel=True,
-            # Shape inference cannot type the outputs of fused (com.microsoft) operators.
-            extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
-        )
+        quantize_dynamic(str(plain), str(folder / FILES["int8"]), weight_type=QuantType.QInt8, per_channel=True)
     finally:
         logging.getLogger().setLevel(quiet)
+    card = {"inputs": names, "recipe": RECIPE, "files": FILES}
+    (folder / CARD).write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
 
 
 class OnnxReaderModel:
