@@ -4,6 +4,7 @@ through the real models: corroboration, timelines and ``min_confidence``."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,10 +25,12 @@ from qa.answers import (
     fit_selective,
     recalibrate,
 )
-from qa.answers.decision import decide_reading_less, worth_reading
-from qa.answers.features import topic_words
+from qa.answers.asked import ASKED_FEATURES
+from qa.answers.decision import Judged, could_date, decide_reading_less, report, worth_reading
+from qa.answers.features import Candidate, topic_words
 from qa.answers.kinds import question_kind
 from qa.answers.selective import SHIPPED_ANSWER_MODEL
+from qa.answers.story import Report
 from qa.render import answer_dict, render_markdown, render_text
 from qa.schema import Passage, Reading, Span
 from tests.conftest import SEED_ID
@@ -279,6 +282,123 @@ def test_an_answer_that_is_not_sure_reads_every_passage_as_if_at_once():
 )
 def test_worth_reading(answer, kind, other, worth):
     assert worth_reading(answer, kind, RACE_PASSAGES[0], other) is worth
+
+
+def reads_of(
+    question: str, passages: list[Passage], spans: list[Span], reads: list[list[int]]
+) -> Callable[[Sequence[int]], Reading]:
+    """A ``read(indices)`` for `decide_reading_less`: the hand-made ``spans`` of those passages,
+    as a reading of all ``passages``; each call's indices are appended to ``reads``."""
+
+    def read(indices: Sequence[int]) -> Reading:
+        reads.append(list(indices))
+        return reading(question, passages, [s for s in spans if s.passage_index in indices])
+
+    return read
+
+
+def test_an_answer_exactly_at_min_confidence_is_given():
+    spans = [span(PASSAGES, 0, "95 people", 9.0)]
+    decision = decide(QUESTION, PASSAGES, reading(QUESTION, PASSAGES, spans), MarginJudge(9.0))
+    assert decision.best.probability == 0.5 and decision.found
+
+
+def test_decide_leaves_out_the_asked_features_its_judge_does_not_read():
+    question = "Who was detained as the suspect in the Gdańsk stabbing?"
+    text = "The detained suspect's identity is restricted to 'Stefan W'."
+    passages = [passage(0, "a", text)]
+    decision = decide(
+        question, passages, reading(question, passages, [span(passages, 0, "Stefan W", 5.0)]), MarginJudge(0.0)
+    )
+    # Read, they would be (1.0, 1/6, 0.0): tests/test_asked.py.
+    assert [decision.best.candidate.features[name] for name in ASKED_FEATURES] == [0.0, 0.0, 0.0]
+
+
+def test_reading_less_weighs_the_first_passage_and_the_answer_at_min_confidence():
+    pages = Pages(first_score=12.0)  # sigmoid(12) = 0.9999939: sure, but under 0.999999
+    decision, read = decide_reading_less(RACE, RACE_PASSAGES, pages.read, MarginJudge(0.0), min_confidence=0.999999)
+    assert pages.reads == [[0], [1, 2, 3]] and read == 4
+    assert not decision.found and decision.best.candidate.span.text == "Eliud Kipchoge"
+
+
+def test_an_answer_exactly_as_likely_as_read_on_below_is_sure():
+    judge = MarginJudge(0.0)
+    pages = Pages(first_score=12.0)
+    sure = judge.probability({"score": 12.0})
+    assert decide_reading_less(RACE, RACE_PASSAGES, pages.read, judge, read_on_below=sure)[1] == 2
+    assert pages.reads == [[0], [1]]
+
+
+def test_a_sure_figure_reads_a_figure_of_another_date_that_shares_no_word_of_it():
+    passages = [
+        passage(0, "a", "Officials said 95 people died in the Valencia floods on Wednesday.", "2024-10-31"),
+        passage(1, "b", "Sixteen were hurt in a fire in Lyon.", "2024-11-02"),
+        passage(2, "c", "Roads were closed in Lyon.", "2024-11-02"),
+    ]
+    spans = [span(passages, 0, "95", 12.0), span(passages, 1, "Sixteen", 1.0), span(passages, 2, "Roads", -1.0)]
+    reads: list[list[int]] = []
+    decision, count = decide_reading_less(
+        QUESTION, passages, reads_of(QUESTION, passages, spans, reads), MarginJudge(0.0)
+    )
+    assert reads == [[0], [1]] and count == 2  # another figure, another day: what a timeline is made of
+    assert decision.best.candidate.span.text == "95"
+
+
+def test_the_passages_read_later_add_only_their_best_spans_and_the_best_three_of_all():
+    spans = [
+        span(PASSAGES, 0, "95 people", 1.0),  # answered, not sure: every passage is read
+        span(PASSAGES, 1, "205", 5.0),
+        span(PASSAGES, 1, "Friday", 4.0),
+        span(PASSAGES, 2, "the regional government", 3.0),
+        span(PASSAGES, 2, "95", 2.5),
+        span(PASSAGES, 1, "officials", 0.5),  # neither the best of its passage nor of the best three
+    ]
+    reads: list[list[int]] = []
+    decision, count = decide_reading_less(
+        QUESTION, PASSAGES, reads_of(QUESTION, PASSAGES, spans, reads), MarginJudge(0.0)
+    )
+    assert reads == [[0], [1, 2, 3]] and count == 4
+    assert [j.candidate.span.text for j in decision.judged] == ["205", "Friday", "the regional government", "95 people"]
+
+
+def test_could_date_only_another_article_of_another_date():
+    answer = Judged(Candidate(span(PASSAGES, 0, "95 people", 12.0), PASSAGES[0], (), {}), 0.99)
+    same_day = passage(2, "c", "In Valencia, 95 people died in the floods, the regional government said.", "2024-10-31")
+    own_later = passage(4, "a", "The Valencia floods: 205 people died, officials said.", "2024-11-02")
+    other_later = passage(5, "e", "The Valencia floods: 205 people died, officials said.", "2024-11-02")
+    assert could_date(QUESTION, answer, other_later)
+    assert not could_date(QUESTION, answer, same_day)
+    assert not could_date(QUESTION, answer, own_later)
+
+
+def test_one_answer_per_date_the_likeliest_even_after_a_skipped_one():
+    passages = [*PASSAGES, passage(4, "e", "The Valencia floods killed 211 people, officials said.", "2024-11-02")]
+    spans = [
+        span(passages, 0, "95 people", 11.0),
+        span(passages, 2, "the regional government", 10.0),  # the same day as the answer: skipped
+        span(passages, 1, "205", 9.0),
+        span(passages, 4, "211", 8.0),  # the same day as 205, less likely
+    ]
+    decision = decide(QUESTION, passages, reading(QUESTION, passages, spans), MarginJudge(0.0))
+    assert [(j.candidate.passage.date, j.candidate.span.text) for j in decision.timeline] == [
+        ("2024-11-02", "205"),
+        ("2024-10-31", "95 people"),
+    ]
+
+
+def test_an_answer_exactly_at_the_threshold_is_on_the_timeline():
+    judge = MarginJudge(0.0)
+    spans = [span(PASSAGES, 0, "95 people", 11.0), span(PASSAGES, 1, "205", 9.0)]
+    threshold = judge.probability({"score": 9.0})
+    decision = decide(QUESTION, PASSAGES, reading(QUESTION, PASSAGES, spans), judge, min_confidence=threshold)
+    assert [j.candidate.span.text for j in decision.timeline] == ["205", "95 people"]
+
+
+def test_report_is_the_spans_sentence_title_passage_date_and_answer():
+    text = "Rain fell. Officials said 95 people died. Roads closed."
+    own = passage(0, "a", text, "2024-10-31")
+    judged = Judged(Candidate(span([own], 0, "95", 9.0), own, (), {}), 0.9)
+    assert report(judged) == Report("Officials said 95 people died.", "Title a", text, "2024-10-31", "95")
 
 
 # --------------------------------------------------------------------------- through the real models

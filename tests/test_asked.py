@@ -138,3 +138,45 @@ def test_the_asked_features_are_computed_only_for_a_judge_that_reads_them():
     assert [full.features[n] for n in others] == [lean.features[n] for n in others]
     (asked,) = candidates(question, [passage], reading, ("score", "rival_role"))
     assert asked.features == full.features
+
+
+def test_a_capitalised_word_is_a_name_except_as_the_first_word() -> None:
+    assert asked_words("Did Biden win the race?") == ["win"]
+    assert asked_words("Designed by whom was the bridge?") == ["designed", "bridge"]
+
+
+def test_words_without_a_role_are_asked_too_unless_they_end_the_subjects_phrase() -> None:
+    assert asked_words("Who designed the bridge?") == ["designed", "bridge"]
+    assert asked_words("Who painted the walls of the house?") == ["painted", "walls"]  # "of the house": the subject
+
+
+def test_a_word_asked_is_found_in_the_sentence_whatever_its_case() -> None:
+    assert evidence("Who designed the bridge?", "Anna Berg DESIGNED the Bridge.", "Anna Berg") == (1.0, 1.0, 0.0)
+
+
+def test_the_spans_first_word_is_inside_it_and_a_word_that_starts_where_it_ends_is_outside() -> None:
+    assert evidence(FIRE, "Police said injured people were taken away.", "injured people") == (0.0, 0.0, 0.0)
+    assert asked_evidence(FIRE, "Sixteen injured", 0, len("Sixteen ")) == (1.0, 1.0, 0.0)
+    assert asked_evidence(FIRE, "Sixteen were, injured", 0, len("Sixteen ")) == (1.0, 0.5, 0.0)
+
+
+def test_a_span_that_starts_no_word_is_placed_at_the_nearest_word() -> None:
+    sentence = "Injured were 16,000 people"
+    start = sentence.index("6,")  # inside "16": no word starts within the span
+    assert asked_evidence(FIRE, sentence, start, start + 1) == (1.0, 0.5, 0.0)  # one word from "16" to "Injured"
+
+
+def test_a_sentence_without_words_says_nothing_asked() -> None:
+    assert asked_evidence(FIRE, "...", 0, 1) == (0.0, 0.0, 0.0)
+
+
+def test_the_nearest_index_is_the_word_starting_closest_to_the_span() -> None:
+    words = [(0, "injured"), (8, "were"), (13, "16"), (16, "000")]
+    assert asked._nearest_index(words, 14) == 2
+    assert asked._nearest_index(words, 15) == 3
+    assert asked._nearest_index([], 4) == 0
+
+
+def test_a_role_nearer_than_any_rival_is_no_rival() -> None:
+    # "won" (a winner) is the role nearest "Sixteen"; only "killed" would be a rival to "injured".
+    assert evidence(FIRE, "Sixteen won medals; others were injured.", "Sixteen") == (1.0, 0.2, 0.0)

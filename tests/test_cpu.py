@@ -20,6 +20,7 @@ from qa.cpu import (
     choose_embedder_precision,
     choose_reader_path,
     choose_reader_precision,
+    usable_cores,
 )
 from qa.embedding import Embedder
 from tests.conftest import ROOT
@@ -82,6 +83,41 @@ def test_an_avx2_cap_hides_every_wider_instruction():
     assert capped(frozenset(SAPPHIRE_RAPIDS), {"ONEDNN_MAX_CPU_ISA": "AVX2"}) == AVX2_LAPTOP
     assert capped(frozenset(SAPPHIRE_RAPIDS), {"ATEN_CPU_CAPABILITY": "avx2"}) == AVX2_LAPTOP
     assert capped(frozenset(SAPPHIRE_RAPIDS), {}) == SAPPHIRE_RAPIDS
+
+
+def test_usable_cores_counts_the_affinity_set_not_every_core(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 2, 5}, raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    assert usable_cores() == 3
+
+
+def test_usable_cores_without_affinity_is_the_core_count(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delattr(os, "sched_getaffinity", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    assert usable_cores() == 4
+
+
+def test_usable_cores_is_one_where_the_core_count_is_unknown(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delattr(os, "sched_getaffinity", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: None)
+    assert usable_cores() == 1
+
+
+def test_the_reader_path_prefers_bf16_by_default_on_pytorch():
+    assert choose_reader_path(SAPPHIRE_RAPIDS, backend="torch") == Choice(
+        "bf16", "bf16 (PyTorch): this CPU computes in bf16 (AVX512_BF16 or AMX)", "torch"
+    )
+    assert choose_reader_path(AVX2_LAPTOP, device="cuda") == Choice(
+        "fp32",
+        "fp32 (PyTorch): the shipped reader prefers bf16, but this CPU has no bf16 instructions (AVX512_BF16 or AMX)",
+        "torch",
+    )
+
+
+def test_the_pytorch_reason_marks_only_its_first_colon():
+    assert choose_reader_path(AVX2_LAPTOP, preferred="fp8:e4m3", backend="torch") == Choice(
+        "fp32", "fp32 (PyTorch): the model card asks for fp8:e4m3", "torch"
+    )
 
 
 PICKED = """

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from qa.schema import Span
-from qa.span_decoding import best_per_passage, decode_window, distinct_spans
+from qa.schema import Reading, Span
+from qa.span_decoding import best_per_passage, decode_window, distinct_spans, merge_readings, widen
 
 # [CLS] who ? [SEP] Anna Berg won in Oslo [SEP]
 CONTEXT = "Anna Berg won in Oslo"
@@ -95,3 +96,79 @@ def test_distinct_spans_skip_overlaps_and_keep_going():
     assert distinct_spans([berg, anna], 5) == [berg, anna]  # touching at 4, not overlapping
     whole, part, other = Span(0, 0, 9, "Anna Berg", 4.0), Span(0, 0, 4, "Anna", 3.0), Span(1, 0, 4, "Oslo", 2.0)
     assert distinct_spans([whole, part, other], 5) == [whole, other]
+
+
+def numbered_window(words: int, start: list[float], end: list[float], per_side: int) -> list[tuple[int, int, float]]:
+    """Decode a window of ``words`` context words "w0 w1 ..." (after "[CLS] q [SEP]") with the given
+    context logits; each span as (first word, last word, score)."""
+    context = " ".join(f"w{i}" for i in range(words))
+    ids = [None, 0, None, *[1] * words, None]
+    offsets: list[tuple[int, int]] = [(0, 0), (0, 1), (0, 0)]
+    at = 0
+    for i in range(words):
+        offsets.append((at, at + len(f"w{i}")))
+        at += len(f"w{i}") + 1
+    offsets.append((0, 0))
+    spans = decode_window(
+        np.array([0.0, 0.0, 0.0, *start, 0.0]),
+        np.array([0.0, 0.0, 0.0, *end, 0.0]),
+        ids,
+        offsets,
+        context,
+        0,
+        30,
+        per_side,
+    )
+    word_at = {offset[0]: i - 3 for i, offset in enumerate(offsets) if ids[i] == 1}
+    return [(word_at[s.start], word_at[s.start] + s.text.count(" "), s.score) for s in spans]
+
+
+def test_of_equal_starts_the_earliest_are_paired_in_order():
+    odd = [float(i % 2) for i in range(20)]
+    rising = [i / 100 for i in range(20)]
+    assert numbered_window(20, odd, rising, per_side=3) == [(1, 19, 1.19), (3, 19, 1.19), (5, 19, 1.19)]
+
+
+def test_of_equal_ends_the_earliest_are_paired_in_order():
+    odd = [float(i % 2) for i in range(20)]
+    falling = [(20 - i) / 100 for i in range(20)]
+    assert numbered_window(20, falling, odd, per_side=3) == [(0, 1, 1.2), (0, 3, 1.2), (0, 5, 1.2)]
+
+
+def test_equal_spans_come_in_the_order_of_their_start_then_end():
+    odd = [float(i % 2) for i in range(12)]
+    assert numbered_window(12, odd, odd, per_side=8) == [
+        (1, 1, 2.0),
+        (1, 3, 2.0),
+        (1, 5, 2.0),
+        (1, 7, 2.0),
+        (1, 9, 2.0),
+        (1, 11, 2.0),
+        (3, 3, 2.0),
+        (3, 5, 2.0),
+    ]
+
+
+def reading(passages: tuple[str, ...], spans: tuple[Span, ...], per_passage: tuple[Span | None, ...]) -> Reading:
+    return Reading("Who won?", passages, spans, 0.0, per_passage)
+
+
+def test_widen_moves_each_read_passages_best_span_to_its_place_in_the_list():
+    anna, oslo = Span(0, 0, 4, "Anna", 2.0), Span(1, 0, 4, "Oslo", 1.0)
+    part = reading(("Anna won", "Oslo"), (anna, oslo), (anna, None))
+    whole = widen(part, [2, 0], ["Oslo", "x", "Anna won"])
+    assert whole.passages == ("Oslo", "x", "Anna won")
+    assert whole.spans == (Span(2, 0, 4, "Anna", 2.0), Span(0, 0, 4, "Oslo", 1.0))
+    assert whole.per_passage == (None, None, Span(2, 0, 4, "Anna", 2.0))
+
+
+def test_widen_refuses_a_read_list_that_does_not_match_the_reading():
+    anna = Span(0, 0, 4, "Anna", 2.0)
+    with pytest.raises(ValueError):
+        widen(reading(("Anna won",), (anna,), (anna,)), [0, 1], ["Anna won", "Oslo"])
+
+
+def test_merge_readings_refuses_readings_of_different_lists():
+    anna = Span(0, 0, 4, "Anna", 2.0)
+    with pytest.raises(ValueError):
+        merge_readings(reading(("a", "b"), (anna,), (anna, None)), reading(("a",), (), (None,)), 2)

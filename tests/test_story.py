@@ -11,7 +11,17 @@ import pytest
 
 from qa.answers import MarginJudge, decide
 from qa.answers.decision import decide_reading_less
-from qa.answers.story import STORY_DAYS, Report, mentioned, names, names_added, same_story, why_apart
+from qa.answers.story import (
+    STORY_DAYS,
+    Report,
+    _capitalised,
+    events,
+    mentioned,
+    names,
+    names_added,
+    same_story,
+    why_apart,
+)
 from qa.render import answer_dict, render_markdown, render_text
 from qa.schema import Passage, Reading
 from tests.conftest import ROOT, SEED_ID, needs_shared
@@ -88,6 +98,54 @@ def test_a_story_lasts_at_most_story_days():
     assert STORY_DAYS == 183
     assert same_story(QUESTION, FIRST, later("2024-08-31"))  # 183 days after the answer
     assert why_apart(QUESTION, FIRST, later("2024-09-01")) == "dated 184 days from the answer"
+
+
+@pytest.mark.parametrize(
+    ("text", "runs"),
+    [
+        # A capital that opens the text, even after a dash, may be the sentence's alone.
+        ("- Putin met Xi.", [[("putin", True)], [("xi", False)]]),
+        ("a Putin met Xi.", [[("putin", False)], [("xi", False)]]),
+        # So may one that opens a line within a sentence.
+        (
+            "Storm hit Kolding\nRoads closed in Vejle.",
+            [[("storm", True)], [("kolding", False)], [("roads", True)], [("vejle", False)]],
+        ),
+        # Each sentence's words are its own: "Officials" opens the second.
+        ("NATO met. Officials said so.", [[("nato", False)], [("officials", True)]]),
+        # Written as only a name is ("UN"), an opening word is a name.
+        ("UN troops arrived.", [[("un", False)]]),
+        # A comma ends a run of names.
+        ("Putin met Xi, Li and Wang.", [[("putin", True)], [("xi", False)], [("li", False)], [("wang", False)]]),
+        # A possessive goes, and with it an abbreviation's last dot.
+        ("The U.S.'s envoy met Xi.", [[("the", True), ("u.s", False)], [("xi", False)]]),
+    ],
+)
+def test_capitalised_runs_and_which_capitals_may_be_the_sentences(text: str, runs: list[list[tuple[str, bool]]]):
+    assert _capitalised(text) == runs
+
+
+def test_events_are_found_in_the_plural_too():
+    assert events("How many died in the storms after the earthquakes?") == ("storms", "earthquakes")
+
+
+def test_another_article_that_mentions_half_of_what_the_question_is_about_is_about_it():
+    other = Report("Nine died.", "Kolding fire", "The fire spread to the hotel.", "2024-03-03")
+    assert why_apart("How many died in the fire?", FIRST, other) == ""  # "fire", not "died": half
+
+
+def test_a_name_the_question_holds_may_be_named_in_the_other_articles_sentence_alone():
+    asked = "How many people died in the hotel fire in Kolding?"
+    other = Report(
+        "Nine died in Kolding.", "Riverside Hotel fire toll rises", "The hotel fire killed nine.", "2024-03-03"
+    )
+    assert why_apart(asked, FIRST, other) == ""
+
+
+def test_every_name_the_other_article_misses_is_listed():
+    asked = "How many died in the fire in Kolding and Vejle?"
+    lyon = Report("Six died.", "Hotel fire", "Six people died in a hotel fire.", "2024-03-02")
+    assert why_apart(asked, FIRST, lyon) == "does not name kolding, vejle"
 
 
 # ---------------------------------------------------------------- the timeline, with hand-made passages

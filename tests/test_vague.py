@@ -73,6 +73,31 @@ def test_the_articles_offered_are_those_about_what_the_question_names_best_first
     assert len(suggestions("What happened?", found * 3, limit=2)) == 2
 
 
+def test_generic_and_opening_words_are_no_topics():
+    assert topics("What happened to the people of Norway?") == ["Norway"]  # "people": generic
+    assert topics("Please list what happened in Norway") == ["Norway"]  # "please", "list": opening words
+
+
+def test_an_article_seen_again_does_not_stop_the_articles_after_it():
+    found = [
+        passage("curling", "Norway wins curling final", "Norway beat Sweden."),
+        passage("curling", "Norway wins curling final", "The captain thanked the crowd in Norway."),
+        passage("budget", "Budget passes", "Norway's parliament passed a budget."),
+    ]
+    assert [s.article_id for s in suggestions("What happened in Norway?", found)] == ["curling", "budget"]
+
+
+def test_an_article_that_mentions_half_of_what_the_question_names_is_offered():
+    found = [
+        passage("budget", "Budget passes", "Parliament passed a budget."),
+        passage("chess", "Chess", "Carlsen won."),
+    ]
+    assert topics("What happened to the Norway budget?") == ["Norway", "budget"]  # the budget, not Norway: half
+    assert suggestions("What happened to the Norway budget?", found) == (
+        Suggestion("budget", "Budget passes", "2024-02-10"),
+    )
+
+
 # ---------------------------------------------------------------- every door
 
 BROAD = Answer(
