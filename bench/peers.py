@@ -64,7 +64,8 @@ What differs, and a reader of the table must know:
 - Numerics. Newsdesk takes its per-CPU paths (qa/cpu.py: int8 or bf16 where the CPU has the
   instructions, fp32 otherwise; the table's "numerics" column says which); the peers run fp32
   PyTorch, their default. ATEN_CPU_CAPABILITY / ONEDNN_MAX_CPU_ISA, when set, reach all three
-  (the peers inherit the environment).
+  (the peers inherit the environment as given). Importing qa asks OpenMP to sleep between tasks
+  (qa.cpu.wait_passively); the peers keep OpenMP's default unless OMP_WAIT_POLICY is given.
 - Build time: from articles folder (Newsdesk: read, chunk, embed, BM25, write to disk) or from
   passages in memory (peers: embed, BM25, in memory) to a searchable index, the embedding model's
   load included and the reader's not. Newsdesk's int8 embedder export is cached from earlier runs.
@@ -92,9 +93,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.corpora import QUESTIONS, ROOT, stage, table
-from qa.evaluate import NewsQuestion, evaluate_end_to_end, load_news_questions, percentile
-from qa.squad import best_over_golds, exact_match_score, f1_score
+# The environment as given, before importing qa sets OMP_WAIT_POLICY (qa.cpu.wait_passively): the
+# peers run with their own defaults.
+GIVEN_ENVIRONMENT = dict(os.environ)
+
+from bench.corpora import QUESTIONS, ROOT, stage, table  # noqa: E402
+from qa.evaluate import NewsQuestion, evaluate_end_to_end, load_news_questions, percentile  # noqa: E402
+from qa.squad import best_over_golds, exact_match_score, f1_score  # noqa: E402
 
 OUT = ROOT / "runs" / "peers"
 PEERS_PYTHON = ROOT / "runs" / "peers-venv" / "bin" / "python"
@@ -235,9 +240,10 @@ def run_peer(peer: str, spec_path: Path, out: Path, questions: list[NewsQuestion
     """Run one peer in its own virtualenv and score its answers here."""
     target = out / f"{peer}.json"
     target.unlink(missing_ok=True)
-    # The environment passes through (an ISA cap included); nothing may be downloaded, and
-    # Haystack's usage telemetry stays off.
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HAYSTACK_TELEMETRY_ENABLED": "False"}
+    # The environment as given passes through (an ISA cap included); nothing may be downloaded,
+    # and Haystack's usage telemetry stays off.
+    offline = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HAYSTACK_TELEMETRY_ENABLED": "False"}
+    env = {**GIVEN_ENVIRONMENT, **offline}
     print(f"running {peer} ...", file=sys.stderr, flush=True)
     subprocess.run([str(python), str(RUNNER), peer, str(spec_path), str(target)], env=env, check=True)
     result = json.loads(target.read_text(encoding="utf-8"))

@@ -26,7 +26,7 @@ machine, as it makes PyTorch run like one).
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, MutableMapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -69,6 +69,30 @@ def cpu_flags() -> frozenset[str]:
 def usable_cores() -> int:
     """The cores this process may run on (its affinity where the system says it)."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def wait_passively(environ: MutableMapping[str, str]) -> bool:
+    """Ask OpenMP's threads to sleep, not spin, when their work is done, unless ``environ`` says
+    otherwise; say whether it asked. Takes effect only where FAISS's and PyTorch's OpenMP load
+    after it, which `qa`'s import sees to (they load on first use).
+
+    Why: a question runs FAISS (OpenMP), then the reader (ONNX Runtime's own threads), and on an
+    AVX2 CPU the PyTorch fp32 embedder (OpenMP) before them. OpenMP's threads spin on after their
+    part and take the cores from the next part. Warm `Newsdesk.answer` p50 on this 2-core machine,
+    median of 4 runs taking turns (`python bench/omp_wait.py`, its docstring has both commands):
+    5,884 articles, AVX-512 path, 63.6 ms spinning against 47.2 ms sleeping; the seed + 336
+    articles under the AVX2 cap, 122.0 against 87.6 ms. Sleeping won every one of the 8 pairs.
+
+    >>> environ = {}
+    >>> wait_passively(environ), environ
+    (True, {'OMP_WAIT_POLICY': 'PASSIVE'})
+    >>> wait_passively({"OMP_WAIT_POLICY": "ACTIVE"})
+    False
+    """
+    if "OMP_WAIT_POLICY" in environ:
+        return False
+    environ["OMP_WAIT_POLICY"] = "PASSIVE"
+    return True
 
 
 def capped(flags: frozenset[str], environ: Mapping[str, str]) -> frozenset[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -21,6 +22,7 @@ from qa.cpu import (
     choose_reader_path,
     choose_reader_precision,
     usable_cores,
+    wait_passively,
 )
 from qa.embedding import Embedder
 from tests.conftest import ROOT
@@ -118,6 +120,28 @@ def test_the_pytorch_reason_marks_only_its_first_colon():
     assert choose_reader_path(AVX2_LAPTOP, preferred="fp8:e4m3", backend="torch") == Choice(
         "fp32", "fp32 (PyTorch): the model card asks for fp8:e4m3", "torch"
     )
+
+
+def openmp_spin_counts(environ: dict[str, str]) -> list[str]:
+    """GOMP_SPINCOUNT of each OpenMP runtime (FAISS's and PyTorch's) in a process that imports qa
+    first, as the runtimes themselves report it (OMP_DISPLAY_ENV)."""
+    done = subprocess.run(
+        [sys.executable, "-c", "import qa, faiss, torch"],
+        cwd=ROOT,
+        env={**environ, "OMP_DISPLAY_ENV": "VERBOSE", "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return re.findall(r"GOMP_SPINCOUNT = '(\d+)'", done.stderr)
+
+
+def test_importing_qa_makes_openmp_threads_sleep_when_done_unless_the_user_chose():
+    unset = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    assert openmp_spin_counts(unset) == ["0", "0"]  # both runtimes: no spinning (unset: 300000)
+    assert all(int(count) > 300_000 for count in openmp_spin_counts({**unset, "OMP_WAIT_POLICY": "ACTIVE"}))
+    assert wait_passively({"OMP_WAIT_POLICY": "ACTIVE"}) is False
 
 
 PICKED = """
