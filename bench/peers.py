@@ -216,7 +216,7 @@ def run_newsdesk(articles: Path, questions: list[NewsQuestion], out: Path) -> tu
     paths = {model: why.split(":")[0] for model, why in desk.precision().items()}
     numerics = (
         f"reader {paths['reader']}, embedder {paths['embedder']} "
-        f"(PyTorch {torch.__version__}, {torch.backends.cpu.get_cpu_capability()})"
+        f"(PyTorch {torch.__version__} would run {torch.backends.cpu.get_cpu_capability()})"
     )
     return SystemRun("Newsdesk", f"newsdesk {qa.__version__} ({_commit()})", numerics, build_seconds, figures), passages
 

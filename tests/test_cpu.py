@@ -187,7 +187,7 @@ def test_each_choice_says_why_in_words():
     assert choose_reader_precision(SAPPHIRE_RAPIDS, preferred="int8").why == "fp32: the model card asks for int8"
     assert choose_embedder_precision(AVX512_SERVER).why == "int8 (ONNX Runtime): this CPU has VNNI int8 instructions"
     assert choose_embedder_precision(AVX2_LAPTOP).why == (
-        "fp32: this CPU has no VNNI int8 instructions, where int8 runs slower than fp32"
+        "fp32 (ONNX Runtime): this CPU has no VNNI int8 instructions, where int8 runs slower than fp32"
     )
 
 

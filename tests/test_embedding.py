@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa.embedding import EXPORT_FILE, Embedder, EmbedderCacheError, export_int8
+from qa.embedding import EXPORT_FILES, Embedder, EmbedderCacheError, export_onnx
 from tests.conftest import ROOT, STORIES
 
 TEXTS = [text for _, _, text in STORIES.values()] + [
@@ -71,8 +71,8 @@ def test_export_is_made_once_and_remade_when_damaged(tmp_path: Path, caplog: pyt
     caplog.set_level(logging.INFO, logger="qa.embedding")
     first = Embedder(precision="int8", cache_dir=tmp_path)
     reference = first.embed(TEXTS)
-    folder = export_int8(first.location, tmp_path)
-    assert int8_matmuls(folder / EXPORT_FILE) == 36  # 6 layers x (q, k, v, out, 2 FFN): int8 weights
+    folder = export_onnx(first.location, tmp_path)
+    assert int8_matmuls(folder / EXPORT_FILES["int8"]) == 36  # 6 layers x (q, k, v, out, 2 FFN): int8 weights
     assert sum("exporting" in r.message for r in caplog.records) == 1
     assert [p.name for p in (tmp_path / "embedders").iterdir()] == [folder.name]  # no staging left
 
@@ -80,10 +80,35 @@ def test_export_is_made_once_and_remade_when_damaged(tmp_path: Path, caplog: pyt
     np.testing.assert_allclose(Embedder(precision="int8", cache_dir=tmp_path).embed(TEXTS), reference, atol=1e-6)
     assert not any("exporting" in r.message for r in caplog.records)
 
-    (folder / EXPORT_FILE).write_bytes((folder / EXPORT_FILE).read_bytes()[:1000])
+    (folder / EXPORT_FILES["int8"]).write_bytes((folder / EXPORT_FILES["int8"]).read_bytes()[:1000])
     caplog.clear()
     np.testing.assert_allclose(Embedder(precision="int8", cache_dir=tmp_path).embed(TEXTS), reference, atol=1e-6)
     assert any("unreadable" in r.message for r in caplog.records)
+
+
+def test_fp32_runs_on_onnx_runtime_and_gives_pytorchs_vectors(fp32: Embedder) -> None:
+    from sentence_transformers import SentenceTransformer
+
+    from qa.embedding import _OnnxEncoder
+
+    reference = SentenceTransformer(fp32.location, device="cpu")
+    reference.max_seq_length = 128
+    exact = reference.encode(TEXTS, normalize_embeddings=True, convert_to_numpy=True)
+    fp32.warm_up()
+    assert isinstance(fp32._encoder, _OnnxEncoder)  # no PyTorch when a question is embedded
+    np.testing.assert_allclose(fp32.embed(TEXTS), exact, atol=1e-5)
+
+
+def test_fp32_runs_on_pytorch_where_the_onnx_export_cannot_be_made(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    unwritable = Embedder(precision="fp32", cache_dir=blocker / "cache")
+    vectors = unwritable.embed(TEXTS)  # the same vectors, from PyTorch
+    exported = Embedder(precision="fp32", cache_dir=tmp_path / "cache").embed(TEXTS)
+    np.testing.assert_allclose(vectors, exported, atol=1e-5)
+    assert "runs on PyTorch: its ONNX export failed" in caplog.text
 
 
 def test_unknown_precision_is_refused() -> None:
@@ -101,6 +126,7 @@ def test_models_the_export_cannot_express_are_refused_clearly(tmp_path: Path) ->
     with pytest.raises(ValueError, match="precision='bf16'"):
         Embedder(str(tmp_path / "projected"), precision="int8", cache_dir=tmp_path / "cache").warm_up()
     assert Embedder(str(tmp_path / "projected"), precision="bf16").dimension == 64
+    assert Embedder(str(tmp_path / "projected"), precision="fp32", cache_dir=tmp_path / "cache").dimension == 64
 
 
 def test_an_unwritable_cache_gets_a_clear_error(tmp_path: Path) -> None:
@@ -116,4 +142,4 @@ def test_an_unwritable_cache_gets_a_clear_error(tmp_path: Path) -> None:
         text=True,
         timeout=300,
     )
-    assert ask.returncode == 2 and ask.stderr.startswith("newsdesk: cannot write the int8 embedder's cache")
+    assert ask.returncode == 2 and ask.stderr.startswith("newsdesk: cannot write the ONNX embedder's cache")
