@@ -7,6 +7,7 @@ import pytest
 
 from qa.follow_ups import (
     Name,
+    Turn,
     contextual_query,
     find_names,
     follow,
@@ -14,10 +15,14 @@ from qa.follow_ups import (
     read,
     resolve_follow_up,
     same_name,
+    stem,
     topic_start,
+    topic_words,
 )
 
 PUTIN = "When will Putin visit China?"
+PUTIN_AND_XI = "When did Putin and Xi meet?"
+BERG = "Why did Mayor Anna Berg ride the tram?"
 MEET = "Who will he meet there?"
 XI = "Who will Xi Jinping meet in Europe?"
 FIRE = "What caused the fire in Gdańsk?"
@@ -75,6 +80,8 @@ def test_references_are_resolved_across_the_whole_history(history, question, res
         (["Who won?"], "Who will he meet there?"),  # nothing to stand for
         ([], "Who will he meet there?"),
         ([PUTIN], "Where is the theatre?"),
+        ([FIRE], "Who said there was smoke?"),  # "there was": the be-word follows it
+        ([PUTIN_AND_XI], "Did Biden and Macron say they would go?"),  # two people of its own
     ],
 )
 def test_what_a_question_explains_itself_is_left_alone(history, question):
@@ -117,6 +124,15 @@ def test_what_a_question_explains_itself_is_left_alone(history, question):
         ),
         ([FIRE, FIGHT], "What did they say?", f"{FIGHT} What did they say?"),
         ([FIRE, FIGHT], "What did its owner say?", f"{FIGHT} What did its owner say?"),
+        # The turn a reference finds, not merely the topic's last one.
+        ([PUTIN, "Why?"], "Where will Putin stay in the capital?", f"{PUTIN} Where will Putin stay in the capital?"),
+        (
+            [PUTIN_AND_XI, "Why?"],
+            "What did they agree on last week?",
+            f"{PUTIN_AND_XI} What did they agree on last week?",
+        ),
+        # "that damage" with no damage before it: what the topic was last about.
+        ([FIRE], "Who paid for that damage?", f"{FIRE} Who paid for that damage?"),
     ],
 )
 def test_a_follow_up_is_searched_with_the_turns_it_refers_to(history, question, query):
@@ -156,3 +172,80 @@ def test_names_people_and_places():
     assert find_names("who is he?") == ()
     assert same_name("Xi", "Xi Jinping") and not same_name("Mayor Anna Berg", "Mayor Leon Park")
     assert mentions("Where did the blaze start?", "fire") and not mentions("Where did the blaze start?", "visit")
+
+
+@pytest.mark.parametrize(
+    ("history", "question", "resolved"),
+    [
+        # "he" is the topic's last person, not its last turn ("Why?" names nobody).
+        ([PUTIN, "Why?"], "What did he say?", "What did Putin say?"),
+        # "her" before a noun is possessive, also as the question's second-last word; before a
+        # grammar word it is not.
+        ([BERG], "Where is her office?", "Where is Mayor Anna Berg's office?"),
+        ([BERG], "Who gave her the prize?", "Who gave Mayor Anna Berg the prize?"),
+        ([BERG], "Was the bike hers?", "Was the bike Mayor Anna Berg's?"),
+        ([PUTIN_AND_XI], "Was the idea theirs?", "Was the idea Putin and Xi's?"),
+        # Places the question names do not stop "they" (only two people of its own do).
+        ([PUTIN_AND_XI], "Did they fly from Paris to Berlin?", "Did Putin and Xi fly from Paris to Berlin?"),
+    ],
+)
+def test_possessive_and_plain_person_pronouns_are_replaced(history, question, resolved):
+    assert resolve_follow_up(question, history) == resolved
+
+
+@pytest.mark.parametrize(
+    ("history", "question", "resolved"),
+    [
+        # After a place preposition "there" is the place alone; elsewhere "in" the place.
+        ([PUTIN], "Where will he fly from there?", "Where will Putin fly from China?"),
+        ([PUTIN], "There, who did Putin talk to?", "in China, who did Putin talk to?"),
+        # A capitalised "There" opening the question is no name that "he" could stand for.
+        ([PUTIN], "There, who did he talk to?", "in China, who did Putin talk to?"),
+    ],
+)
+def test_there_becomes_the_place_with_in_unless_a_preposition_precedes_it(history, question, resolved):
+    assert resolve_follow_up(question, history) == resolved
+
+
+@pytest.mark.parametrize(
+    ("history", "question", "resolved"),
+    [
+        # "the trip" with no trip before it is still the topic's last event: a weak link.
+        (["Who will Putin meet in China?"], "When will the trip begin?", "When will Putin's trip to China begin?"),
+        # A capitalised "That" becomes "The".
+        ([PUTIN, FIRE, FIGHT], "That fire started where?", "The fire in Gdańsk started where?"),
+        # A strong link ("he") is not undone by a weak one ("its") after it.
+        ([PUTIN], "What did he say in Paris about its economy?", "What did Putin say in Paris about its economy?"),
+    ],
+)
+def test_event_nouns_and_mixed_references_are_resolved(history, question, resolved):
+    assert resolve_follow_up(question, history) == resolved
+
+
+@pytest.mark.parametrize(
+    ("question", "new_topic"),
+    [
+        ("How many homes were destroyed by fire?", False),  # shares "fire" with the topic
+        ("How much does bread cost today?", True),  # shares nothing and refers to nothing
+    ],
+)
+def test_a_question_sharing_a_topic_word_goes_on_with_the_topic(question, new_topic):
+    assert read(question, follow([FIRE])).turn == Turn(question, question, (), new_topic)
+
+
+@pytest.mark.parametrize(
+    ("question", "names"),
+    [
+        # A possessive question word is no name; "of" makes a place.
+        ("Who's the mayor of Paris?", (Name("Paris", True),)),
+        # A place of several words keeps its place from the word before its first.
+        ("When will Xi Jinping visit New York?", (Name("Xi Jinping", False), Name("New York", True))),
+    ],
+)
+def test_names_of_several_words_and_possessive_question_words(question, names):
+    assert find_names(question) == names
+
+
+def test_stems_keep_three_letters_and_topic_words_drop_possessives():
+    assert [stem(word) for word in ("red", "sees", "used")] == ["red", "see", "use"]
+    assert topic_words("Putin's visit") == {"putin", "visit"}
