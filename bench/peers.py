@@ -12,7 +12,10 @@ Then, with Newsdesk's own virtualenv:
 
     python bench/peers.py                    # all 192 news questions
     python bench/peers.py --questions 20     # a quick smoke run
-    ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 python bench/peers.py   # as on an AVX2-only CPU
+    python bench/avx2_only.py python bench/peers.py  # as on an AVX2-only CPU, every library
+
+(``ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2`` alone caps PyTorch only: ONNX Runtime, NumPy
+and FAISS still run AVX-512. bench/avx2_only.py sets both and masks the CPU's features for all.)
 
 Versions: "Haystack 3" is haystack-ai 3.x, whose newest release is 3.4.1; in 3.x the extractive
 reader and the sentence-transformers embedders live in the integration packages transformers-haystack
@@ -335,6 +338,10 @@ def main() -> None:
     spec_path = export_inputs(args.out, questions, passages)
     runs = [newsdesk] + [run_peer(peer, spec_path, args.out, questions, args.python) for peer in args.peers]
     cap = ", ".join(f"{name}={os.environ[name]}" for name in ISA_VARIABLES if os.environ.get(name)) or "none"
+    if "cpuid_mask" in os.environ.get("LD_PRELOAD", ""):
+        cap += " and the CPUID mask of bench/avx2_only.py (every library sees an AVX2-only CPU)"
+    elif cap != "none":
+        cap += " (PyTorch only: ONNX Runtime, NumPy and FAISS still see AVX-512)"
     answerable = sum(q.answerable for q in questions)
     header = (
         f"{len(questions)} questions ({answerable} answerable), {len(passages)} passages, "
