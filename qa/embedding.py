@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from qa.backend.cache import ExportCacheError, cached_export, default_cache_dir, export_key, file_stamps
+from qa.backend.quantize import int8_file
 from qa.cpu import usable_cores
 from qa.errors import UsageError
 
@@ -246,10 +247,13 @@ class _OnnxEncoder:
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
+        path = folder / EXPORT_FILES[precision]
+        if precision == "int8":
+            path = int8_file(folder / EXPORT_FILES["fp32"], path, "the ONNX embedder", "use precision='bf16'")
         # One session per worker: concurrent runs of a shared session contend (measured 20% slower).
         self.sessions = [
             onnxruntime.InferenceSession(
-                str(folder / EXPORT_FILES[precision]),
+                str(path),
                 options,
                 providers=["CPUExecutionProvider"],
                 # Its fused kernel took 8x as long as the Add + LayerNormalization it replaces (10%
@@ -300,12 +304,12 @@ def _progress_bar(total: int) -> tqdm:
 
 
 def export_onnx(location: str, cache_dir: Path) -> Path:
-    """The folder holding ``location``'s ONNX export (the fp32 and int8 models, the tokenizer, the
-    card), made on first use and reused while the source weights and the tool versions stay the
-    same."""
+    """The folder holding ``location``'s ONNX export (the fp32 model, the tokenizer, the card; the
+    int8 model is quantised from it when first asked for), made on first use and reused while the
+    source weights and the tool versions stay the same."""
     folder = cache_dir / "embedders" / export_key(location, [_source(location), EXPORT_RECIPE])
     if not (folder / EXPORT_CARD).is_file():
-        log.info("exporting %s to ONNX, fp32 and int8 (once), into %s", location, folder)
+        log.info("exporting %s to ONNX (once) into %s", location, folder)
     return cached_export(
         folder, EXPORT_CARD, lambda staging: _export(location, staging), "the ONNX embedder", "use precision='bf16'"
     )
@@ -325,7 +329,6 @@ def _source(location: str) -> object:
 
 def _export(location: str, folder: Path) -> None:
     import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
     from sentence_transformers import SentenceTransformer
 
     model = SentenceTransformer(location, device="cpu")
@@ -364,13 +367,6 @@ def _export(location: str, folder: Path) -> None:
             opset_version=17,
             dynamo=False,
         )
-        quiet = logging.getLogger().level
-        logging.getLogger().setLevel(logging.ERROR)  # the quantizer logs advice to the root logger
-        try:
-            int8 = folder / EXPORT_FILES["int8"]
-            quantize_dynamic(str(plain), str(int8), weight_type=QuantType.QInt8, per_channel=True)
-        finally:
-            logging.getLogger().setLevel(quiet)
     tokenizer.save_pretrained(str(folder))
     card = {
         "source": location,

@@ -86,6 +86,26 @@ def test_export_is_made_once_and_remade_when_damaged(tmp_path: Path, caplog: pyt
     assert any("unreadable" in r.message for r in caplog.records)
 
 
+def test_int8_is_quantised_only_when_asked_for(tmp_path: Path) -> None:
+    """A CPU without VNNI embeds in fp32 and never pays for quantising (3.1 s of its first start)."""
+    exact = Embedder(precision="fp32", cache_dir=tmp_path).embed(TEXTS)
+    (folder,) = (tmp_path / "embedders").iterdir()
+    assert not (folder / EXPORT_FILES["int8"]).exists() and (folder / EXPORT_FILES["fp32"]).is_file()
+    fast = Embedder(precision="int8", cache_dir=tmp_path).embed(TEXTS)
+    assert [p.name for p in (tmp_path / "embedders").iterdir()] == [folder.name]
+    assert int8_matmuls(folder / EXPORT_FILES["int8"]) == 36
+    assert sorted(p.name for p in folder.glob(".int8-*")) == []  # no staging file left
+    np.testing.assert_allclose(fast, exact, atol=0.05)
+
+
+def test_an_unwritable_export_folder_fails_int8_clearly(tmp_path: Path) -> None:
+    from qa.backend.quantize import int8_file
+
+    plain = tmp_path / "model.onnx"
+    with pytest.raises(EmbedderCacheError, match="point NEWSDESK_CACHE at a writable folder, or use bf16"):
+        int8_file(plain, tmp_path / "gone" / "model.int8.onnx", "the model", "use bf16")
+
+
 def test_fp32_runs_on_onnx_runtime_and_gives_pytorchs_vectors(fp32: Embedder) -> None:
     from sentence_transformers import SentenceTransformer
 

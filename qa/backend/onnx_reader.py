@@ -1,7 +1,8 @@
 """The reader on ONNX Runtime: exported once from the PyTorch model, then run without PyTorch.
 
 Two files per export: ``reader.onnx`` (fp32, the same spans as PyTorch fp32) and
-``reader.int8.onnx`` (dynamic quantisation, int8 weights per output channel, uint8 activations).
+``reader.int8.onnx`` (dynamic quantisation, int8 weights per output channel, uint8 activations),
+made from the first when int8 is first asked for (`qa.backend.quantize`).
 Per-channel scales keep the int8 reader close to fp32 where PyTorch's per-tensor dynamic int8 lost
 3.1 F1 on SQuAD (README, "Speed on every CPU").
 
@@ -21,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.backend.cache import cached_export, export_key, file_stamps
+from qa.backend.quantize import int8_file
 from qa.cpu import usable_cores
 
 FILES = {"fp32": "reader.onnx", "int8": "reader.int8.onnx"}
@@ -32,9 +34,9 @@ log = logging.getLogger(__name__)
 
 
 def reader_export(network: object, input_names: Sequence[str], source: object, name: str, cache_dir: Path) -> Path:
-    """The folder holding the ONNX export of the QA model ``network`` (fp32 and int8), made on
-    first use. ``source`` identifies its weights (the model card's digests, or file stamps), so a
-    new reader gets a new export."""
+    """The folder holding the ONNX export of the QA model ``network`` (fp32; int8 is quantised
+    from it when first asked for), made on first use. ``source`` identifies its weights (the
+    model card's digests, or file stamps), so a new reader gets a new export."""
     folder = cache_dir / "readers" / export_key(name, [source, RECIPE, list(input_names)])
     if not (folder / CARD).is_file():
         log.info("exporting the reader %s to ONNX (once, a few seconds) into %s", name, folder)
@@ -57,7 +59,6 @@ def weights_source(model: str | Path | None, card: dict | None) -> object:
 
 def _export(network: object, names: list[str], folder: Path) -> None:
     import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
 
     class Logits(torch.nn.Module):
         """The QA model with positional inputs and two outputs, as ONNX wants it."""
@@ -86,12 +87,6 @@ def _export(network: object, names: list[str], folder: Path) -> None:
             opset_version=17,
             dynamo=False,
         )
-    quiet = logging.getLogger().level
-    logging.getLogger().setLevel(logging.ERROR)  # the quantizer logs advice to the root logger
-    try:
-        quantize_dynamic(str(plain), str(folder / FILES["int8"]), weight_type=QuantType.QInt8, per_channel=True)
-    finally:
-        logging.getLogger().setLevel(quiet)
     card = {"inputs": names, "recipe": RECIPE, "files": FILES}
     (folder / CARD).write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
 
@@ -110,9 +105,10 @@ class OnnxReaderModel:
         options.intra_op_num_threads = threads or usable_cores()
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
-        self.session = onnxruntime.InferenceSession(
-            str(folder / FILES[precision]), options, providers=["CPUExecutionProvider"]
-        )
+        path = folder / FILES[precision]
+        if precision == "int8":
+            path = int8_file(folder / FILES["fp32"], path, "the ONNX reader", "use Reader(backend='torch')")
+        self.session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.inputs: list[str] = card["inputs"]
 
     def logits(

@@ -171,9 +171,10 @@ class _Writer(BatchWriter, SegmentMerger):
         known = store.files()
         unfinished, changed_texts = store.pending()
         if unfinished:
-            # A sync was killed after some of its batches committed: read its files again (an
-            # article already embedded plans as unchanged), and remove those that went meanwhile.
-            log.warning("finishing an interrupted sync: %d file(s) to read again", len(unfinished))
+            # A sync stopped after some of its batches committed (a first part, or killed): read its
+            # files again (an article already embedded plans as unchanged), and remove those that
+            # went meanwhile.
+            log.warning("going on with a sync that stopped part-way: %d file(s) to read again", len(unfinished))
             known = {**known, **dict.fromkeys(unfinished, UNREAD)}
         scan = scan_folder(self.articles_dir, follow_links, known, store.owners)
         before = store.entry_count()
