@@ -1,6 +1,8 @@
 """How often the answers Newsdesk shows are right, by the confidence shown, on each half of the
 news questions (the calibration half chooses `qa.answers.confidence`'s levels; the held-out half
 reports them), then per half: wrong answers shown as sure, no-answer precision and recall, F1.
+It prints the level the calibration half chooses for "very likely right" (`choose_sure_level`)
+beside the shipped `SURE`.
 
     python bench/confidence_bands.py     # the seed + the 336 Wikinews articles (../shared)
     python bench/confidence_bands.py --answer-model runs/answer-model/candidate.json
@@ -18,10 +20,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.corpora import QUESTIONS, stage
 from qa import Newsdesk
-from qa.answers.confidence import NOT_SURE_BELOW, SURE
+from qa.answers.confidence import NOT_SURE_BELOW, SURE, SURE_TARGET, choose_sure_level
 from qa.evaluate import evaluate_end_to_end, load_news_questions, split_by_article
 
-LEVELS = (0.25, 0.4, NOT_SURE_BELOW, 0.6, 0.7, SURE, 0.9)
+LEVELS = (0.25, 0.4, NOT_SURE_BELOW, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, SURE)
+# Where "very likely right" may start: every hundredth from 0.5.
+CANDIDATE_LEVELS = [round(0.5 + i / 100, 2) for i in range(50)]
 
 
 def main() -> None:
@@ -43,6 +47,9 @@ def main() -> None:
             print(f"| {half} | {level:.2f} | {len(band)} | {right} | {100 * right / max(1, len(band)):.1f}% |")
         below = [r for r in shown if r.confidence < NOT_SURE_BELOW]
         print(f"| {half} | below {NOT_SURE_BELOW:.2f} | {len(below)} | {sum(r.candidate_right for r in below)} | |")
+        if half == "calibration":
+            chosen = choose_sure_level([(r.confidence, r.candidate_right) for r in shown], CANDIDATE_LEVELS)
+            print(f"| {half} | chooses {chosen} for {SURE_TARGET:.0%} right (shipped: {SURE}) | | | |")
         sure = [r for r in shown if r.confidence >= SURE]
         wrong = [r for r in sure if not r.candidate_right]
         summary.append(

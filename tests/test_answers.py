@@ -501,3 +501,28 @@ def test_training_examples_are_labelled_in_every_setting_and_resume(desk, articl
     lines = out.read_text().count("\n")
     again = list(make_examples(desk, questions, out, tag="test"))  # read back, not asked again
     assert again == made and out.read_text().count("\n") == lines
+
+
+def test_very_likely_right_starts_where_the_evidence_shows_95_percent_right():
+    from qa.answers.confidence import choose_sure_level, wilson_lower_bound
+
+    # Wilson's lower bound, as tables give it: 19 of 20 at z = 1.96 is 0.7639.
+    assert wilson_lower_bound(19, 20, z=1.96) == pytest.approx(0.763864, abs=1e-6)
+    assert (
+        wilson_lower_bound(63, 63)
+        > wilson_lower_bound(62, 63)
+        > wilson_lower_bound(60, 63)
+        == pytest.approx(0.905047, abs=1e-6)
+    )
+    assert wilson_lower_bound(0, 0) == 0.0 and wilson_lower_bound(0, 5) == pytest.approx(0.0, abs=1e-12)
+    # 41 of 41 right from 0.97 (the calibration half): enough; 60 of 63 from 0.9 (95.2%) is not.
+    answers = [(0.98, True)] * 41 + [(0.92, True)] * 19 + [(0.91, False)] * 3 + [(0.6, False)] * 10
+    assert choose_sure_level(answers, [0.5, 0.9, 0.97, 0.99]) == 0.97
+    assert choose_sure_level(answers, [0.99, 0.97, 0.9]) == 0.97  # the lowest, whatever the order
+    assert choose_sure_level(answers, [0.9, 0.97], target=0.9) == 0.9
+    assert choose_sure_level(answers, [0.99]) is None  # no answer that high: no evidence
+    assert choose_sure_level(answers, [0.5], target=0.99) is None
+    assert choose_sure_level([(0.97, True)] * 41, [0.97], target=0.95, z=3.0) is None  # more evidence asked
+    exactly = [(0.97, True)] * 41  # an answer at the level counts; a bound at the target is enough
+    assert choose_sure_level(exactly, [0.97]) == 0.97
+    assert choose_sure_level(exactly, [0.97], target=wilson_lower_bound(41, 41)) == 0.97

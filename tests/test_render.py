@@ -73,8 +73,9 @@ def test_html_never_runs_article_markup():
 
 @pytest.mark.parametrize(
     ("confidence", "words", "unsure", "sure"),
-    [(0.98, "very likely right", False, True), (0.8, "very likely right", False, True),
-     (0.79, "likely right", False, False), (0.5, "likely right", False, False), (0.49, "not sure", True, False)],
+    [(0.98, "very likely right", False, True), (0.97, "very likely right", False, True),
+     (0.96, "likely right", False, False), (0.8, "likely right", False, False), (0.5, "likely right", False, False),
+     (0.49, "not sure", True, False)],
 )  # fmt: skip
 def test_how_sure_an_answer_is_is_said_in_words(confidence: float, words: str, unsure: bool, sure: bool):
     reply = dataclasses.replace(answer(), confidence=confidence)
