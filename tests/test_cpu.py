@@ -79,6 +79,8 @@ def test_machine_classes():
         "int8",
         "int8",
     ]
+    # Both embedder paths run on ONNX Runtime on the CPU: no PyTorch when a question is embedded.
+    assert {choose_embedder_precision(f).backend for f in (AVX2_LAPTOP, AVX512_SERVER, SAPPHIRE_RAPIDS)} == {"onnx"}
 
 
 def test_an_avx2_cap_hides_every_wider_instruction():
