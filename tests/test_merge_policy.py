@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from qa.index.merge import FLOOR, MAX_DELETED, MERGE_FACTOR, level, optimize_plan, plan_merges
 
 
@@ -44,3 +46,15 @@ def test_a_segment_that_lost_thirty_percent_is_rewritten_alone():
 
 def test_optimize_merges_everything_into_one():
     assert optimize_plan(1) == [range(0, 1)] and optimize_plan(0) == []
+
+
+def test_a_merge_factor_other_than_eight_sets_the_levels_of_every_segment():
+    # 13,000 chunks: level 2 with factor 3 (4,096 x 3 = 12,288 or more), level 1 with factor 8.
+    assert level(13_000, factor=3) == 2 and level(13_000) == 1
+    assert plan_merges([13_000] * 3, [0] * 3, factor=3) == [range(0, 3)]
+    assert plan_merges([13_000, 13_000, 5_000], [0] * 3, factor=3) == []  # 5,000 is level 1 either way
+
+
+def test_sizes_and_deletions_must_pair_up():
+    with pytest.raises(ValueError, match="zip"):
+        plan_merges([100, 100], [0])

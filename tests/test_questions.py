@@ -12,6 +12,7 @@ from qa.questions import (
     check_history,
     check_question,
     check_request,
+    check_text,
     check_top_k,
     contextual_query,
     resolve_follow_up,
@@ -134,3 +135,29 @@ def test_follow_ups_are_searched_with_the_question_before(question, history, que
 )
 def test_follow_up_pronouns_become_the_names_they_stand_for(question, history, resolved):
     assert resolve_follow_up(question, history) == resolved
+
+
+def test_every_filter_reaches_the_request_and_each_bad_value_is_named():
+    import datetime as dt
+
+    request = check_request("Who?", date_from="2024-5-1", date_to="2024-5-31", source=" AP ")
+    assert (request.filters.date_from, request.filters.date_to, request.filters.source) == (
+        "2024-05-01",
+        "2024-05-31",
+        "AP",
+    )
+    assert check_date(dt.datetime(2024, 5, 14, 10, 30), "from") == "2024-05-14"  # a datetime's day
+    assert check_date(dt.date(2024, 5, 14), "to") == "2024-05-14"
+    assert check_filters("2024-05-01", "2024-05-01").date_to == "2024-05-01"  # one day is a range
+    with pytest.raises(QuestionError, match=r"^The to date 'tomorrow' is not a date"):
+        check_filters(None, "tomorrow")
+    with pytest.raises(QuestionError, match=r"^The source is 201 characters long; the limit is 200"):
+        check_filters(source="x" * 201)
+    with pytest.raises(QuestionError, match=r"^The source must be text, not int"):
+        check_request("Who?", source=5)
+    assert check_text("x" * 200, "source", 200) == "x" * 200  # the limit itself is allowed
+    long = "a" * 40 + "b" * 20
+    with pytest.raises(QuestionError, match=rf"^The from date '{long[:40]}' is not a date"):
+        check_date(long, "from")  # the message quotes the first 40 characters
+    with pytest.raises(QuestionError, match=r"^history must be a list of the earlier questions \(strings\), not dict"):
+        check_history({"q": 1})
