@@ -59,7 +59,7 @@ def build_library() -> Path:
         sys.exit("avx2_only: no C compiler found (install gcc, or set CC)")
     BUILD.mkdir(parents=True, exist_ok=True)
     partial = library.with_suffix(".partial")
-    subprocess.run([compiler, "-O2", "-shared", "-fPIC", "-o", str(partial), str(SOURCE)], check=True)
+    subprocess.run([compiler, "-O2", "-shared", "-fPIC", "-o", str(partial), str(SOURCE), "-ldl"], check=True)
     partial.replace(library)
     return library
 

@@ -40,22 +40,27 @@ def test_doctests() -> None:
 
 @needs_cpuid_fault
 @needs_avx512
-def test_every_library_sees_avx2_only() -> None:
+@pytest.mark.parametrize("options", [[], ["-X", "faulthandler"]])  # faulthandler sets its own SIGSEGV handler
+def test_every_library_sees_avx2_only(options: list[str]) -> None:
     plain = run([sys.executable, "-c", PROBE])
     assert plain.stdout.split()[:3] == ["True", "True", "True"], plain.stderr  # the CPU as it is
-    masked = run([sys.executable, str(ROOT / "bench" / "avx2_only.py"), sys.executable, "-c", PROBE])
+    masked = run([sys.executable, str(ROOT / "bench" / "avx2_only.py"), sys.executable, *options, "-c", PROBE])
     assert masked.returncode == 0, masked.stderr
     # AVX2 kept, AVX-512 hidden; PyTorch's capability says AVX2 (its env cap is also set).
     assert masked.stdout.split() == ["False", "False", "True", "AVX2"]
 
 
 @needs_cpuid_fault
-def test_a_real_crash_still_crashes() -> None:
-    """The fault handler answers CPUID only: any other segmentation fault ends the process as before."""
+@pytest.mark.parametrize("options", [[], ["-X", "faulthandler"]])
+def test_a_real_crash_still_crashes(options: list[str]) -> None:
+    """The fault handler answers CPUID only: any other segmentation fault ends the process as
+    before, through the program's own handler where it has one (faulthandler's traceback)."""
     crash = "import ctypes; ctypes.string_at(0)"
     # A handler that returned from it instead would fault again forever: the timeout catches that.
-    done = run([sys.executable, str(ROOT / "bench" / "avx2_only.py"), sys.executable, "-c", crash], timeout=60)
+    command = [sys.executable, str(ROOT / "bench" / "avx2_only.py"), sys.executable, *options, "-c", crash]
+    done = run(command, timeout=60)
     assert done.returncode == -11
+    assert ("Fatal Python error: Segmentation fault" in done.stderr) == bool(options)
 
 
 def test_refuses_without_cpuid_fault(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -8,12 +8,17 @@
  * AVX-512 / VNNI / AMX machine. The setting is per thread, inherited by threads and forks, and
  * reset by exec, where LD_PRELOAD loads this library again.
  *
+ * A program's own SIGSEGV handler (Python's faulthandler, which pytest turns on) would replace
+ * this one and crash at the next CPUID, so sigaction() and signal() are interposed for SIGSEGV:
+ * the program's handler is kept aside and called for every fault that is not a CPUID.
+ *
  * Use through bench/avx2_only.py, which compiles it. NEWSDESK_CPUID_REPORT=1 prints, at exit, how
  * many CPUIDs were answered (a few hundred at start-up, none per question, so no cost measured).
  */
 #define _GNU_SOURCE
 #include <asm/prctl.h>
 #include <cpuid.h>
+#include <dlfcn.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -38,6 +43,53 @@ static const uint32_t LEAF7_1_EAX = BIT(4) | BIT(5);
 static const uint32_t LEAFD_EAX = BIT(5) | BIT(6) | BIT(7);
 
 static volatile unsigned long answered;
+static int installed;
+/* The SIGSEGV handler the program believes it has: SIG_DFL until it sets one. */
+static struct sigaction theirs;
+static int (*real_sigaction)(int, const struct sigaction *, struct sigaction *);
+
+static int call_real_sigaction(int sig, const struct sigaction *act, struct sigaction *old) {
+    if (!real_sigaction)
+        real_sigaction = (int (*)(int, const struct sigaction *, struct sigaction *))dlsym(RTLD_NEXT, "sigaction");
+    return real_sigaction(sig, act, old);
+}
+
+int sigaction(int sig, const struct sigaction *act, struct sigaction *old) {
+    if (sig != SIGSEGV || !installed)
+        return call_real_sigaction(sig, act, old);
+    if (old)
+        *old = theirs;
+    if (act)
+        theirs = *act;
+    return 0;
+}
+
+sighandler_t signal(int sig, sighandler_t handler) {
+    struct sigaction act, old;
+    memset(&act, 0, sizeof act);
+    act.sa_handler = handler;
+    sigemptyset(&act.sa_mask);
+    if (sigaction(sig, &act, &old) != 0)
+        return SIG_ERR;
+    return old.sa_handler;
+}
+
+/* A fault that is not a CPUID: what the program asked for, else the default (the process dies). */
+static void pass_on(int sig, siginfo_t *info, void *context) {
+    if ((theirs.sa_flags & SA_SIGINFO) && theirs.sa_sigaction) {
+        theirs.sa_sigaction(sig, info, context);
+        return;
+    }
+    if (theirs.sa_handler != SIG_DFL && theirs.sa_handler != SIG_IGN) {
+        theirs.sa_handler(sig);
+        return;
+    }
+    struct sigaction fallback;
+    memset(&fallback, 0, sizeof fallback);
+    fallback.sa_handler = SIG_DFL;
+    call_real_sigaction(sig, &fallback, NULL);
+    raise(sig);
+}
 
 static long set_cpuid(int enabled) { return syscall(SYS_arch_prctl, ARCH_SET_CPUID, enabled); }
 
@@ -72,8 +124,7 @@ static void on_fault(int sig, siginfo_t *info, void *context) {
         answered++;
         return;
     }
-    signal(sig, SIG_DFL); /* any other fault: crash as without this library */
-    raise(sig);
+    pass_on(sig, info, context); /* any other fault: as without this library */
 }
 
 static void report(void) {
@@ -85,12 +136,14 @@ __attribute__((constructor)) static void start(void) {
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_sigaction = on_fault;
-    action.sa_flags = SA_SIGINFO | SA_NODEFER;
+    action.sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK;
     sigemptyset(&action.sa_mask);
-    if (sigaction(SIGSEGV, &action, NULL) != 0 || set_cpuid(0) != 0) {
+    theirs.sa_handler = SIG_DFL;
+    if (call_real_sigaction(SIGSEGV, &action, NULL) != 0 || set_cpuid(0) != 0) {
         fprintf(stderr, "cpuid_mask: this CPU or kernel cannot make CPUID fault (no cpuid_fault flag); "
                         "run without LD_PRELOAD on a real AVX2 machine instead\n");
         _exit(3);
     }
+    installed = 1;
     atexit(report);
 }
