@@ -114,8 +114,9 @@ class Embedder:
         self._use(choice.precision, choice.why)
 
     def _use(self, precision: str, why: str) -> None:
-        if precision != self.precision:
-            self._encoder = None
+        if precision == self.precision and self._encoder is not None:
+            return  # loaded at this precision already: its reason says how (PyTorch, when the export failed)
+        self._encoder = None
         self.precision, self.precision_reason = precision, why
 
     def adopt(self, recorded: dict | None) -> None:

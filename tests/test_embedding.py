@@ -32,8 +32,13 @@ def fp32() -> Embedder:
     return Embedder(precision="fp32")
 
 
-def test_int8_vectors_agree_with_fp32(embedder: Embedder, fp32: Embedder) -> None:
-    assert embedder.precision == "int8"
+@pytest.fixture(scope="module")
+def int8() -> Embedder:
+    return Embedder(precision="int8")  # whatever this CPU would choose
+
+
+def test_int8_vectors_agree_with_fp32(int8: Embedder, fp32: Embedder) -> None:
+    embedder = int8
     fast, exact = embedder.embed(TEXTS), fp32.embed(TEXTS)
     assert fast.shape == exact.shape == (len(TEXTS), 384)
     assert fast.dtype == np.float32
@@ -47,7 +52,8 @@ def test_int8_vectors_agree_with_fp32(embedder: Embedder, fp32: Embedder) -> Non
     )
 
 
-def test_int8_rows_do_not_depend_on_the_batch(embedder: Embedder) -> None:
+def test_int8_rows_do_not_depend_on_the_batch(int8: Embedder) -> None:
+    embedder = int8
     together = embedder.embed(TEXTS)
     alone = np.stack([embedder.embed([text])[0] for text in reversed(TEXTS)])[::-1]
     np.testing.assert_allclose(together, alone, atol=1e-6)
@@ -106,6 +112,22 @@ def test_an_unwritable_export_folder_fails_int8_clearly(tmp_path: Path) -> None:
         int8_file(plain, tmp_path / "gone" / "model.int8.onnx", "the model", "use bf16")
 
 
+def test_the_reason_keeps_saying_pytorch_after_a_failed_export(tmp_path: Path) -> None:
+    """An index's settings are adopted again before every load: that must not relabel an fp32
+    embedder that fell back to PyTorch as ONNX Runtime (`newsdesk ask` said so on AVX2)."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    embedder = Embedder(cache_dir=blocker / "cache")  # auto
+    recorded = {"precision": "fp32", "max_tokens": embedder.max_tokens}
+    embedder.adopt(recorded)
+    embedder.warm_up()
+    assert embedder.precision_reason.startswith("fp32 (PyTorch): the ONNX export failed")
+    embedder.adopt(recorded)
+    assert embedder.precision_reason.startswith("fp32 (PyTorch): the ONNX export failed")
+    embedder.adopt({"precision": "bf16", "max_tokens": embedder.max_tokens})  # another precision: a new load
+    assert embedder.precision == "bf16" and "PyTorch" not in embedder.precision_reason
+
+
 def test_fp32_runs_on_onnx_runtime_and_gives_pytorchs_vectors(fp32: Embedder) -> None:
     from sentence_transformers import SentenceTransformer
 
@@ -162,4 +184,10 @@ def test_an_unwritable_cache_gets_a_clear_error(tmp_path: Path) -> None:
         text=True,
         timeout=300,
     )
-    assert ask.returncode == 2 and ask.stderr.startswith("newsdesk: cannot write the ONNX embedder's cache")
+    from qa.cpu import choose_embedder_precision, cpu_flags
+
+    if choose_embedder_precision(cpu_flags()).precision == "int8":  # int8 runs on ONNX Runtime only
+        assert ask.returncode == 2 and ask.stderr.startswith("newsdesk: cannot write the ONNX embedder's cache")
+    else:  # fp32 (a CPU without VNNI) runs on PyTorch instead, and says so
+        assert ask.returncode == 0 and ask.stdout.startswith("Xi Jinping"), ask.stderr
+        assert "embedder fp32 (PyTorch): the ONNX export failed" in ask.stderr

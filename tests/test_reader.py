@@ -97,7 +97,8 @@ def test_the_onnx_export_is_made_once_and_reused(tmp_path: Path):
     second = Reader(cache_dir=tmp_path)
     second.warm_up()
     assert list((tmp_path / "readers").iterdir()) == [folder] and card.stat().st_mtime_ns == made
-    assert {p.name for p in folder.iterdir()} == {"reader.onnx", "reader.int8.onnx", "reader-onnx.json"}
+    int8 = {"reader.int8.onnx"} if second.precision == "int8" else set()  # int8 with VNNI only
+    assert {p.name for p in folder.iterdir()} == {"reader.onnx", "reader-onnx.json"} | int8
     assert second.read("Who is the mayor?", PASSAGES).best.text == "Anna Berg"
 
 
