@@ -12,10 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
-
-sys.path.insert(0, str(ROOT))
 from bench import avx2_only
+from tests.conftest import ROOT
 
 CPUINFO = avx2_only.CPUINFO.read_text(encoding="utf-8") if avx2_only.CPUINFO.exists() else ""
 needs_cpuid_fault = pytest.mark.skipif(
