@@ -65,12 +65,16 @@ int sigaction(int sig, const struct sigaction *act, struct sigaction *old) {
 }
 
 sighandler_t signal(int sig, sighandler_t handler) {
+    if (sig != SIGSEGV || !installed) { /* every other signal exactly as glibc sets it */
+        sighandler_t (*real_signal)(int, sighandler_t) = (sighandler_t (*)(int, sighandler_t))dlsym(RTLD_NEXT, "signal");
+        return real_signal(sig, handler);
+    }
     struct sigaction act, old;
     memset(&act, 0, sizeof act);
     act.sa_handler = handler;
+    act.sa_flags = SA_RESTART; /* glibc's signal() semantics */
     sigemptyset(&act.sa_mask);
-    if (sigaction(sig, &act, &old) != 0)
-        return SIG_ERR;
+    sigaction(sig, &act, &old);
     return old.sa_handler;
 }
 
