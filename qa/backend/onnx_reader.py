@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.backend.cache import cached_export, export_key, file_stamps
-from qa.backend.quantize import int8_file
+from qa.backend.quantize import model_file
 from qa.cpu import usable_cores
 
 FILES = {"fp32": "reader.onnx", "int8": "reader.int8.onnx"}
@@ -105,9 +105,7 @@ class OnnxReaderModel:
         options.intra_op_num_threads = threads or usable_cores()
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
-        path = folder / FILES[precision]
-        if precision == "int8":
-            path = int8_file(folder / FILES["fp32"], path, "the ONNX reader", "use Reader(backend='torch')")
+        path = model_file(folder, FILES, precision, "the ONNX reader", "use Reader(backend='torch')")
         self.session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.inputs: list[str] = card["inputs"]
 

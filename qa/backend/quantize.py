@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from qa.backend.cache import ExportCacheError
@@ -48,3 +49,10 @@ def int8_file(plain: Path, int8: Path, what: str, instead: str) -> Path:
         logging.getLogger().setLevel(quiet)
         staging.unlink(missing_ok=True)
     return int8
+
+
+def model_file(folder: Path, files: Mapping[str, str], precision: str, what: str, instead: str) -> Path:
+    """The file of an export ``folder`` that runs ``precision`` (``files`` names one per precision),
+    its int8 file quantised from the fp32 one on first use."""
+    path = folder / files[precision]
+    return int8_file(folder / files["fp32"], path, what, instead) if precision == "int8" else path
