@@ -23,6 +23,7 @@ from qa.answers import (
     decide,
     expected_calibration_error,
     fit_selective,
+    in_dateline,
     recalibrate,
 )
 from qa.answers.asked import ASKED_FEATURES
@@ -107,6 +108,41 @@ def test_support_needs_the_reader_to_prefer_the_span_to_abstaining():
     spans = [span(PASSAGES, 0, "95 people", 12.0), span(PASSAGES, 2, "95", -1.0)]
     [first] = candidates(QUESTION, PASSAGES, reading(QUESTION, PASSAGES, spans))[:1]
     assert first.supporters == () and first.features["support"] == 0.0
+
+
+DATELINED = "Tuesday, March 12, 2024\n\nThe painter died on Sunday, March 10, 2024, in Graz.\n11 March 2024\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "dateline"),
+    [
+        ("Tuesday, March 12, 2024", True),
+        ("March", True),  # part of the dateline
+        ("Tuesday", True),
+        ("12, 2024\n\nThe", True),  # crosses out of the dateline
+        ("Sunday, March 10, 2024", False),  # the same shape inside a sentence
+        ("Graz.", False),
+        ("11 March 2024", True),  # day-first
+    ],
+)
+def test_a_span_in_a_line_that_holds_only_a_date_is_in_the_dateline(text: str, dateline: bool):
+    start = DATELINED.index(text)
+    assert in_dateline(DATELINED, start, start + len(text)) is dateline
+
+
+@pytest.mark.parametrize("line", ["2024-03-12", "Tuesday March 12 2024", "  tuesday, march 12, 2024  "])
+def test_datelines_are_recognised_in_their_other_spellings(line: str):
+    text = f"{line}\nThe painter died."
+    assert in_dateline(text, text.index("2024"), text.index("2024") + 4)
+    assert not in_dateline(text, text.index("painter"), text.index("painter") + 7)
+
+
+def test_a_span_in_the_dateline_is_never_a_candidate_answer():
+    question = "On what date was the painter born?"
+    passages = [passage(0, "a", DATELINED, "2024-03-12")]
+    spans = [span(passages, 0, "March 12, 2024", 9.0), span(passages, 0, "Sunday, March 10, 2024", 4.0)]
+    found = candidates(question, passages, reading(question, passages, spans))
+    assert [c.span.text for c in found] == ["Sunday, March 10, 2024"]
 
 
 def model(threshold: float = 0.5) -> SelectiveModel:
@@ -467,6 +503,24 @@ def test_a_toll_that_rose_as_the_story_developed_is_shown_as_a_timeline(desk, ar
     assert shown.index("2023-02-08") < shown.index("2023-02-06", shown.index("As the story"))
     # A question only one article answers has no timeline.
     assert desk.answer("Who will Putin meet during his visit?").timeline == ()
+
+
+def test_a_date_question_is_not_answered_from_the_dateline(desk, articles: Path):
+    # The article's own words give no birth date; the reader's best span for one is the
+    # dateline (the day the death was reported), which is never an answer (`in_dateline`).
+    text = (
+        "Tuesday, March 12, 2024\n\nThe family of the painter Ilse Varga said on Sunday that she had died "
+        "at her home in Graz at the age of 88. Varga was born in Hungary and moved to Austria as a child."
+    )
+    story = {"id": "varga", "title": "Painter Ilse Varga dies at 88", "date": "2024-03-12", "text": text}
+    (articles / "varga.json").write_text(json.dumps(story))
+    desk.sync()
+    reply = desk.answer("On what date was the painter Ilse Varga born?")
+    dateline = text.index("\n")
+    shown = [c for c in (*reply.citations, *reply.alternatives) if c.article_id == "varga"]
+    assert shown and all(c.start >= dateline for c in shown)
+    assert "March 12" not in reply.text
+    assert desk.answer("Where was Ilse Varga born?").text == "Hungary"
 
 
 def test_a_sure_answer_is_read_from_one_passage_and_matches_reading_them_all(desk, articles: Path):

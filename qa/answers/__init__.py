@@ -6,7 +6,7 @@ and when a question is too broad to answer with a span (`vague`)."""
 from qa.answers.decision import SPANS_READ, Decision, Judged, decide
 from qa.answers.features import FEATURES, Candidate, candidates, same_answer
 from qa.answers.kinds import question_kind
-from qa.answers.rules import answers_nothing
+from qa.answers.rules import answers_nothing, in_dateline
 from qa.answers.selective import (
     Judge,
     MarginJudge,
@@ -33,6 +33,7 @@ __all__ = [
     "decide",
     "expected_calibration_error",
     "fit_selective",
+    "in_dateline",
     "question_kind",
     "recalibrate",
     "reliability",

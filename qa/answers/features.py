@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from qa.answers.asked import ASKED_FEATURES, asked_evidence
 from qa.answers.kinds import kind_match, question_kind
-from qa.answers.rules import answers_nothing
+from qa.answers.rules import answers_nothing, in_dateline
 from qa.chunking import sentence_at
 from qa.schema import Passage, Reading, Span
 from qa.squad import normalize_answer
@@ -95,13 +95,19 @@ def candidates(
     question: str, passages: Sequence[Passage], reading: Reading, wanted: Collection[str] | None = None
 ) -> list[Candidate]:
     """The distinct candidate answers among the reader's spans and each passage's best span,
-    best score first, at most `CANDIDATES`; spans that answer nothing are left out. ``wanted``:
+    best score first, at most `CANDIDATES`; spans that answer nothing or lie in a dateline are left
+    out (`qa.answers.rules`). ``wanted``:
     the features the caller's judge reads (None: all); the costly ones it does not read are 0.0."""
     pool = sorted(
         {span for span in (*reading.spans, *(s for s in reading.per_passage if s is not None))},
         key=lambda span: -span.score,
     )
-    pool = [span for span in pool if not answers_nothing(question, span.text)]
+    pool = [
+        span
+        for span in pool
+        if not answers_nothing(question, span.text)
+        and not in_dateline(passages[span.passage_index].text, span.start, span.end)
+    ]
     chosen: list[Span] = []
     for span in pool:
         if not any(same_answer(span.text, kept.text) for kept in chosen):
