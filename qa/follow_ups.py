@@ -20,7 +20,9 @@ follow-ups after it look back only as far as it.
 
 Each earlier question is read in the light of those before it (`follow`), so "his" in the third
 question finds Putin through the second one's "he". Names are capitalised words: a name right
-after "in", "to", "visit" and the like is a place, any other a person (`find_names`).
+after "in", "to", "visit" and the like is a place ("in the United States" too, but not "happened to
+Navalny"); one after "a" or "the", or that ends in "Court", "Prize" and the like, a thing that
+"he" never stands for ("the Supreme Court", "a Nobel Prize"); any other a person (`find_names`).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from qa.words import (
     FUNCTION_WORDS,
     GENERIC_WORDS,
     GROUP_PRONOUNS,
+    INSTITUTION_NOUNS,
     OPENING_WORDS,
     PERSON_PRONOUNS,
     PLACE_PREPOSITIONS,
@@ -47,6 +50,7 @@ from qa.words import (
     STOPWORDS,
     THING_PRONOUNS,
     TITLE_WORDS,
+    TO_PERSON_VERBS,
     TRAVEL_NOUNS,
 )
 
@@ -64,10 +68,16 @@ _QUALIFYING = frozenset({"the", "that", "this"})  # "the visit" may become "Puti
 
 @dataclass(frozen=True)
 class Name:
-    """A name in a question, without its possessive 's; ``place`` when it follows "in", "to"..."""
+    """A name in a question, without its possessive 's; ``place`` when it follows "in", "to"...;
+    ``thing`` for an institution, award or event ("the Supreme Court", "a Nobel Prize")."""
 
     text: str
     place: bool
+    thing: bool = False
+
+    @property
+    def person(self) -> bool:
+        return not self.place and not self.thing
 
 
 @dataclass(frozen=True)
@@ -82,7 +92,7 @@ class Turn:
 
     @property
     def people(self) -> list[str]:
-        return [name.text for name in self.names if not name.place]
+        return [name.text for name in self.names if name.person]
 
     @property
     def places(self) -> list[str]:
@@ -117,32 +127,65 @@ def _is_name_word(word: str) -> bool:
 
 def find_names(question: str) -> tuple[Name, ...]:
     """The names in a question: runs of capitalised words that are not question or date words.
-    A possessive ends a name; a name after "in", "to", "visit" and the like is a place.
+    A possessive ends a name; what it is comes from the words before it (`_name_kind`).
 
     >>> find_names("When will Putin visit China?")
-    (Name(text='Putin', place=False), Name(text='China', place=True))
+    (Name(text='Putin', place=False, thing=False), Name(text='China', place=True, thing=False))
     >>> [n.text for n in find_names("And what did Mayor Anna Berg's office say on Monday?")]
     ['Mayor Anna Berg']
+    >>> [(n.text, n.person) for n in find_names("Did the Supreme Court hear Navalny?")]
+    [('Supreme Court', False), ('Navalny', True)]
     """
     names: list[Name] = []
     run: list[str] = []
-    place, previous, end = False, "", -1
+    before: list[str] = []  # the words before the current name, lower case
+
+    def close() -> None:
+        names.append(_name_kind(" ".join(run), before))
+        run.clear()
+
+    words: list[str] = []
+    end = -1
     for match in _TOKEN.finditer(question):
         word = match.group()
         named = _is_name_word(word)
         if run and (not named or question[end : match.start()] != " "):
-            names.append(Name(" ".join(run), place))
-            run = []
+            close()
         if named:
-            place = place if run else previous in PLACE_PREPOSITIONS
+            if not run:
+                before = words[-2:]
             run.append(_POSSESSIVE.sub("", word))
             if _POSSESSIVE.search(word):
-                names.append(Name(" ".join(run), place))
-                run = []
-        previous, end = word.lower(), match.end()
+                close()
+        words.append(word.lower())
+        end = match.end()
     if run:
-        names.append(Name(" ".join(run), place))
+        close()
     return tuple(names)
+
+
+def _name_kind(name: str, before: Sequence[str]) -> Name:
+    """A name as a place, a thing or a person, from the two words before it.
+
+    >>> _name_kind("United States", ["in", "the"]).place, _name_kind("Navalny", ["happened", "to"]).place
+    (True, False)
+    >>> _name_kind("Nobel Prize", ["win", "a"]).thing, _name_kind("Senate", ["the"]).thing
+    (True, True)
+    >>> _name_kind("Pope Francis", ["did", "the"]).person
+    True
+    """
+    previous = list(before)
+    determiner = bool(previous) and previous[-1] in ("the", "a", "an")
+    if previous and previous[-1] == "the":
+        previous.pop()  # "in the United States" is in the United States
+    preposition = previous[-1] if previous else ""
+    person_to = preposition == "to" and len(previous) >= 2 and previous[-2] in TO_PERSON_VERBS
+    if preposition in PLACE_PREPOSITIONS and not person_to:
+        return Name(name, place=True)
+    words = name.lower().split()
+    institution = words[-1] in INSTITUTION_NOUNS
+    titled = words[0] in TITLE_WORDS  # "the President", "the Pope" are people
+    return Name(name, place=False, thing=institution or (determiner and not titled))
 
 
 def names_in(question: str) -> list[str]:
@@ -258,7 +301,7 @@ class _Linker:
 
     def person(self, tokens: Sequence[re.Match[str]], position: int) -> None:
         """He, she, his, her: the topic's most recent person, unless the question names one."""
-        if any(not name.place for name in self.own):
+        if any(name.person for name in self.own):
             return
         token = tokens[position]
         number = self.refer(self.latest(lambda turn: bool(turn.people)))
@@ -273,7 +316,7 @@ class _Linker:
     def group(self, token: re.Match[str]) -> None:
         """They, them, their: the people of the topic's most recent question naming two or more.
         Without them it is as often the question's own ("people ... their homes"): a weak link."""
-        if sum(not name.place for name in self.own) >= 2:
+        if sum(name.person for name in self.own) >= 2:
             return
         number = self.latest(lambda turn: len(turn.people) >= 2)
         self.refer(number, strong=number is not None)

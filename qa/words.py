@@ -31,6 +31,20 @@ PLACE_PREPOSITIONS = frozenset(
     "in at to from near into across around through toward towards outside inside within throughout via of "
     "visit visits visited visiting leave leaves left reach reached enter entered".split()
 )
+# "to" after one of these names a person, not a place: "What happened to Navalny?", "he spoke to Xi".
+TO_PERSON_VERBS = frozenset(
+    "happen happens happened happening say says said speak speaks spoke talk talks talked write writes wrote "
+    "reply replies replied respond responds responded listen listens listened belong belongs belonged "
+    "married apologise apologised apologize apologized according".split()
+)
+# The last word of a name that is an institution, an award or an event, never a person (so never
+# what "he" or "him" stands for): "the Supreme Court", "a Nobel Prize", "the World Cup".
+INSTITUTION_NOUNS = frozenset(
+    "court senate party ministry council committee parliament congress department agency commission union "
+    "bank company corporation police army government assembly church club prize award cup festival "
+    "orchestra foundation institute university school hospital airport cathedral museum organisation "
+    "organization association office house forces games olympics summit conference league federation".split()
+)
 # Capitalised words that open a question or address the reader, never a name ("And the price?").
 OPENING_WORDS = frozenset(
     "and but so also then now tell please give name list show i can could should would may might must has "

@@ -246,6 +246,45 @@ def test_names_of_several_words_and_possessive_question_words(question, names):
     assert find_names(question) == names
 
 
+@pytest.mark.parametrize(
+    ("question", "names"),
+    [
+        # "the" between a place preposition and the name keeps it a place.
+        ("How many people live in the United States?", (Name("United States", True),)),
+        # "to" after a verb of speaking or happening is a person's, not a place's.
+        ("What happened to Navalny in August 2020?", (Name("Navalny", False),)),
+        ("What did Tusk say to Duda?", (Name("Tusk", False), Name("Duda", False))),
+        # An institution, an award, or any name after "a" or "the" is a thing...
+        ("Why did the Supreme Court remove Pierluisi?", (Name("Supreme Court", False, True), Name("Pierluisi", False))),
+        ("Did Munk win a Nobel Prize?", (Name("Munk", False), Name("Nobel Prize", False, True))),
+        ("Who leads Civic Platform Party now?", (Name("Civic Platform Party", False, True),)),
+        # ...except a title, which names a person.
+        ("What did the Pope say?", (Name("Pope", False),)),
+    ],
+)
+def test_names_are_people_places_or_things_by_the_words_before_them(question, names):
+    assert find_names(question) == names
+
+
+@pytest.mark.parametrize(
+    ("history", "question", "resolved"),
+    [
+        # Found in the browser: "him" became "Supreme Court", "he" found no one after "to Navalny",
+        # and "a Nobel Prize" counted as a person the question names, so "he" stayed unresolved.
+        (["Why did the Supreme Court remove Pierluisi?"], "Who replaced him?", "Who replaced Pierluisi?"),
+        (["What happened to Navalny in August 2020?"], "Where was he taken?", "Where was Navalny taken?"),
+        (["How old was Walter Munk when he died?"], "Did he win a Nobel Prize?", "Did Walter Munk win a Nobel Prize?"),
+        (
+            ["Who became governor of Puerto Rico after Rosselló resigned?", "Why did the Supreme Court remove him?"],
+            "Who replaced him?",
+            "Who replaced Rosselló?",
+        ),
+    ],
+)
+def test_he_and_him_never_stand_for_an_institution_or_an_award(history, question, resolved):
+    assert resolve_follow_up(question, history) == resolved
+
+
 def test_stems_keep_three_letters_and_topic_words_drop_possessives():
     assert [stem(word) for word in ("red", "sees", "used")] == ["red", "see", "use"]
     assert topic_words("Putin's visit") == {"putin", "visit"}
