@@ -60,6 +60,14 @@ def when(citation: Citation) -> str:
     return citation.date or "undated"
 
 
+def _means(citation: Citation, markdown: bool) -> str:
+    """The day a relative date in the quote stands for, in brackets ("last week" -> " (the week
+    of 29 July 2019)"); nothing when the quote holds none."""
+    if not citation.resolved_date:
+        return ""
+    return f" ({escape_markdown(citation.resolved_date) if markdown else citation.resolved_date})"
+
+
 def _split(citation: Citation) -> tuple[str, str, str]:
     """The cited sentence as (before, quote, after)."""
     offset = citation.start - citation.sentence_start
@@ -73,7 +81,7 @@ def render_markdown(reply: Answer) -> str:
     if not reply.found or citation is None:
         return "\n\n".join([not_found(reply), "\n".join(narrow_to(reply, markdown=True))]).strip()
     before, quote, after = _split(citation)
-    means = f" ({escape_markdown(citation.resolved_date)})" if citation.resolved_date else ""
+    means = _means(citation, markdown=True)
     unsure = "Not sure — the closest I found: " if shown_as_unsure(reply.found, reply.confidence) else ""
     shown = (
         f"{unsure}**{escape_markdown(reply.text)}**{means}\n\n"
@@ -86,7 +94,8 @@ def render_markdown(reply: Answer) -> str:
         shown += f"\n\n{also_reported(reply)}: {others}"
     if reply.timeline:
         shown += "\n\nAs the story developed (latest first):\n" + "\n".join(
-            f"- {when(c)}: **{escape_markdown(c.quote)}** — *{escape_markdown(c.title)}*" for c in reply.timeline
+            f"- {when(c)}: **{escape_markdown(c.quote)}**{_means(c, markdown=True)} — *{escape_markdown(c.title)}*"
+            for c in reply.timeline
         )
     return shown
 
@@ -103,7 +112,7 @@ def render_text(reply: Answer, bold: tuple[str, str] = ("[", "]")) -> str:
     if not reply.found or citation is None:
         return "\n".join([not_found(reply), *narrow_to(reply, markdown=False)])
     before, quote, after = _split(citation)
-    means = f" ({citation.resolved_date})" if citation.resolved_date else ""
+    means = _means(citation, markdown=False)
     link = f" {citation.url}" if citation.url else ""
     unsure = "Not sure — the closest I found: " if shown_as_unsure(reply.found, reply.confidence) else ""
     lines = [
@@ -118,7 +127,9 @@ def render_text(reply: Answer, bold: tuple[str, str] = ("[", "]")) -> str:
         lines += [f"  {c.title} — {when(c)} [{c.article_id}, chars {c.start}-{c.end}]" for c in reply.corroborating]
     if reply.timeline:
         lines.append("as the story developed (latest first):")
-        lines += [f"  {when(c)}: {c.quote} — {c.title} [{c.article_id}]" for c in reply.timeline]
+        lines += [
+            f"  {when(c)}: {c.quote}{_means(c, markdown=False)} — {c.title} [{c.article_id}]" for c in reply.timeline
+        ]
     return "\n".join(lines)
 
 

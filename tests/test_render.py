@@ -42,6 +42,15 @@ def test_relative_dates_are_shown_beside_the_quote():
     assert answer_dict(reply)["citations"][0]["resolved_date"] == "Thursday, 16 May 2024"
 
 
+def test_relative_dates_are_shown_in_the_timeline_too():
+    # Found in the browser: "2019-08-08: last week" said nothing of which week.
+    later, earlier = answer("Thursday", "Thursday, 16 May 2024"), answer("Xi Jinping")
+    reply = dataclasses.replace(later, timeline=(later.citation, earlier.citation))
+    assert "- 2024-05-14: **Thursday** (Thursday, 16 May 2024) — *Putin visits China*" in render_markdown(reply)
+    assert "  2024-05-14: Thursday (Thursday, 16 May 2024) — Putin visits China [seed]" in render_text(reply)
+    assert "  2024-05-14: Xi Jinping — Putin visits China [seed]" in render_text(reply)
+
+
 def test_no_answer_names_the_filter():
     nothing = Answer("Who?", "", 0.0, 0.0, False, filters=Filters("2024-01-01", None, "AP"))
     assert render_markdown(nothing) == (
