@@ -23,6 +23,7 @@ from qa.follow_ups import contextual_query as contextual_query  # a conversation
 from qa.follow_ups import names_in as names_in
 from qa.follow_ups import resolve_follow_up as resolve_follow_up
 from qa.schema import Filters
+from qa.words import FUNCTION_WORDS, STOPWORDS
 
 MAX_QUESTION_CHARS = 1000
 # The reader reads at most this many passages: 20 keeps one question under ~1 s on 2 cores;
@@ -34,6 +35,8 @@ DEFAULT_TOP_K = 4
 MAX_HISTORY = 20  # earlier questions kept; a follow-up looks back through them to where its topic began
 MAX_SOURCE_CHARS = 200
 _DATE = re.compile(r"\A(\d{4})-(\d{1,2})-(\d{1,2})\Z")
+_WORD = re.compile(r"[^\W_]")  # a letter or a digit
+_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 class QuestionError(UsageError):
@@ -52,11 +55,39 @@ class Request:
 
 
 def check_question(question: object, what: str = "question") -> str:
-    """The question, stripped; `QuestionError` when it is empty, too long or not text."""
+    """The question, stripped; `QuestionError` when it is empty, holds no word, is too long or
+    is not text.
+
+    >>> check_question("?!?...")
+    Traceback (most recent call last):
+    ...
+    qa.questions.QuestionError: The question holds no words: type a question about the articles, e.g. ...'.
+    """
     question = check_text(question, what, MAX_QUESTION_CHARS)
     if not question:
         raise QuestionError(f"The {what} is empty: type a question about the articles.")
+    if not _WORD.search(question):
+        raise QuestionError(
+            f"The {what} holds no words: type a question about the articles, e.g. 'Who will Putin meet?'."
+        )
     return question
+
+
+def looks_english(question: str) -> bool:
+    """Whether ``question`` may be English, which the reader and the articles are: it is mostly in
+    Latin letters, and a question of five words or more uses at least one English function word.
+    Only a hint for a question nothing answers (`qa.render.not_found`), never a refusal.
+
+    >>> looks_english("Who will Putin meet?"), looks_english("Putin Xi meeting date?")
+    (True, True)
+    >>> looks_english("¿Quién es el gobernador de Puerto Rico?"), looks_english("Когда Путин посетит Китай?")
+    (False, False)
+    """
+    words = _LETTERS.findall(question.lower())
+    letters = "".join(words)
+    if sum(char.isascii() for char in letters) * 2 < len(letters):
+        return False
+    return len(words) < 5 or any(word in FUNCTION_WORDS or word in STOPWORDS for word in words)
 
 
 def check_text(value: object, what: str, limit: int) -> str:
@@ -152,8 +183,9 @@ def check_history(history: object) -> tuple[str, ...]:
             raise QuestionError(
                 f"history must hold the earlier questions as strings; item {number} is {type(item).__name__}."
             )
-        if item.strip():
-            earlier.append(check_question(item, f"earlier question {number}"))
+        text = check_text(item, f"earlier question {number}", MAX_QUESTION_CHARS)
+        if _WORD.search(text):  # blank or wordless ones ("?!") asked nothing to refer back to
+            earlier.append(text)
     return tuple(earlier)
 
 

@@ -15,12 +15,14 @@ import re
 from dataclasses import asdict
 
 from qa.answers.confidence import SURE, confidence_words, shown_as_unsure
+from qa.questions import looks_english
 from qa.schema import Answer, Citation, Passage
 
 NOT_FOUND = "I couldn't find that in the articles"
 # A question that names one thing and asks nothing in particular about it (qa.answers.vague).
 TOO_BROAD = "That question is too broad to answer with a quote from one article"
 NARROW = "These articles match it best; ask about one of them:"
+ENGLISH_ONLY = "Newsdesk reads questions in English: ask it in English."
 # Characters that Markdown (and the HTML it may hold) would act on; a backslash shows them as text.
 # Not "_": inside words (file names, ids) CommonMark leaves it alone, and API readers see no "\_".
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*{}\[\]<>#|~])")
@@ -37,14 +39,16 @@ def escape_markdown(text: str) -> str:
 
 
 def not_found(reply: Answer) -> str:
-    """The honest no-answer line, naming a filter that may be why; for a question too broad to
-    answer, the line that says so (`narrow_to` lists the articles offered)."""
+    """The honest no-answer line, naming a filter that may be why, and for a question that does
+    not look English, that Newsdesk reads English; for a question too broad to answer, the line
+    that says so (`narrow_to` lists the articles offered)."""
     lead = TOO_BROAD if reply.suggestions else NOT_FOUND
     filters = reply.filters
     if filters.active:
         undated = "; a date filter leaves out undated articles" if filters.date_from or filters.date_to else ""
         lead = f"{lead} (searched only articles {filters.describe()}{undated})"
-    return lead + (f". {NARROW}" if reply.suggestions else ".")
+    hint = "" if reply.suggestions or looks_english(reply.question) else f" {ENGLISH_ONLY}"
+    return lead + (f". {NARROW}" if reply.suggestions else ".") + hint
 
 
 def narrow_to(reply: Answer, markdown: bool) -> list[str]:

@@ -71,6 +71,7 @@ def test_top_k_in_range():
     ("question", "message"),
     [
         ("   ", "The question is empty"),
+        ("?!?...", "The question holds no words: type a question about the articles"),
         ("x" * 1001, "1,001 characters long; the limit is 1,000"),
         ("Who \ud800 won?", "not valid text"),  # a lone surrogate (invalid UTF-8 on a command line)
         (42, "must be text, not int"),
@@ -97,6 +98,7 @@ def test_bad_history(history, message):
 
 def test_history_keeps_the_questions_and_drops_blanks():
     assert check_history(["When will Putin visit China?", "  ", " Why? "]) == ("When will Putin visit China?", "Why?")
+    assert check_history(["When will Putin visit China?", "?!"]) == ("When will Putin visit China?",)
     assert check_history(None) == ()
 
 

@@ -62,6 +62,17 @@ def test_no_answer_names_the_filter():
     assert data["found"] is False and data["citations"] == [] and data["filters"]["source"] == "AP"
 
 
+@pytest.mark.parametrize(
+    ("question", "hinted"),
+    [("¿Quién es el gobernador de Puerto Rico?", True), ("Когда Путин посетит Китай?", True), ("Who?", False)],
+)
+def test_a_question_that_is_not_english_and_finds_nothing_is_told_to_ask_in_english(question, hinted):
+    reply = Answer(question, "", 0.0, 0.0, False)
+    assert ("ask it in English" in render_text(reply)) is hinted
+    assert ("ask it in English" in render_markdown(reply)) is hinted
+    assert render_text(reply).startswith("I couldn't find that in the articles.")
+
+
 def test_json_for_programs_has_offsets_and_no_passages():
     data = answer_dict(answer())
     assert data["text"] == "Xi Jinping" and data["confidence"] == 0.98
