@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from qa.errors import UsageError
-from qa.front_matter import front_matter
+from qa.front_matter import HEADING, front_matter
 from qa.schema import Article
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".json", ".jsonl", ".html", ".htm")
@@ -48,7 +48,6 @@ COLLECTION_SUFFIXES = (".json", ".jsonl")  # files that may hold many articles
 MAX_ARTICLE_FILE_BYTES = 5_000_000
 MAX_COLLECTION_FILE_BYTES = 500_000_000
 MAX_ARTICLE_CHARS = 5_000_000
-_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 _FIRST_SENTENCE = re.compile(r"(.+?[.!?])(?:\s|$)", re.DOTALL)
 _DATELINE = re.compile(r"^[A-Z][A-Z .,'-]+(?:\([A-Za-z]+\))?\s+")
 TITLE_WORDS = 14
@@ -388,7 +387,7 @@ def _article_from_plain_text(file: Path, name: str, text: str, markdown: bool, p
     if not stripped:
         raise ArticleError(f"{name}: empty article; skipped")
     first_line, _, rest = stripped.partition("\n")
-    title = _HEADING.sub("", first_line).strip() if markdown else first_line.strip()
+    title = HEADING.sub("", first_line).strip() if markdown else first_line.strip()
     body = rest.strip()
     if not body:
         body, title = stripped, derive_title(stripped)

@@ -26,6 +26,7 @@ from qa.reader import BACKENDS as READER_BACKENDS
 from qa.reader import PRECISIONS as READER_PRECISIONS
 from qa.render import answer_dict, render_text
 from qa.serving import add_answer_arguments, add_folder_arguments, add_serve_arguments, serve
+from qa.training_config import TrainingConfig
 from qa.unanswerable import SETTINGS as UNANSWERABLE_SETTINGS
 
 if TYPE_CHECKING:
@@ -296,7 +297,7 @@ def _print_leave_out(report: LeaveOutReport) -> None:
 
 def cmd_train_reader(args: argparse.Namespace) -> int:
     from qa.reader_model import base_encoder_path
-    from qa.train import TrainingConfig, train_reader
+    from qa.train import train_reader
 
     if bool(args.unanswerable) != (args.unanswerable_fraction > 0):
         raise UsageError(
@@ -506,12 +507,13 @@ def _add_train_reader_command(commands: argparse._SubParsersAction) -> None:
     train.add_argument("--squad", required=True, help="SQuAD v1.1-format training file")
     train.add_argument("--out", default=str(PROJECT_ROOT / "runs" / "reader"), help="run folder (checkpoints, result)")
     train.add_argument("--base", help="encoder folder (default: the bundled all-MiniLM-L6-v2)")
-    train.add_argument("--epochs", type=float, default=3.0)
-    train.add_argument("--batch-size", type=int, default=32)
-    train.add_argument("--lr", type=float, default=1e-4)
-    train.add_argument("--max-length", type=int, default=256)
-    train.add_argument("--stride", type=int, default=96)
-    train.add_argument("--negative-fraction", type=float, default=0.25)
+    defaults = TrainingConfig
+    train.add_argument("--epochs", type=float, default=defaults.epochs)
+    train.add_argument("--batch-size", type=int, default=defaults.batch_size)
+    train.add_argument("--lr", type=float, default=defaults.learning_rate)
+    train.add_argument("--max-length", type=int, default=defaults.max_length)
+    train.add_argument("--stride", type=int, default=defaults.stride)
+    train.add_argument("--negative-fraction", type=float, default=defaults.negative_fraction)
     train.add_argument(
         "--unanswerable",
         nargs="*",
@@ -531,12 +533,16 @@ def _add_train_reader_command(commands: argparse._SubParsersAction) -> None:
         metavar="READER_DIR",
         help="self-distillation: reader folders (e.g. trained with other seeds) whose averaged logits are soft targets",
     )
-    train.add_argument("--distill-weight", type=float, default=0.5, help="the soft targets' share of the loss")
-    train.add_argument("--temperature", type=float, default=2.0, help="softening of the distributions distilled")
-    train.add_argument("--warmup-steps", type=int, default=100)
+    train.add_argument(
+        "--distill-weight", type=float, default=defaults.distill_weight, help="the soft targets' share of the loss"
+    )
+    train.add_argument(
+        "--temperature", type=float, default=defaults.temperature, help="softening of the distributions distilled"
+    )
+    train.add_argument("--warmup-steps", type=int, default=defaults.warmup_steps)
     train.add_argument("--max-seconds", type=float, help="fit the schedule into this much training time")
-    train.add_argument("--checkpoint-every", type=int, default=500)
-    train.add_argument("--seed", type=int, default=13)
+    train.add_argument("--checkpoint-every", type=int, default=defaults.checkpoint_every)
+    train.add_argument("--seed", type=int, default=defaults.seed)
     train.set_defaults(run=cmd_train_reader)
 
 

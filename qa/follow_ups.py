@@ -45,6 +45,7 @@ from qa.words import (
     OPENING_WORDS,
     PERSON_PRONOUNS,
     PLACE_PREPOSITIONS,
+    POSSESSIVE,
     QUESTION_WORDS,
     REFERRING_WORDS,
     STOPWORDS,
@@ -57,12 +58,11 @@ from qa.words import (
 # A question this short that names nobody ("And the price?", "Why?") goes on with the topic.
 SHORT_QUESTION_WORDS = 4
 _TOKEN = re.compile(r"\w[\w'’-]*")
-_POSSESSIVE = re.compile(r"['’]s\Z")
 _SUFFIXES = ("ings", "ing", "ions", "ion", "ers", "er", "es", "ed", "s", "e", "d")
 _GRAMMAR = STOPWORDS | FUNCTION_WORDS | QUESTION_WORDS
 _NOT_NAMES = _GRAMMAR | DATE_WORDS | OPENING_WORDS | REFERRING_WORDS  # "There, who did he meet?"
 _NOT_TOPIC = _GRAMMAR | ASKING_WORDS | REFERRING_WORDS | GENERIC_WORDS | OPENING_WORDS
-_POSSESSIVE_PRONOUNS = frozenset({"his", "her", "its", "their"})
+POSSESSIVE_PRONOUNS = frozenset({"his", "her", "its", "their"})
 _QUALIFYING = frozenset({"the", "that", "this"})  # "the visit" may become "Putin's visit"
 
 
@@ -114,7 +114,7 @@ def stem(word: str) -> str:
     >>> [stem(w) for w in ("visit", "visited", "visits", "Putin's", "fires", "fire", "meeting")]
     ['visit', 'visit', 'visit', 'putin', 'fir', 'fir', 'meet']
     """
-    word = _POSSESSIVE.sub("", word.lower())
+    word = POSSESSIVE.sub("", word.lower())
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[: -len(suffix)]
@@ -122,7 +122,7 @@ def stem(word: str) -> str:
 
 
 def _is_name_word(word: str) -> bool:
-    return word[0].isupper() and _POSSESSIVE.sub("", word).lower() not in _NOT_NAMES
+    return word[0].isupper() and POSSESSIVE.sub("", word).lower() not in _NOT_NAMES
 
 
 def find_names(question: str) -> tuple[Name, ...]:
@@ -154,8 +154,8 @@ def find_names(question: str) -> tuple[Name, ...]:
         if named:
             if not run:
                 before = words[-2:]
-            run.append(_POSSESSIVE.sub("", word))
-            if _POSSESSIVE.search(word):
+            run.append(POSSESSIVE.sub("", word))
+            if POSSESSIVE.search(word):
                 close()
         words.append(word.lower())
         end = match.end()
@@ -213,7 +213,7 @@ def topic_words(text: str) -> set[str]:
     >>> sorted(topic_words("How long did the firefighters fight the fire in Gdańsk?"))
     ['fight', 'fir', 'firefight', 'gdańsk']
     """
-    words = (_POSSESSIVE.sub("", token.lower()) for token in _TOKEN.findall(text))
+    words = (POSSESSIVE.sub("", token.lower()) for token in _TOKEN.findall(text))
     return {stem(word) for word in words if word not in _NOT_TOPIC and not word[0].isdigit()}
 
 
@@ -353,7 +353,7 @@ class _Linker:
         speaks of it ("the visit", "that fire"). An event is then named by whom and where it
         happened, as that turn says: "Putin's visit to China", "the fire in Gdańsk"."""
         word, thing = determiner.group().lower(), noun.group().lower()
-        possessive = word in _POSSESSIVE_PRONOUNS or bool(_POSSESSIVE.search(word))
+        possessive = word in POSSESSIVE_PRONOUNS or bool(POSSESSIVE.search(word))
         if not (word == "the" or word in DEMONSTRATIVES or possessive) or thing in _NOT_TOPIC:
             return
         if not self.takes_noun(determiner, noun):

@@ -27,7 +27,7 @@ import re
 KEYS = ("title", "date", "source", "url")
 _FIELD = re.compile(r"^(title|date|source|url)\s*:\s*(.*?)\s*$", re.IGNORECASE)
 _DATE_LINE = re.compile(r"^date\s+(\d{4}-\d{2}-\d{2})\s*$", re.IGNORECASE)  # the seed's format
-_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
+HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 _FENCE = "---"
 
 
@@ -59,7 +59,7 @@ def _field_lines(lines: list[str], text: str) -> tuple[dict[str, str], str]:
     followed by more text is body, not fields). An empty field ("Source:") is passed over."""
     number, title = 0, None
     if lines and _field(lines[0].strip()) is None:
-        title, number = _HEADING.sub("", lines[0]).strip(), 1  # a title line may come first
+        title, number = HEADING.sub("", lines[0]).strip(), 1  # a title line may come first
         gap = number
         while gap < len(lines) and not lines[gap].strip():
             gap += 1

@@ -21,6 +21,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from qa.answers.selective import shipped_min_confidence
 from qa.errors import UsageError
 from qa.serve_options import ServeOptions
 from qa.uploads import MAX_UPLOAD_BYTES
@@ -56,7 +57,8 @@ def add_answer_arguments(parser: argparse.ArgumentParser) -> None:
         type=probability,
         metavar="P",
         help="answer only when the probability that the answer is right is at least P (0-1; default: "
-        "the answer model's own, 0.25 for the shipped one); below it Newsdesk says it found nothing",
+        f"the answer model's own, {shipped_min_confidence():g} for the shipped one); below it Newsdesk says it "
+        "found nothing",
     )
 
 

@@ -29,7 +29,7 @@ import shutil
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
@@ -50,45 +50,10 @@ from qa.reader_model import (
     sha256_of,
 )
 from qa.squad import SquadExample, best_no_answer_threshold, load_squad, score_predictions
+from qa.training_config import TrainingConfig
 from qa.unanswerable import unanswerable_examples
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class TrainingConfig:
-    squad: str
-    base: str
-    out_dir: str
-    max_length: int = 256
-    stride: int = 96
-    batch_size: int = 32
-    learning_rate: float = 1e-4
-    weight_decay: float = 0.01
-    warmup_steps: int = 100
-    epochs: float = 1.0
-    negative_fraction: float = 0.25
-    unanswerable: tuple[str, ...] = ()
-    unanswerable_fraction: float = 0.0
-    questions: int | None = None  # a random sample of this many training questions (None: all)
-    init: str | None = None  # a reader folder (reader.json + delta) to continue from
-    teachers: tuple[str, ...] = ()  # reader folders whose averaged logits are soft targets
-    distill_weight: float = 0.5  # the soft targets' share of the loss when there are teachers
-    temperature: float = 2.0
-    heldout_articles: int = 8
-    heldout_questions: int = 500
-    seed: int = 13
-    bf16: bool = True
-    checkpoint_every: int = 500
-    max_seconds: float | None = None
-    base_sha256: str | None = None
-    device: str = field(default_factory=lambda: "cuda" if torch.cuda.is_available() else "cpu")
-
-    def resumable_fields(self) -> dict:
-        """The settings a checkpoint must share with the run that resumes it."""
-        skip = {"out_dir", "checkpoint_every", "max_seconds", "device", "base_sha256", "heldout_questions"}
-        # Through JSON, as the checkpoint stores them (tuples come back as lists).
-        return json.loads(json.dumps({key: value for key, value in asdict(self).items() if key not in skip}))
 
 
 @dataclass

@@ -33,10 +33,9 @@ import numpy as np
 from qa.chunking import sentence_spans
 from qa.errors import UsageError
 from qa.squad import SquadExample
-from qa.words import STOPWORDS
+from qa.words import STOPWORDS, WORD
 
 SETTINGS = ("left-out", "sentence-removed", "entity-swapped", "antonym-swapped")
-_WORD = re.compile(r"\w+")
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _NUMBER = re.compile(r"\b\d[\d,.]*\b")
 _NAME = re.compile(r"(?<!^)(?<![.?!] )\b[A-Z][\w'’-]+(?:\s+(?:of\s+|the\s+|de\s+)?[A-Z][\w'’-]+)*")
@@ -168,8 +167,8 @@ def swap_antonym(question: str, avoid: str = "") -> str | None:
     >>> swap_antonym("Who won the First Round in 1998?")
     'Who lost the First Round in 1998?'
     """
-    avoided = set(_WORD.findall(avoid.lower()))
-    for match in _WORD.finditer(question):
+    avoided = set(WORD.findall(avoid.lower()))
+    for match in WORD.finditer(question):
         word = match.group(0)
         lowered = word.lower()
         if lowered not in _OPPOSITE or word[:1].isupper():  # a capitalised word is part of a name
@@ -186,7 +185,7 @@ def _mentions(text: str, answers: Sequence[str]) -> bool:
 
 
 def _terms(text: str) -> list[str]:
-    return [word for word in _WORD.findall(text.lower()) if word not in STOPWORDS]
+    return [word for word in WORD.findall(text.lower()) if word not in STOPWORDS]
 
 
 class _TfIdf:

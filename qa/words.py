@@ -3,6 +3,8 @@ what marks a question as a follow-up."""
 
 from __future__ import annotations
 
+import re
+
 # Words too common to help a BM25 search.
 STOPWORDS = frozenset(
     "a an and are as at be by did do does for from had has have he her his how in is it its of on or she that the "
@@ -170,3 +172,11 @@ RIVAL_ROLES: dict[str, frozenset[str]] = {
     "winner": frozenset({"loser"}),
     "loser": frozenset({"winner"}),
 }
+
+# A word, as the answer rules, the lexical index and the made unanswerable questions split text.
+WORD = re.compile(r"\w+")
+# A possessive ending: "Putin's" is Putin.
+POSSESSIVE = re.compile(r"['’]s\Z")
+# Two words are one when their first this many letters agree: "elected" ~ "election",
+# "launched" ~ "launch", "detained" ~ "detain".
+STEM_LETTERS = 5

@@ -194,3 +194,26 @@ def test_distilling_from_teachers_changes_training_by_the_weight_given(tmp_path:
     assert taught["recipe"]["teachers"] == [str(SHIPPED_READER_DIR)] and alone["recipe"]["teachers"] == []
     assert weightless["history"][-1]["loss"] == alone["history"][-1]["loss"]
     assert abs(taught["history"][-1]["loss"] - alone["history"][-1]["loss"]) > 0.05
+
+
+def test_the_command_lines_training_defaults_are_the_configs():
+    # One source for the recipe: `newsdesk train-reader` once said 3 epochs where the config said 1.
+    from qa.cli import build_parser
+    from qa.training_config import TrainingConfig
+
+    args = build_parser().parse_args(["train-reader", "--squad", "x.json"])
+    shown = {
+        "epochs": args.epochs,
+        "batch_size": args.batch_size,
+        "learning_rate": args.lr,
+        "max_length": args.max_length,
+        "stride": args.stride,
+        "negative_fraction": args.negative_fraction,
+        "distill_weight": args.distill_weight,
+        "temperature": args.temperature,
+        "warmup_steps": args.warmup_steps,
+        "checkpoint_every": args.checkpoint_every,
+        "seed": args.seed,
+    }
+    assert shown == {name: getattr(TrainingConfig, name) for name in shown}
+    assert TrainingConfig.epochs == 3.0  # the shipped reader's recipe (qa/models/reader/README.md)

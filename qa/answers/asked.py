@@ -27,14 +27,21 @@ the article; its other words say which sentence answers it. Three numbers per sp
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
-from qa.words import ASKING_WORDS, EVENT_NOUNS, FUNCTION_WORDS, GENERIC_WORDS, RIVAL_ROLES, ROLES, STOPWORDS
+from qa.words import (
+    ASKING_WORDS,
+    EVENT_NOUNS,
+    FUNCTION_WORDS,
+    GENERIC_WORDS,
+    RIVAL_ROLES,
+    ROLES,
+    STEM_LETTERS,
+    STOPWORDS,
+    WORD,
+)
 
 ASKED_FEATURES = ("asked_coverage", "asked_nearness", "rival_role")
-_WORD = re.compile(r"\w+")
-_STEM = 5  # as in qa.answers.features: "launched" ~ "launch", "detained" ~ "detain"
 _PREPOSITIONS = frozenset("in at on of during after before from near for over since".split())
 _IGNORED = STOPWORDS | FUNCTION_WORDS | ASKING_WORDS | GENERIC_WORDS | {"many", "much"}
 
@@ -61,7 +68,7 @@ def asked_words(question: str) -> list[str]:
     >>> asked_words("Who was detained as the suspect in the Gdańsk stabbing?")
     ['detained', 'suspect']
     """
-    tokens = _WORD.findall(question)
+    tokens = WORD.findall(question)
     found: list[str] = []
     for number, token in enumerate(tokens):
         word = token.lower()
@@ -87,7 +94,7 @@ def _names_subject(tokens: Sequence[str], number: int) -> bool:
 
 def _matches(asked: str, word: str) -> bool:
     role = role_of(asked)
-    return word[:_STEM] == asked[:_STEM] or (role is not None and role_of(word) == role)
+    return word[:STEM_LETTERS] == asked[:STEM_LETTERS] or (role is not None and role_of(word) == role)
 
 
 def asked_evidence(question: str, sentence: str, start: int, end: int) -> tuple[float, float, float]:
@@ -96,7 +103,7 @@ def asked_evidence(question: str, sentence: str, start: int, end: int) -> tuple[
     asked = asked_words(question)
     if not asked:
         return 1.0, 1.0, 0.0
-    words = [(m.start(), m.group().lower()) for m in _WORD.finditer(sentence)]
+    words = [(m.start(), m.group().lower()) for m in WORD.finditer(sentence)]
     outside = [(i, w) for i, (at, w) in enumerate(words) if not start <= at < end]
     inside = [i for i, (at, _) in enumerate(words) if start <= at < end] or [_nearest_index(words, start)]
     coverage = sum(any(_matches(a, w) for _, w in outside) for a in asked) / len(asked)

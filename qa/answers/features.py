@@ -9,7 +9,6 @@ and how many other articles report the same answer.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -19,7 +18,7 @@ from qa.answers.rules import answers_nothing, in_dateline
 from qa.chunking import sentence_at
 from qa.schema import Passage, Reading, Span
 from qa.squad import normalize_answer
-from qa.words import ASKING_WORDS, FUNCTION_WORDS, STOPWORDS
+from qa.words import ASKING_WORDS, FUNCTION_WORDS, STEM_LETTERS, STOPWORDS, WORD
 
 # The features, in the order the model stores its weights.
 FEATURES: tuple[str, ...] = (
@@ -43,8 +42,10 @@ SUPPORT_MIN_SCORE = 0.0
 SCORE_RANGE = (-30.0, 40.0)
 MARGIN_CAP = 20.0
 CANDIDATES = 5
-_WORD = re.compile(r"\w+")
-_STEM = 5  # words match on their first five letters: "elected" ~ "election", "killed" ~ "killing"
+# A text is about the question when it mentions at least this share of the question's topic words
+# (`coverage`): half, so "the escape room fire" is not "a fire". What a timeline's other articles
+# (`qa.answers.story`) and the articles offered for a broad question (`qa.answers.vague`) must meet.
+ABOUT_THE_QUESTION = 0.5
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def topic_words(question: str) -> list[str]:
     ['people', 'died', 'koszalin', 'fire']
     """
     ignored = STOPWORDS | FUNCTION_WORDS | ASKING_WORDS
-    return [word for word in _WORD.findall(question.lower()) if word not in ignored and len(word) > 1]
+    return [word for word in WORD.findall(question.lower()) if word not in ignored and len(word) > 1]
 
 
 def coverage(words: Sequence[str], text: str) -> float:
@@ -87,8 +88,8 @@ def coverage(words: Sequence[str], text: str) -> float:
     """
     if not words:
         return 1.0
-    stems = {w[:_STEM] for w in _WORD.findall(text.lower())}
-    return sum(w[:_STEM] in stems for w in words) / len(words)
+    stems = {w[:STEM_LETTERS] for w in WORD.findall(text.lower())}
+    return sum(w[:STEM_LETTERS] in stems for w in words) / len(words)
 
 
 def candidates(

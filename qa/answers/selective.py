@@ -28,6 +28,14 @@ from qa.errors import UsageError
 FORMAT = "newsdesk-selective-qa/1"
 # The model fitted for the shipped reader (its scores are what the model reads).
 SHIPPED_ANSWER_MODEL = Path(__file__).resolve().parent.parent / "models" / "reader" / "answer-model.json"
+# The threshold of a judge whose own was not chosen on calibration questions: even odds.
+DEFAULT_MIN_CONFIDENCE = 0.5
+
+
+def shipped_min_confidence() -> float:
+    """The shipped answer model's threshold for answering, as its file says (what
+    ``--min-confidence`` defaults to)."""
+    return float(json.loads(SHIPPED_ANSWER_MODEL.read_text(encoding="utf-8"))["min_confidence"])
 
 
 class Judge(Protocol):
@@ -100,7 +108,7 @@ class MarginJudge:
     """
 
     threshold: float
-    min_confidence: float = 0.5
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE
     features: tuple[str, ...] = ("score",)
 
     def probability(self, features: Mapping[str, float]) -> float:
@@ -119,7 +127,7 @@ def fit_selective(
     features: Sequence[str],
     weights: Sequence[float] | None = None,
     regularisation: float = 1.0,
-    min_confidence: float = 0.5,
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
     trained: Mapping[str, object] | None = None,
 ) -> SelectiveModel:
     """Fit the model on candidate answers and whether each was right (scikit-learn's logistic

@@ -8,7 +8,7 @@ Another article's answer belongs to the answer's story when all of these hold (`
 the first that fails):
 
 - it was retrieved for the question and its article is about what the question is about: its
-  title and passage mention at least `STORY_COVERAGE` of the question's topic words (less the
+  title and passage mention at least `ABOUT_THE_QUESTION` of the question's topic words (less the
   generic ones: "during", "happened");
 - it names every name the question names, and speaks of every event the question speaks of;
 - when the answer's sentence and title name more than the question and the answer do (China,
@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from qa.answers.features import coverage, topic_words
+from qa.answers.features import ABOUT_THE_QUESTION, coverage, topic_words
 from qa.chunking import sentence_spans
 from qa.follow_ups import mentions, stem
 from qa.words import (
@@ -38,21 +38,18 @@ from qa.words import (
     FUNCTION_WORDS,
     GENERIC_WORDS,
     OPENING_WORDS,
+    POSSESSIVE,
     QUESTION_WORDS,
     STOPWORDS,
     STORYLESS_NAMES,
     TITLE_WORDS,
 )
 
-# The share of the question's topic words another article must mention to be about the question
-# at all (half: "the escape room fire" is not "a fire").
-STORY_COVERAGE = 0.5
 # Answers more than this far apart are different stories, whatever names they share: a story told
 # over weeks or months (a pandemic's count, a governor's resignation, an impeachment) stays within
 # it; Putin's visit to Magnitogorsk in 2019 is not his visit to China in 2024.
 STORY_DAYS = 183
 _TOKEN = re.compile(r"\w[\w'’.-]*\w|\w")
-_POSSESSIVE = re.compile(r"['’]s\Z")
 _GRAMMAR = STOPWORDS | FUNCTION_WORDS | QUESTION_WORDS | OPENING_WORDS
 _NOT_NAMES = _GRAMMAR | DATE_WORDS | TITLE_WORDS | EVENT_NOUNS | STORYLESS_NAMES
 
@@ -70,7 +67,7 @@ class Report:
 
 
 def _word(token: str) -> str:
-    return _POSSESSIVE.sub("", token).lower().strip(".'’-")
+    return POSSESSIVE.sub("", token).lower().strip(".'’-")
 
 
 def _capitalised(text: str) -> list[list[tuple[str, bool]]]:
@@ -185,7 +182,7 @@ def why_apart(question: str, answer: Report, other: Report) -> str:
     """
     text = f"{other.title}\n{other.passage}"
     share = coverage([word for word in topic_words(question) if word not in GENERIC_WORDS], text)
-    if share < STORY_COVERAGE:
+    if share < ABOUT_THE_QUESTION:
         return f"mentions {share:.0%} of what the question is about"
     asked = names(question)
     seen = mentioned(other.title, other.passage, other.sentence)

@@ -31,7 +31,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from qa.answers.features import coverage, topic_words
+from qa.answers.features import ABOUT_THE_QUESTION, coverage, topic_words
 from qa.answers.kinds import question_kind
 from qa.follow_ups import names_in
 from qa.schema import Passage, Suggestion
@@ -40,10 +40,9 @@ from qa.words import BROAD_ASKING, GENERIC_WORDS, OPENING_WORDS
 # A broad ask ("tell me about") about this many things or fewer is too broad: "the Hong Kong
 # protests" is two (Hong Kong, protests); "the escape room's owner" is three.
 MAX_BROAD_TOPICS = 2
-# Articles offered to narrow a broad question to, best match first; an article is offered when its
-# passage mentions at least this share of what the question names.
+# Articles offered to narrow a broad question to, best match first (each about the question:
+# `qa.answers.features.ABOUT_THE_QUESTION`).
 SUGGESTIONS = 5
-MATCHING = 0.5
 _BROAD = re.compile(r"\b(?:" + "|".join(re.escape(phrase) for phrase in BROAD_ASKING) + r")\b", re.IGNORECASE)
 
 
@@ -125,6 +124,6 @@ def suggestions(question: str, passages: Sequence[Passage], limit: int = SUGGEST
     for passage in passages:
         if passage.article_id in offered or len(offered) == limit:
             continue
-        if coverage(words, f"{passage.title}\n{passage.text}") >= MATCHING:
+        if coverage(words, f"{passage.title}\n{passage.text}") >= ABOUT_THE_QUESTION:
             offered[passage.article_id] = Suggestion(passage.article_id, passage.title, passage.date)
     return tuple(offered.values())

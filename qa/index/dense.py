@@ -29,15 +29,17 @@ import numpy as np
 
 from qa.errors import UsageError
 from qa.index.errors import IndexUnavailableError
+from qa.index.merge import FLOOR, MERGE_FACTOR
 
 DENSE_KINDS = ("auto", "flat", "ivfpq")
 IDS_FILE = "ids.npy"
 VECTORS_FILE = "vectors.npy"
 IVFPQ_FILE = "ivfpq.faiss"
-# Chunks from which `auto` gives a segment IVF-PQ: the merge policy's level 3 (8 x 32,768). An exact
-# fp16 scan costs ~0.037 ms per 1,000 vectors here (7.3 ms for 200,000), so the flat segments below
-# this size, at most 7 per level, scan in well under 60 ms; bench/scale.py measures it.
-LARGE_SEGMENT = 262_144
+# Chunks from which `auto` gives a segment IVF-PQ: the merge policy's level 3 (262,144 = 8 x 32,768,
+# `qa.index.merge.level`). An exact fp16 scan costs ~0.037 ms per 1,000 vectors here (7.3 ms for
+# 200,000), so the flat segments below this size, at most 7 per level, scan in well under 60 ms;
+# bench/scale.py measures it.
+LARGE_SEGMENT = FLOOR * MERGE_FACTOR**2
 # IVF-PQ: bytes per code (384 dims / 48 = 8 dims per sub-quantizer, 8 bits each), and how many
 # candidates per wanted hit are re-ranked exactly.
 PQ_BYTES = 48
@@ -51,7 +53,7 @@ BLOCK = 65_536  # vectors per step when merging or encoding: 48 MB of float32
 @dataclass(frozen=True)
 class DenseSettings:
     """How segments are searched. ``kind``: auto (exact below `LARGE_SEGMENT` chunks, IVF-PQ from
-    there), flat (always exact) or ivfpq (IVF-PQ for every segment of `min_ivfpq` chunks or more:
+    there), flat (always exact) or ivfpq (IVF-PQ for every segment of `MIN_IVFPQ` chunks or more:
     for tests and measurements)."""
 
     kind: str = "auto"

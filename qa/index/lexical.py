@@ -14,7 +14,6 @@ writer sees the mismatch and rebuilds this index from the store.
 
 from __future__ import annotations
 
-import re
 import shutil
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -22,14 +21,13 @@ from pathlib import Path
 import numpy as np
 import tantivy
 
-from qa.words import STOPWORDS
+from qa.words import STOPWORDS, WORD
 
 TOKENIZER = "news"
 MARKER_ID = -1  # the document that says which chunk-store commit this index reflects
 MAX_QUERY_TERMS = 64
 TITLE_BOOST = 0.5  # a title word counts half a text word (as FTS5's bm25(0.5, 1.0) did)
 WRITER_HEAP = 64_000_000  # bytes Tantivy buffers before it writes a segment
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def content_words(question: str) -> list[str]:
@@ -38,7 +36,7 @@ def content_words(question: str) -> list[str]:
     >>> content_words("Who won the World Cup in 2018, and who won the final?")
     ['won', 'world', 'cup', '2018', 'final']
     """
-    words = [w for w in _WORD.findall(question.lower()) if w not in STOPWORDS]
+    words = [w for w in WORD.findall(question.lower()) if w not in STOPWORDS]
     return list(dict.fromkeys(words))[:MAX_QUERY_TERMS]
 
 
