@@ -13,16 +13,12 @@ from __future__ import annotations
 
 import collections
 import json
-import re
-import string
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from qa.errors import UsageError
-
-_ARTICLES = re.compile(r"\b(a|an|the)\b", re.UNICODE)
-_PUNCTUATION = frozenset(string.punctuation)
+from qa.words import normalize_answer as normalize_answer  # answers compare by it too
 
 
 @dataclass(frozen=True)
@@ -72,11 +68,6 @@ def _read_squad(path: str | Path, limit: int | None) -> list[SquadExample]:
                 if limit is not None and len(examples) >= limit:
                     return examples
     return examples
-
-
-def normalize_answer(text: str) -> str:
-    text = "".join(ch for ch in text.lower() if ch not in _PUNCTUATION)
-    return " ".join(_ARTICLES.sub(" ", text).split())
 
 
 def exact_match_score(prediction: str, gold: str) -> float:

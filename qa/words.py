@@ -4,6 +4,7 @@ what marks a question as a follow-up."""
 from __future__ import annotations
 
 import re
+import string
 
 # Words too common to help a BM25 search.
 STOPWORDS = frozenset(
@@ -180,3 +181,17 @@ POSSESSIVE = re.compile(r"['’]s\Z")
 # Two words are one when their first this many letters agree: "elected" ~ "election",
 # "launched" ~ "launch", "detained" ~ "detain".
 STEM_LETTERS = 5
+_ARTICLES = re.compile(r"\b(a|an|the)\b", re.UNICODE)
+_PUNCTUATION = frozenset(string.punctuation)
+
+
+def normalize_answer(text: str) -> str:
+    """An answer as the official SQuAD evaluation compares answers: lower-case, without
+    punctuation and the articles a/an/the, whitespace collapsed. Newsdesk's answer rules compare
+    answers the same way (`qa.answers`), and the metrics in `qa.squad` score by it.
+
+    >>> normalize_answer("The  Eiffel Tower!")
+    'eiffel tower'
+    """
+    text = "".join(ch for ch in text.lower() if ch not in _PUNCTUATION)
+    return " ".join(_ARTICLES.sub(" ", text).split())

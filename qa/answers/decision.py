@@ -16,8 +16,7 @@ from qa.answers.story import Report, same_story
 from qa.chunking import sentence_at
 from qa.schema import Passage, Reading, Span
 from qa.span_decoding import merge_readings
-from qa.squad import normalize_answer
-from qa.words import NUMBER_WORDS
+from qa.words import NUMBER_WORDS, normalize_answer
 
 # The reader's best distinct spans per question that become candidate answers: the pool the
 # decision weighs, in Newsdesk and in the answer model's training alike.

@@ -17,8 +17,7 @@ from qa.answers.kinds import kind_match, question_kind
 from qa.answers.rules import answers_nothing, in_dateline
 from qa.chunking import sentence_at
 from qa.schema import Passage, Reading, Span
-from qa.squad import normalize_answer
-from qa.words import ASKING_WORDS, FUNCTION_WORDS, STEM_LETTERS, STOPWORDS, WORD
+from qa.words import ASKING_WORDS, FUNCTION_WORDS, STEM_LETTERS, STOPWORDS, WORD, normalize_answer
 
 # The features, in the order the model stores its weights.
 FEATURES: tuple[str, ...] = (

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 
 from qa.relative_dates.days import MONTHS, WEEKDAYS
-from qa.squad import normalize_answer
-from qa.words import FUNCTION_WORDS
+from qa.words import FUNCTION_WORDS, normalize_answer
 
 _MONTH = "(?:" + "|".join(MONTHS) + ")"
 # A line that holds a date and nothing else: "Monday, February 11, 2019" (how 175 of the 336
