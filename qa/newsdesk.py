@@ -23,10 +23,9 @@ from pathlib import Path
 from qa.answers import SPANS_READ, Judge, MarginJudge, SelectiveModel
 from qa.answers.decision import READ_ON_BELOW, decide_reading_less, threshold_in_use
 from qa.answers.selective import SHIPPED_ANSWER_MODEL
-from qa.answers.vague import suggestions, too_broad
+from qa.answers.vague import SUGGESTIONS_SEARCHED, suggestions, too_broad
 from qa.articles import read_articles, remove_from_folder
 from qa.chunking import Chunker, sentence_at
-from qa.cpu import choose_reader_path, cpu_flags
 from qa.embedding import Embedder
 from qa.errors import UsageError
 from qa.index import (
@@ -47,9 +46,6 @@ from qa.retrieval import RETRIEVAL_MODES, RetrievalMode, Retriever
 from qa.schema import Answer, Article, Citation, Filters, Passage, Span, Suggestion
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-# Passages searched for the articles offered to narrow a question too broad to answer: its best
-# articles (qa.answers.vague.SUGGESTIONS) among more than the reader reads, as a search lists them.
-SUGGESTIONS_SEARCHED = 12
 __all__ = ["PROJECT_ROOT", "ArticlesFolderError", "Newsdesk", "QuestionError", "Status", "answer"]
 log = logging.getLogger(__name__)
 
@@ -203,14 +199,7 @@ class Newsdesk:
     def precision(self) -> dict[str, str]:
         """The path each model takes and why: the reader's as the model card and this CPU decide
         (before it is loaded: what loading it will choose), the embedder's as set."""
-        reader = self.reader.precision_reason
-        if not reader:
-            from qa.reader_model import read_card  # loads torch: only when the reader is not loaded
-
-            preferred = read_card().get("precision", "fp32") if self.reader.model is None else "fp32"
-            asked = self.reader.precision or "auto"
-            reader = choose_reader_path(cpu_flags(), preferred, asked, self.reader.backend, self.reader.device).why
-        return {"reader": reader, "embedder": self.embedder.precision_reason}
+        return {"reader": self.reader.path_reason(), "embedder": self.embedder.precision_reason}
 
     def has_index(self) -> bool:
         """Whether an index has been published in ``index_dir`` (it may be stale)."""
@@ -222,8 +211,10 @@ class Newsdesk:
         return index_is_stale(self.articles_dir, self.index_dir, self.chunker, self.embedder, self.follow_links)
 
     def warm_up(self) -> None:
-        """Load the models: the embedder, the reader and the answer model. Reads only: bringing
-        the index up to date is `sync()` (or, with ``auto_sync``, the first question)."""
+        """Load the models: the embedder, the reader and the answer model. The index is not
+        touched: bringing it up to date is `sync()` (or, with ``auto_sync``, the first question).
+        The one write it may make is to the model cache: a model's ONNX export (or its int8 file)
+        that the cache lacks is made on the way (`qa.backend.cache`, staged and renamed into place)."""
         if self._judge is None:  # before the first load only: warm_up runs before every question
             self._embed_as_the_index()  # an existing index decides the embedder's precision (its manifest)
         self.embedder.warm_up()
@@ -234,8 +225,8 @@ class Newsdesk:
 
     def _ready(self) -> None:
         """Ready to answer: with ``auto_sync``, a stale index is synced before the first question
-        (the one implicit write, documented on `answer`), then the index is opened and the models
-        loaded."""
+        (the one implicit write to the index, documented on `answer`), then the index is opened
+        and the models loaded."""
         if self.auto_sync and not self._checked_freshness:
             with self._first_question:  # two first questions at once: one syncs, the other waits
                 if not self._checked_freshness and self.is_stale():
@@ -429,7 +420,8 @@ class Newsdesk:
         (`qa.answers.decision.decide_reading_less`). When nothing answers a question too broad to
         answer with a span ("What happened in China?"), the reply offers the articles that match it
         best (``suggestions``; `qa.answers.vague`). Every argument is
-        checked first: a bad one raises `QuestionError` with a message that names it.
+        checked first: a bad one raises `QuestionError` with a message that names it. With
+        ``auto_sync`` (the default), the first question syncs a stale index before it is answered.
         """
         request = check_request(question, top_k, date_from, date_to, source, history)
         question, filters = request.question, request.filters
@@ -448,7 +440,6 @@ class Newsdesk:
             self.min_confidence,
             self.read_on_below,
         )
-        best = decision.best
 
         def cite(spans: Sequence[Span]) -> tuple[Citation, ...]:
             return tuple(self._cite(span, passages[span.passage_index], index) for span in spans)
@@ -459,9 +450,9 @@ class Newsdesk:
 
         return Answer(
             question=question,
-            text=best.candidate.span.text if best and decision.found else "",
-            score=best.candidate.span.score if best else 0.0,
-            confidence=best.probability if best else 0.0,
+            text=decision.text,
+            score=decision.score,
+            confidence=decision.confidence,
             found=decision.found,
             citations=cite(decision.cited),
             alternatives=cite(decision.alternatives),

@@ -163,6 +163,16 @@ class Reader:
             network = torch.ao.quantization.quantize_dynamic(network, {torch.nn.Linear}, dtype=torch.qint8)
         return network
 
+    def path_reason(self) -> str:
+        """The runtime and precision the reader takes and why: as loaded, or before `warm_up`, what
+        loading it will choose (from its model card and this CPU, without loading the weights)."""
+        if self.precision_reason:
+            return self.precision_reason
+        from qa.reader_model import preferred_precision  # loads torch: only when the reader is not loaded
+
+        preferred = preferred_precision(self.model)
+        return choose_reader_path(cpu_flags(), preferred, self.precision or "auto", self.backend, self.device).why
+
     @property
     def threshold(self) -> float:
         self.warm_up()

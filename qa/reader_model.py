@@ -103,6 +103,17 @@ def read_card(reader_dir: Path = SHIPPED_READER_DIR) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def preferred_precision(model: str | Path | None) -> str:
+    """The precision a reader's card asks for (the shipped reader's, or a Newsdesk reader folder's):
+    what `load_reader_model` reports as ``precision``, read without loading the weights; fp32 for
+    any other checkpoint."""
+    if model is None:
+        return read_card().get("precision", "fp32")
+    if (Path(model) / CARD_FILE).is_file():
+        return read_card(Path(model)).get("precision", "fp32")
+    return "fp32"
+
+
 def compose_reader(base: Path, delta_path: Path) -> torch.nn.Module:
     """A reader's delta composed with the encoder in ``base``. Training passes its own copy of the
     encoder (on the GPU machine a float16 one, whose checksum differs from the pip package's)."""
@@ -138,7 +149,7 @@ def load_shipped_reader(reader_dir: Path = SHIPPED_READER_DIR) -> LoadedReader:
         tokenizer=tokenizer,
         no_answer_threshold=float(card.get("no_answer_threshold", 0.0)),
         archive_threshold=float(card.get("archive_threshold", card.get("no_answer_threshold", 0.0))),
-        precision=card.get("precision", "fp32"),
+        precision=preferred_precision(reader_dir),
         name=card.get("name", "newsdesk-reader"),
     )
 

@@ -14,7 +14,7 @@ import html
 import re
 from dataclasses import asdict
 
-from qa.answers.confidence import SURE, confidence_words, shown_as_unsure
+from qa.answers.confidence import confidence_words, shown_as_sure, shown_as_unsure
 from qa.questions import looks_english
 from qa.schema import Answer, Citation, Passage
 
@@ -153,7 +153,7 @@ def answer_dict(reply: Answer, precision: dict[str, str] | None = None) -> dict:
         "text": reply.text,
         "confidence": round(reply.confidence, 4),
         "confidence_words": confidence_words(reply.confidence) if reply.found else "",
-        "sure": reply.found and reply.confidence >= SURE,
+        "sure": shown_as_sure(reply.found, reply.confidence),
         "score": round(reply.score, 4),
         "message": render_text(reply) if not reply.found else "",
         "filters": asdict(reply.filters),

@@ -163,6 +163,18 @@ def test_decide_answers_the_likeliest_candidate_when_it_clears_min_confidence():
     assert decide(QUESTION, PASSAGES, read, MarginJudge(8.0)).found
 
 
+def test_a_decision_says_its_answer_only_when_found_and_its_confidence_and_score_either_way():
+    spans = [span(PASSAGES, 0, "95 people", 9.0), span(PASSAGES, 1, "205", 7.0)]
+    read = reading(QUESTION, PASSAGES, spans)
+    given = decide(QUESTION, PASSAGES, read, model())
+    assert (given.text, given.score) == ("95 people", 9.0)
+    assert given.confidence == pytest.approx(1 / (1 + np.exp(-1.0)))
+    withheld = decide(QUESTION, PASSAGES, read, model(), min_confidence=0.8)
+    assert (withheld.text, withheld.score, withheld.confidence) == ("", 9.0, given.confidence)
+    nothing = decide(QUESTION, PASSAGES, reading(QUESTION, PASSAGES, []), model())
+    assert (nothing.found, nothing.text, nothing.score, nothing.confidence) == (False, "", 0.0, 0.0)
+
+
 def test_an_answer_cites_its_supporters_and_an_abstention_shows_the_withheld_answer_first():
     spans = [span(PASSAGES, 0, "95 people", 9.0), span(PASSAGES, 1, "205", 7.0), span(PASSAGES, 2, "95", 6.0)]
     read = reading(QUESTION, PASSAGES, spans)

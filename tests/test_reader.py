@@ -191,3 +191,18 @@ def test_a_long_question_is_read_by_its_last_word_pieces(reader):
     assert len(question) == 800
     reading = reader.read(question, PASSAGES)
     assert reading.best.text == "Anna Berg"
+
+
+def test_the_path_told_before_loading_is_the_one_loading_takes(tmp_path: Path):
+    # A copy of the shipped reader keeps its card (bf16 preferred): the facade once assumed fp32
+    # for any reader but the shipped one, and told a path that loading then did not take.
+    from qa import Newsdesk
+
+    copy = tmp_path / "reader"
+    shutil.copytree(SHIPPED_READER_DIR, copy)
+    for backend in ("torch", "auto"):
+        reader = Reader(model=copy, backend=backend, cache_dir=tmp_path / "cache")
+        desk = Newsdesk(articles_dir=tmp_path, index_dir=tmp_path / "index", reader=reader)
+        told = desk.precision()["reader"]
+        reader.warm_up()
+        assert told == reader.precision_reason == desk.precision()["reader"]

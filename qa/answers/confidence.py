@@ -41,6 +41,15 @@ def confidence_words(confidence: float) -> str:
     return "not sure"
 
 
+def shown_as_sure(found: bool, confidence: float) -> bool:
+    """Whether an answer is given and shown as very likely right (``sure`` in the JSON).
+
+    >>> shown_as_sure(True, SURE), shown_as_sure(True, 0.96), shown_as_sure(False, 0.99)
+    (True, False, False)
+    """
+    return found and confidence >= SURE
+
+
 def shown_as_unsure(found: bool, confidence: float) -> bool:
     """Whether an answer is given but shown as uncertain ("Not sure — the closest I found").
 

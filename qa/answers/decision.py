@@ -52,6 +52,21 @@ class Decision:
         return self.judged[0] if self.judged else None
 
     @property
+    def text(self) -> str:
+        """What is said: the best candidate's words when it is given, nothing when Newsdesk abstains."""
+        return self.judged[0].candidate.span.text if self.found and self.judged else ""
+
+    @property
+    def confidence(self) -> float:
+        """How likely the best candidate, given or withheld, is right (0 with no candidate)."""
+        return self.judged[0].probability if self.judged else 0.0
+
+    @property
+    def score(self) -> float:
+        """The reader's score of the best candidate, given or withheld (0 with no candidate)."""
+        return self.judged[0].candidate.span.score if self.judged else 0.0
+
+    @property
     def cited(self) -> tuple[Span, ...]:
         """What an answer cites: the best candidate's span, then the other articles' spans that
         give the same answer. Nothing when Newsdesk abstains."""

@@ -43,6 +43,8 @@ MAX_BROAD_TOPICS = 2
 # Articles offered to narrow a broad question to, best match first (each about the question:
 # `qa.answers.features.ABOUT_THE_QUESTION`).
 SUGGESTIONS = 5
+# Passages searched for them: more than the reader reads, as a search lists them.
+SUGGESTIONS_SEARCHED = 12
 _BROAD = re.compile(r"\b(?:" + "|".join(re.escape(phrase) for phrase in BROAD_ASKING) + r")\b", re.IGNORECASE)
 
 

@@ -47,7 +47,7 @@ class Index:
         dense: DenseIndex,
         lexical: LexicalIndex,
         commit: int,
-    ):
+    ) -> None:
         self.directory = directory
         self.generation = generation
         self.manifest = manifest
