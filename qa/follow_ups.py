@@ -43,6 +43,7 @@ from qa.words import (
     GROUP_PRONOUNS,
     INSTITUTION_NOUNS,
     OPENING_WORDS,
+    PERSON_NOUNS,
     PERSON_PRONOUNS,
     PLACE_PREPOSITIONS,
     POSSESSIVE,
@@ -62,7 +63,12 @@ _SUFFIXES = ("ings", "ing", "ions", "ion", "ers", "er", "es", "ed", "s", "e", "d
 _GRAMMAR = STOPWORDS | FUNCTION_WORDS | QUESTION_WORDS
 _NOT_NAMES = _GRAMMAR | DATE_WORDS | OPENING_WORDS | REFERRING_WORDS  # "There, who did he meet?"
 _NOT_TOPIC = _GRAMMAR | ASKING_WORDS | REFERRING_WORDS | GENERIC_WORDS | OPENING_WORDS
-POSSESSIVE_PRONOUNS = frozenset({"his", "her", "its", "their"})
+# "the mayor of Gdańsk", "the Gdańsk mayor", "the detained suspect": one person, described.
+_DESCRIBED = re.compile(
+    r"\b[Tt]he ((?:[A-Z][\w'’-]* )*(?:[a-z]+ )?(?:" + "|".join(sorted(PERSON_NOUNS)) + r"))\b"
+    r"(?: of ([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*)*))?"
+)
+_POSSESSIVE_PRONOUNS = frozenset({"his", "her", "its", "their"})
 _QUALIFYING = frozenset({"the", "that", "this"})  # "the visit" may become "Putin's visit"
 
 
@@ -83,12 +89,14 @@ class Name:
 @dataclass(frozen=True)
 class Turn:
     """An earlier question as the conversation reads it: ``resolved`` holds the names its
-    references stand for, ``names`` the names in that, ``new_topic`` whether it began a topic."""
+    references stand for, ``names`` the names in that, ``new_topic`` whether it began a topic,
+    ``described`` the people it describes without a name ("the mayor of Gdańsk")."""
 
     question: str
     resolved: str
     names: tuple[Name, ...]
     new_topic: bool
+    described: tuple[str, ...] = ()  # people it describes without naming them (`described_people`)
 
     @property
     def people(self) -> list[str]:
@@ -186,6 +194,22 @@ def _name_kind(name: str, before: Sequence[str]) -> Name:
     institution = words[-1] in INSTITUTION_NOUNS
     titled = words[0] in TITLE_WORDS  # "the President", "the Pope" are people
     return Name(name, place=False, thing=institution or (determiner and not titled))
+
+
+def described_people(question: str) -> tuple[str, ...]:
+    """The people ``question`` describes without naming them, as it words them, with "the".
+
+    >>> described_people("Who stabbed the mayor of Gdańsk on stage?")
+    ('the mayor of Gdańsk',)
+    >>> described_people("Was the detained suspect known to the Gdańsk police?")
+    ('the detained suspect',)
+    >>> described_people("When will Putin visit the Great Wall?")
+    ()
+    """
+    return tuple(
+        "the " + match.group(1) + (f" of {match.group(2)}" if match.group(2) else "")
+        for match in _DESCRIBED.finditer(question)
+    )
 
 
 def names_in(question: str) -> list[str]:
@@ -300,17 +324,19 @@ class _Linker:
             self.refer(None, strong=False)  # "its" is as often the question's own ("China ... its economy")
 
     def person(self, tokens: Sequence[re.Match[str]], position: int) -> None:
-        """He, she, his, her: the topic's most recent person, unless the question names one."""
-        if any(name.person for name in self.own):
+        """He, she, his, her: the topic's most recent person, named or else described ("the mayor
+        of Gdańsk"), unless the question names or describes one itself."""
+        if any(name.person for name in self.own) or described_people(self.question):
             return
         token = tokens[position]
-        number = self.refer(self.latest(lambda turn: bool(turn.people)))
-        if number is None or not self.turns[number].people:
-            return
+        number = self.refer(self.latest(lambda turn: bool(turn.people or turn.described)))
+        if number is None or not (self.turns[number].people or self.turns[number].described):
+            return  # linked to the topic's last turn, but it has no person for "he"
         word = token.group().lower()
         following = tokens[position + 1] if position + 1 < len(tokens) else None
         possessive = word in ("his", "hers") or (word == "her" and self.takes_noun(token, following))
-        person = self.turns[number].people[0]
+        turn = self.turns[number]
+        person = turn.people[0] if turn.people else turn.described[0]
         self.replacements.append((token.start(), token.end(), f"{person}'s" if possessive else person))
 
     def group(self, token: re.Match[str]) -> None:
@@ -353,7 +379,7 @@ class _Linker:
         speaks of it ("the visit", "that fire"). An event is then named by whom and where it
         happened, as that turn says: "Putin's visit to China", "the fire in Gdańsk"."""
         word, thing = determiner.group().lower(), noun.group().lower()
-        possessive = word in POSSESSIVE_PRONOUNS or bool(POSSESSIVE.search(word))
+        possessive = word in _POSSESSIVE_PRONOUNS or bool(POSSESSIVE.search(word))
         if not (word == "the" or word in DEMONSTRATIVES or possessive) or thing in _NOT_TOPIC:
             return
         if not self.takes_noun(determiner, noun):
@@ -402,8 +428,9 @@ def read(question: str, turns: Sequence[Turn]) -> Reading:
     shared = bool(topic_words(question) & topic)
     goes_on = bool(turns) and (links.strong or (not find_names(question) and (links.weak or shared)))
     if not goes_on:
-        return Reading(Turn(question, question, find_names(question), True), ())
-    return Reading(Turn(question, links.text, find_names(links.text), False), tuple(sorted(links.earlier)))
+        return Reading(Turn(question, question, find_names(question), True, described_people(question)), ())
+    turn = Turn(question, links.text, find_names(links.text), False, described_people(links.text))
+    return Reading(turn, tuple(sorted(links.earlier)))
 
 
 def follow(history: Sequence[str]) -> list[Turn]:

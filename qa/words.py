@@ -64,6 +64,12 @@ TITLE_WORDS = frozenset(
     "president prime minister mayor coach king queen prince princess chancellor governor senator general pope "
     "sir dr mr mrs ms chief leader secretary premier judge captain".split()
 )
+# Nouns for one person, which "he" or "she" may stand for when no name was given: "Who stabbed the
+# mayor of Gdańsk?" -> "How old was he?" is about the mayor of Gdańsk.
+PERSON_NOUNS = TITLE_WORDS - {"sir", "dr", "mr", "mrs", "ms", "prime"} | frozenset(
+    "suspect attacker assailant gunman killer victim driver pilot owner spokesman spokeswoman spokesperson "
+    "founder chairman chairwoman director singer actor actress author player manager ambassador".split()
+)
 # Nouns of events, in groups of words for the same event: "the visit" or "that trip" in a follow-up
 # is the event an earlier question spoke of ("When will Putin visit China?").
 EVENT_NOUN_GROUPS = (

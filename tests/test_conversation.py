@@ -105,6 +105,37 @@ def test_the_issues_conversation_over_the_seed_article(desk):
     assert reply.found and reply.text == "two-day" and reply.question == "How long will his visit last?"
 
 
+# Nobody is named in the first two turns, so "he" in the third can only be the person they
+# describe: the mayor (61), not the attacker (27), whom "How old was he?" alone finds.
+STABBING = (
+    "Rybnik mayor stabbed at charity concert",
+    "2024-02-03",
+    "The mayor of Rybnik, Tomasz Lis, was stabbed on stage during a charity concert on Saturday evening. "
+    "The 61-year-old mayor was taken to the regional hospital, where surgeons operated on him for five hours. "
+    "The attacker, a 27-year-old man who had recently left prison, was detained by security guards at the scene.",
+)
+
+TRAM = (
+    "Opole council approves new tram line",
+    "2024-02-05",
+    "The city council of Opole approved a new tram line on Monday. Construction will start in the spring.",
+)
+
+
+def test_he_is_the_person_an_earlier_turn_described_when_none_was_named(tmp_path: Path, embedder, reader):
+    from qa import Newsdesk
+
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    for key, (title, date, text) in {"rybnik": STABBING, "opole": TRAM}.items():
+        (articles / f"{key}.json").write_text(json.dumps({"id": key, "title": title, "date": date, "text": text}))
+    desk = Newsdesk(articles_dir=articles, index_dir=tmp_path / "index", embedding_model=embedder, reader=reader)
+    desk.sync()
+    history = ["Who attacked the mayor of Rybnik?", "Where was the mayor taken?"]
+    assert desk.answer("How old was he?", history=history).text in ("61", "61-year-old")
+    assert desk.answer("How old was he?").text in ("27", "27-year-old")  # read alone, "he" finds the attacker
+
+
 # ---------------------------------------------------------------- a real server
 
 

@@ -285,6 +285,28 @@ def test_he_and_him_never_stand_for_an_institution_or_an_award(history, question
     assert resolve_follow_up(question, history) == resolved
 
 
+@pytest.mark.parametrize(
+    ("history", "question", "resolved"),
+    [
+        (["Who stabbed the mayor of Gdańsk?"], "How old was he?", "How old was the mayor of Gdańsk?"),
+        (["Who was detained as the suspect in the stabbing?"], "How old is he?", "How old is the suspect?"),
+        (["How old was the Gdańsk mayor?"], "What did his wife say?", "What did the Gdańsk mayor's wife say?"),
+        # Most recent first, named or described.
+        (["When will Putin visit China?", "What did the Chinese president say?"], "Where will he go?",
+         "Where will the Chinese president go?"),
+        (["Who stabbed the mayor of Gdańsk?", "What did Tusk say?"], "What did he say next?",
+         "What did Tusk say next?"),
+    ],
+)  # fmt: skip
+def test_he_stands_for_a_described_person_when_none_is_named(history, question, resolved):
+    assert resolve_follow_up(question, history) == resolved
+
+
+@pytest.mark.parametrize("question", ["Did the mayor say he would resign?", "What did the spokesman say he saw?"])
+def test_a_question_that_describes_its_own_person_keeps_its_he(question):
+    assert resolve_follow_up(question, ["When will Putin visit China?"]) == question
+
+
 def test_stems_keep_three_letters_and_topic_words_drop_possessives():
     assert [stem(word) for word in ("red", "sees", "used")] == ["red", "see", "use"]
     assert topic_words("Putin's visit") == {"putin", "visit"}
