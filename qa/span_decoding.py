@@ -54,12 +54,39 @@ def decode_window(
         row, column = divmod(int(flat), top)
         if not np.isfinite(scores[row, column]):
             break
-        char_start, char_end = offsets[starts[row]][0], offsets[ends[column]][1]
+        char_start, char_end = without_unpaired_quotes(context, offsets[starts[row]][0], offsets[ends[column]][1])
         if char_end > char_start:
             spans.append(
                 Span(passage_index, char_start, char_end, context[char_start:char_end], float(scores[row, column]))
             )
     return spans
+
+
+_OPENING_QUOTES = '"“'
+_CLOSING_QUOTES = '"”'
+
+
+def without_unpaired_quotes(context: str, start: int, end: int) -> tuple[int, int]:
+    """The span ``context[start:end]`` less a double quote mark at either edge that it does not
+    close or open, and the spaces beside it: a quote shown as ``"joyful girls`` reads as a
+    misquotation. Word pieces end at the mark, so the reader often takes it in or leaves its
+    partner out. Scores are unchanged, and the official SQuAD normalisation ignores the marks.
+
+    >>> text = 'She called it "an appalling tragedy" on Sunday.'
+    >>> [text[slice(*without_unpaired_quotes(text, *span))] for span in ((14, 27), (15, 36), (14, 36))]
+    ['an appalling', 'an appalling tragedy', '"an appalling tragedy"']
+    """
+    text = context[start:end]
+    if text[:1] in _OPENING_QUOTES and not any(mark in text[1:] for mark in _CLOSING_QUOTES):
+        start += 1
+        while start < end and context[start].isspace():
+            start += 1
+    text = context[start:end]
+    if text[-1:] in _CLOSING_QUOTES and not any(mark in text[:-1] for mark in _OPENING_QUOTES):
+        end -= 1
+        while end > start and context[end - 1].isspace():
+            end -= 1
+    return start, end
 
 
 def best_per_passage(spans: list[Span], passages: int) -> tuple[Span | None, ...]:

@@ -172,3 +172,25 @@ def test_merge_readings_refuses_readings_of_different_lists():
     anna = Span(0, 0, 4, "Anna", 2.0)
     with pytest.raises(ValueError):
         merge_readings(reading(("a", "b"), (anna,), (anna, None)), reading(("a",), (), (None,)), 2)
+
+
+# [CLS] what ? [SEP] Duda : " appalling tragedy " [SEP]
+QUOTED = 'Duda: "appalling tragedy"'
+QUOTED_IDS = [None, 0, 0, None, 1, 1, 1, 1, 1, 1, None]
+QUOTED_OFFSETS = [(0, 0), (0, 4), (4, 5), (0, 0), (0, 4), (4, 5), (6, 7), (7, 16), (17, 24), (24, 25), (0, 0)]
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "shown"),
+    [
+        (6, 8, "appalling tragedy"),  # the opening mark without its partner
+        (7, 9, "appalling tragedy"),  # the closing mark without its partner
+        (6, 9, '"appalling tragedy"'),  # a whole quotation keeps both
+        (4, 8, 'Duda: "appalling tragedy'),  # a mark inside the span is left alone
+    ],
+)
+def test_a_quote_mark_the_span_does_not_pair_is_left_out(first: int, last: int, shown: str):
+    start, end = np.zeros(len(QUOTED_IDS)), np.zeros(len(QUOTED_IDS))
+    start[first], end[last] = 5.0, 5.0
+    best = decode_window(start, end, QUOTED_IDS, QUOTED_OFFSETS, QUOTED, 0, 30)[0]
+    assert best.text == shown == QUOTED[best.start : best.end] and best.score == 10.0
