@@ -64,6 +64,9 @@ TITLE_WORDS = frozenset(
     "president prime minister mayor coach king queen prince princess chancellor governor senator general pope "
     "sir dr mr mrs ms chief leader secretary premier judge captain".split()
 )
+# Words that ask for the state of things at the latest report: "Who is the governor now?", "How
+# many have died so far?" (qa.answers.decision.asks_for_latest).
+LATEST_WORDS = ("now", "currently", "current", "latest", "still", "so far", "to date", "as of today")
 # Nouns for one person, which "he" or "she" may stand for when no name was given: "Who stabbed the
 # mayor of Gdańsk?" -> "How old was he?" is about the mayor of Gdańsk.
 PERSON_NOUNS = TITLE_WORDS - {"sir", "dr", "mr", "mrs", "ms", "prime"} | frozenset(

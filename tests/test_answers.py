@@ -434,6 +434,22 @@ def test_one_answer_per_date_the_likeliest_even_after_a_skipped_one():
     ]
 
 
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        (QUESTION, "95 people"),  # the likeliest answer
+        ("How many people have died in the Valencia floods so far?", "205"),  # the latest report's
+        ("How many people died in the Valencia floods, as of now?", "205"),
+    ],
+)
+def test_a_question_about_now_is_answered_from_the_latest_report(question: str, answer: str):
+    spans = [span(PASSAGES, 0, "95 people", 11.0), span(PASSAGES, 1, "205", 10.0)]
+    decision = decide(question, PASSAGES, reading(question, PASSAGES, spans), model())
+    assert decision.found and decision.text == answer
+    assert [j.candidate.span.text for j in decision.timeline] == ["205", "95 people"]
+    assert {j.candidate.span.text for j in decision.judged} == {"95 people", "205"}
+
+
 def test_an_answer_exactly_at_the_threshold_is_on_the_timeline():
     judge = MarginJudge(0.0)
     spans = [span(PASSAGES, 0, "95 people", 11.0), span(PASSAGES, 1, "205", 9.0)]

@@ -16,7 +16,7 @@ from qa.answers.story import Report, same_story
 from qa.chunking import sentence_at
 from qa.schema import Passage, Reading, Span
 from qa.span_decoding import merge_readings
-from qa.words import NUMBER_WORDS, normalize_answer
+from qa.words import LATEST_WORDS, NUMBER_WORDS, normalize_answer
 
 # The reader's best distinct spans per question that become candidate answers: the pool the
 # decision weighs, in Newsdesk and in the answer model's training alike.
@@ -30,6 +30,7 @@ SPANS_READ = 3
 # right": that is set by how often shown answers are right, this by whether reading on changes
 # them, and reading on below 0.97 changed answers without making them better.
 READ_ON_BELOW = 0.8
+_LATEST = re.compile(r"\b(?:" + "|".join(re.escape(words) for words in LATEST_WORDS) + r")\b", re.IGNORECASE)
 _FIGURE = re.compile(r"\d|\b(?:" + "|".join(sorted(NUMBER_WORDS)) + r")\b", re.IGNORECASE)
 
 
@@ -42,7 +43,9 @@ class Judged:
 @dataclass(frozen=True)
 class Decision:
     found: bool
-    judged: tuple[Judged, ...]  # every candidate, likeliest first
+    # Every candidate, likeliest first; for a question about now (`asks_for_latest`), the latest
+    # report's answer on the timeline first.
+    judged: tuple[Judged, ...]
     # When articles of the answer's story, of different dates, give different answers that each
     # clear the threshold: one per date, latest first. Empty otherwise.
     timeline: tuple[Judged, ...] = ()
@@ -98,7 +101,22 @@ def decide(
         key=lambda j: -j.probability,
     )
     found = bool(judged) and judged[0].probability >= threshold
-    return Decision(found, tuple(judged), timeline(question, judged, threshold) if found else ())
+    line = timeline(question, judged, threshold) if found else ()
+    if line and asks_for_latest(question):  # the latest report's answer leads, however likely another
+        judged = [line[0], *(entry for entry in judged if entry is not line[0])]
+    return Decision(found, tuple(judged), line)
+
+
+def asks_for_latest(question: str) -> bool:
+    """Whether ``question`` asks how things stand at the latest report ("now", "so far"): then,
+    when the answer's story has a timeline, its latest answer is the answer.
+
+    >>> asks_for_latest("Who is the governor of Puerto Rico now?"), asks_for_latest("How many died so far?")
+    (True, True)
+    >>> asks_for_latest("Who became governor after Rosselló resigned?"), asks_for_latest("Who knows?")
+    (False, False)
+    """
+    return _LATEST.search(question) is not None
 
 
 def decide_reading_less(
