@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from qa.questions import QuestionError
 from tests.conftest import SEED_ID
 
 
@@ -31,7 +32,9 @@ def test_bm25_query_ignores_search_syntax(desk):
         ("-- DROP TABLE chunks; lander", "moon"),
     ]:
         assert desk.search(question, top_k=1, mode="bm25")[0].article_id == found  # its words still count
-    assert desk.search("^^^ ???", mode="bm25") == []
+    assert desk.search("^^^ ??? the", mode="bm25") == []  # no word BM25 can use
+    with pytest.raises(QuestionError, match="holds no words"):
+        desk.search("^^^ ???", mode="bm25")
 
 
 def test_hybrid_is_the_reciprocal_rank_fusion_of_dense_and_bm25(desk):

@@ -66,12 +66,14 @@ def test_end_to_end_quality_on_the_news_questions(news_desk):
     questions = load_news_questions(needs_shared("data", "newsqa", "dev.jsonl"))
     report = evaluate_end_to_end(news_desk, questions)
     assert report.questions == 192
-    # Measured F1 83.4 / 83.9, citations 99.4%, no-answer recall 58.3% (14 of 24) and precision
-    # 82.4% / 87.5% (bf16 on AVX-512 BF16 / fp32 on AVX2): floors two or so questions below the
-    # lower, so a regression of a few answers fails (one answer is ~0.6 F1, one abstention 4.2%).
+    # Measured F1 83.4 / 83.9, citations 99.4% (int8 with VNNI / fp32 on AVX2). No-answer recall
+    # 66.7% (16 of 24) / 58.3% (14) at precision 69.6% / 70.0%: since datelines are never an answer
+    # (2026-12-06), three questions whose answer was a dateline's wrong date are declined, which
+    # costs precision (it was 82.4% / 87.5%). Floors about one question below the lower, so a
+    # regression of a few answers fails (one answer is ~0.6 F1, one abstention 4.2% of recall).
     assert report.f1 >= 82.0
     assert report.citation_accuracy >= 98.0
-    assert report.no_answer_recall >= 54.0 and report.no_answer_precision >= 77.0
+    assert report.no_answer_recall >= 54.0 and report.no_answer_precision >= 65.0
 
 
 def test_killing_an_update_of_the_news_index_leaves_it_answering(news_desk, tmp_path: Path):
