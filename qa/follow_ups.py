@@ -66,7 +66,7 @@ _NOT_TOPIC = _GRAMMAR | ASKING_WORDS | REFERRING_WORDS | GENERIC_WORDS | OPENING
 # "the mayor of Gdańsk", "the Gdańsk mayor", "the detained suspect": one person, described.
 _DESCRIBED = re.compile(
     r"\b[Tt]he ((?:[A-Z][\w'’-]* )*(?:[a-z]+ )?(?:" + "|".join(sorted(PERSON_NOUNS)) + r"))\b"
-    r"(?: of ([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*)*))?"
+    r"(?: of ((?:the )?[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*)*))?"
 )
 _POSSESSIVE_PRONOUNS = frozenset({"his", "her", "its", "their"})
 _QUALIFYING = frozenset({"the", "that", "this"})  # "the visit" may become "Putin's visit"
@@ -161,7 +161,7 @@ def find_names(question: str) -> tuple[Name, ...]:
             close()
         if named:
             if not run:
-                before = words[-2:]
+                before = words[-3:]
             run.append(POSSESSIVE.sub("", word))
             if POSSESSIVE.search(word):
                 close()
@@ -173,26 +173,30 @@ def find_names(question: str) -> tuple[Name, ...]:
 
 
 def _name_kind(name: str, before: Sequence[str]) -> Name:
-    """A name as a place, a thing or a person, from the two words before it.
+    """A name as a place, a thing or a person, from the words before it (up to three).
 
     >>> _name_kind("United States", ["in", "the"]).place, _name_kind("Navalny", ["happened", "to"]).place
     (True, False)
     >>> _name_kind("Nobel Prize", ["win", "a"]).thing, _name_kind("Senate", ["the"]).thing
     (True, True)
-    >>> _name_kind("Pope Francis", ["did", "the"]).person
-    True
+    >>> _name_kind("Pope Francis", ["did", "the"]).person, _name_kind("Queen", ["spoke", "to", "the"]).person
+    (True, True)
+    >>> _name_kind("Margaret Court", ["did"]).person, _name_kind("Parliament", []).thing
+    (True, True)
     """
     previous = list(before)
     determiner = bool(previous) and previous[-1] in ("the", "a", "an")
     if previous and previous[-1] == "the":
         previous.pop()  # "in the United States" is in the United States
+    words = name.lower().split()
+    titled = words[0] in TITLE_WORDS  # "the President", "the Pope" are people
+    # An institution's noun ends its name; a surname may be one too ("Margaret Court"), so a name
+    # of several words is an institution only after "a" or "the" ("the Supreme Court").
+    institution = words[-1] in INSTITUTION_NOUNS and (determiner or len(words) == 1)
     preposition = previous[-1] if previous else ""
     person_to = preposition == "to" and len(previous) >= 2 and previous[-2] in TO_PERSON_VERBS
-    if preposition in PLACE_PREPOSITIONS and not person_to:
+    if preposition in PLACE_PREPOSITIONS and not person_to and not (determiner and (titled or institution)):
         return Name(name, place=True)
-    words = name.lower().split()
-    institution = words[-1] in INSTITUTION_NOUNS
-    titled = words[0] in TITLE_WORDS  # "the President", "the Pope" are people
     return Name(name, place=False, thing=institution or (determiner and not titled))
 
 
@@ -326,9 +330,11 @@ class _Linker:
     def person(self, tokens: Sequence[re.Match[str]], position: int) -> None:
         """He, she, his, her: the topic's most recent person, named or else described ("the mayor
         of Gdańsk"), unless the question names or describes one itself."""
-        if any(name.person for name in self.own) or described_people(self.question):
-            return
         token = tokens[position]
+        if any(name.person for name in self.own) or any(
+            match.start() < token.start() for match in _DESCRIBED.finditer(self.question)
+        ):
+            return  # "Did the mayor say he would resign?": its "he" is the mayor
         number = self.refer(self.latest(lambda turn: bool(turn.people or turn.described)))
         if number is None or not (self.turns[number].people or self.turns[number].described):
             return  # linked to the topic's last turn, but it has no person for "he"
@@ -337,6 +343,10 @@ class _Linker:
         possessive = word in ("his", "hers") or (word == "her" and self.takes_noun(token, following))
         turn = self.turns[number]
         person = turn.people[0] if turn.people else turn.described[0]
+        if person.lower() in TITLE_WORDS:
+            person = f"the {person}"  # "What did the President say?" -> "Where is he?": the President
+        if token.group()[0].isupper():
+            person = person[0].upper() + person[1:]  # "He was stabbed where?" opens the question
         self.replacements.append((token.start(), token.end(), f"{person}'s" if possessive else person))
 
     def group(self, token: re.Match[str]) -> None:

@@ -23,7 +23,7 @@ from qa.follow_ups import contextual_query as contextual_query  # a conversation
 from qa.follow_ups import names_in as names_in
 from qa.follow_ups import resolve_follow_up as resolve_follow_up
 from qa.schema import Filters
-from qa.words import FUNCTION_WORDS, STOPWORDS
+from qa.words import FUNCTION_WORDS, OTHER_LANGUAGE_WORDS, STOPWORDS
 
 MAX_QUESTION_CHARS = 1000
 # The reader reads at most this many passages: 20 keeps one question under ~1 s on 2 cores;
@@ -75,19 +75,24 @@ def check_question(question: object, what: str = "question") -> str:
 
 def looks_english(question: str) -> bool:
     """Whether ``question`` may be English, which the reader and the articles are: it is mostly in
-    Latin letters, and a question of five words or more uses at least one English function word.
-    Only a hint for a question nothing answers (`qa.render.not_found`), never a refusal.
+    Latin letters, and it does not use two function words of another language and none of
+    English's (`qa.words.OTHER_LANGUAGE_WORDS`). Only a hint for a question nothing answers
+    (`qa.render.not_found`), never a refusal.
 
-    >>> looks_english("Who will Putin meet?"), looks_english("Putin Xi meeting date?")
+    >>> looks_english("Who will Putin meet?"), looks_english("Brexit deal vote result parliament January")
     (True, True)
+    >>> looks_english("Who is Juan de la Cruz?"), looks_english("Quem é o presidente do Brasil?")
+    (True, False)
     >>> looks_english("¿Quién es el gobernador de Puerto Rico?"), looks_english("Когда Путин посетит Китай?")
     (False, False)
     """
     words = _LETTERS.findall(question.lower())
-    letters = "".join(words)
-    if sum(char.isascii() for char in letters) * 2 < len(letters):
+    latin = [char for char in "".join(words) if "a" <= char <= "z" or "à" <= char <= "ž"]
+    if len(latin) * 2 < len("".join(words)):
         return False
-    return len(words) < 5 or any(word in FUNCTION_WORDS or word in STOPWORDS for word in words)
+    english = (FUNCTION_WORDS | STOPWORDS) - OTHER_LANGUAGE_WORDS
+    other = [word for word in words if word in OTHER_LANGUAGE_WORDS and word not in english]
+    return len(other) < 2 or any(word in english for word in words)
 
 
 def check_text(value: object, what: str, limit: int) -> str:

@@ -77,12 +77,12 @@ def without_unpaired_quotes(context: str, start: int, end: int) -> tuple[int, in
     ['an appalling', 'an appalling tragedy', '"an appalling tragedy"']
     """
     text = context[start:end]
-    if text[:1] in _OPENING_QUOTES and not any(mark in text[1:] for mark in _CLOSING_QUOTES):
+    if text and text[0] in _OPENING_QUOTES and not any(mark in text[1:] for mark in _CLOSING_QUOTES):
         start += 1
         while start < end and context[start].isspace():
             start += 1
     text = context[start:end]
-    if text[-1:] in _CLOSING_QUOTES and not any(mark in text[:-1] for mark in _OPENING_QUOTES):
+    if text and text[-1] in _CLOSING_QUOTES and not any(mark in text[:-1] for mark in _OPENING_QUOTES):
         end -= 1
         while end > start and context[end - 1].isspace():
             end -= 1

@@ -62,15 +62,26 @@ GENERIC_WORDS = frozenset(
 # Words of a title before a name: "President Xi" and "President Putin" are not the same person.
 TITLE_WORDS = frozenset(
     "president prime minister mayor coach king queen prince princess chancellor governor senator general pope "
-    "sir dr mr mrs ms chief leader secretary premier judge captain".split()
+    "sir dr mr mrs ms chief leader secretary premier judge captain duke duchess earl emperor empress sheikh "
+    "ayatollah archbishop bishop cardinal patriarch sultan emir lama".split()
+)
+# Function words of the other languages news is most often asked in (Spanish, French, German,
+# Portuguese, Italian) that English does not use: two of them and no English one, and a question
+# that finds nothing is told that Newsdesk reads English (qa.questions.looks_english).
+OTHER_LANGUAGE_WORDS = frozenset(
+    "el la los las es un una que del y en por para qué quién quien cuándo cuando dónde donde cómo como "
+    "le les est et du des une qui quoi où ou sont der die das und ist nicht wer wie wo wann ein eine "
+    "é o os do da quem onde não il lo gli che chi dove è sono".split()
 )
 # Words that ask for the state of things at the latest report: "Who is the governor now?", "How
 # many have died so far?" (qa.answers.decision.asks_for_latest).
-LATEST_WORDS = ("now", "currently", "current", "latest", "still", "so far", "to date", "as of today")
+LATEST_WORDS = ("now", "currently", "latest", "still", "so far", "to date", "as of today")
 # Nouns for one person, which "he" or "she" may stand for when no name was given: "Who stabbed the
 # mayor of Gdańsk?" -> "How old was he?" is about the mayor of Gdańsk.
-PERSON_NOUNS = TITLE_WORDS - {"sir", "dr", "mr", "mrs", "ms", "prime"} | frozenset(
-    "suspect attacker assailant gunman killer victim driver pilot owner spokesman spokeswoman spokesperson "
+# Not "general" or "chief" ("the general election", "the chief executive"), nor "pilot" ("the pilot
+# project"): more often adjectives than people.
+PERSON_NOUNS = TITLE_WORDS - {"sir", "dr", "mr", "mrs", "ms", "prime", "general", "chief"} | frozenset(
+    "suspect attacker assailant gunman killer victim driver owner spokesman spokeswoman spokesperson "
     "founder chairman chairwoman director singer actor actress author player manager ambassador".split()
 )
 # Nouns of events, in groups of words for the same event: "the visit" or "that trip" in a follow-up

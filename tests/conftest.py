@@ -110,6 +110,14 @@ def needs_chromium() -> Path:
     return chromium
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that takes the real models (directly or through `desk`) as ``models``, so
+    that mutation testing (pyproject.toml, [tool.mutmut]) runs only the fast ones."""
+    for item in items:
+        if {"embedder", "reader"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.models)
+
+
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
     model = Embedder()

@@ -137,6 +137,19 @@ def test_datelines_are_recognised_in_their_other_spellings(line: str):
     assert not in_dateline(text, text.index("painter"), text.index("painter") + 7)
 
 
+def test_a_dateline_never_corroborates_an_answer():
+    question = "When did Munk die?"
+    passages = [
+        passage(0, "a", "Munk died on February 8, 2019, in La Jolla.", "2019-02-09"),
+        passage(1, "b", "Friday, February 8, 2019\n\nMunk's funeral will be private.", "2019-02-08"),
+        passage(2, "c", "The oceanographer died on February 8, 2019.", "2019-02-10"),
+    ]
+    spans = [span(passages, 0, "February 8, 2019", 9.0), span(passages, 1, "February 8, 2019", 5.0),
+             span(passages, 2, "February 8, 2019", 4.0)]  # fmt: skip
+    [found] = candidates(question, passages, reading(question, passages, spans))
+    assert [s.passage_index for s in found.supporters] == [2] and found.features["support"] == 1.0
+
+
 def test_a_span_in_the_dateline_is_never_a_candidate_answer():
     question = "On what date was the painter born?"
     passages = [passage(0, "a", DATELINED, "2024-03-12")]

@@ -9,6 +9,7 @@ from qa.follow_ups import (
     Name,
     Turn,
     contextual_query,
+    described_people,
     find_names,
     follow,
     mentions,
@@ -257,7 +258,10 @@ def test_names_of_several_words_and_possessive_question_words(question, names):
         # An institution, an award, or any name after "a" or "the" is a thing...
         ("Why did the Supreme Court remove Pierluisi?", (Name("Supreme Court", False, True), Name("Pierluisi", False))),
         ("Did Munk win a Nobel Prize?", (Name("Munk", False), Name("Nobel Prize", False, True))),
-        ("Who leads Civic Platform Party now?", (Name("Civic Platform Party", False, True),)),
+        ("Who leads the Civic Platform Party now?", (Name("Civic Platform Party", False, True),)),
+        ("Did Margaret Court win?", (Name("Margaret Court", False),)),  # a surname, not a court
+        ("Who spoke to the Queen?", (Name("Queen", False),)),  # "to the", after a verb of speaking
+        ("Who is the leader of the Labour Party?", (Name("Labour Party", False, True),)),
         # ...except a title, which names a person.
         ("What did the Pope say?", (Name("Pope", False),)),
     ],
@@ -296,6 +300,13 @@ def test_he_and_him_never_stand_for_an_institution_or_an_award(history, question
          "Where will the Chinese president go?"),
         (["Who stabbed the mayor of Gdańsk?", "What did Tusk say?"], "What did he say next?",
          "What did Tusk say next?"),
+        # A description after the pronoun is the question's own object, not its "he".
+        (["When will Putin visit China?"], "Will he meet the president?", "Will Putin meet the president?"),
+        # The case of the question's opening word, and "the" before a lone title.
+        (["Who stabbed the mayor of Gdańsk?"], "He was taken where?", "The mayor of Gdańsk was taken where?"),
+        (["What did the President say?"], "Where is he now?", "Where is the President now?"),
+        (["Who is the leader of the Labour Party?"], "Who did he meet?",
+         "Who did the leader of the Labour Party meet?"),
     ],
 )  # fmt: skip
 def test_he_stands_for_a_described_person_when_none_is_named(history, question, resolved):
@@ -304,6 +315,7 @@ def test_he_stands_for_a_described_person_when_none_is_named(history, question, 
 
 @pytest.mark.parametrize("question", ["Did the mayor say he would resign?", "What did the spokesman say he saw?"])
 def test_a_question_that_describes_its_own_person_keeps_its_he(question):
+    assert described_people("Who won the general election?") == ()  # "general" as an adjective
     assert resolve_follow_up(question, ["When will Putin visit China?"]) == question
 
 

@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 
 from qa.schema import Reading, Span
-from qa.span_decoding import best_per_passage, decode_window, distinct_spans, merge_readings, widen
+from qa.span_decoding import (
+    best_per_passage,
+    decode_window,
+    distinct_spans,
+    merge_readings,
+    widen,
+    without_unpaired_quotes,
+)
 
 # [CLS] who ? [SEP] Anna Berg won in Oslo [SEP]
 CONTEXT = "Anna Berg won in Oslo"
@@ -194,3 +201,18 @@ def test_a_quote_mark_the_span_does_not_pair_is_left_out(first: int, last: int, 
     start[first], end[last] = 5.0, 5.0
     best = decode_window(start, end, QUOTED_IDS, QUOTED_OFFSETS, QUOTED, 0, 30)[0]
     assert best.text == shown == QUOTED[best.start : best.end] and best.score == 10.0
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "kept"),
+    [
+        ("It was “an appalling tragedy” indeed", (7, 28), "an appalling tragedy"),  # curly marks
+        ("It was “an appalling tragedy” indeed", (7, 29), "“an appalling tragedy”"),
+        ('a "b', (2, 3), ""),  # a lone mark leaves nothing, never an end before its start
+        ('"', (0, 1), ""),
+        ("", (0, 0), ""),
+    ],
+)
+def test_unpaired_marks_of_either_kind_are_trimmed_and_nothing_is_turned_inside_out(text, span, kept):
+    start, end = without_unpaired_quotes(text, *span)
+    assert start <= end and text[start:end] == kept

@@ -30,7 +30,9 @@ SPANS_READ = 3
 # right": that is set by how often shown answers are right, this by whether reading on changes
 # them, and reading on below 0.97 changed answers without making them better.
 READ_ON_BELOW = 0.8
-_LATEST = re.compile(r"\b(?:" + "|".join(re.escape(words) for words in LATEST_WORDS) + r")\b", re.IGNORECASE)
+_LATEST = re.compile(r"\b(?:" + "|".join(re.escape(words) for words in LATEST_WORDS) + r")\b(?!-)", re.IGNORECASE)
+_OPENING_NOW = re.compile(r"\A\s*now\b,?", re.IGNORECASE)  # "Now, who did he meet?" asks nothing of now
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _FIGURE = re.compile(r"\d|\b(?:" + "|".join(sorted(NUMBER_WORDS)) + r")\b", re.IGNORECASE)
 
 
@@ -115,8 +117,13 @@ def asks_for_latest(question: str) -> bool:
     (True, True)
     >>> asks_for_latest("Who became governor after Rosselló resigned?"), asks_for_latest("Who knows?")
     (False, False)
+    >>> asks_for_latest("Now, who did he meet?"), asks_for_latest("Who did the now-former governor appoint?")
+    (False, False)
+    >>> asks_for_latest("Who is still missing after the 2019 floods?")  # a year asks about then
+    False
     """
-    return _LATEST.search(question) is not None
+    asked = _OPENING_NOW.sub("", question)
+    return _LATEST.search(asked) is not None and _YEAR.search(asked) is None
 
 
 def decide_reading_less(

@@ -157,6 +157,8 @@ def _supporters(span: Span, passages: Sequence[Passage], reading: Reading) -> tu
     for other in reading.per_passage:
         if other is None or other.score < SUPPORT_MIN_SCORE or not same_answer(other.text, span.text):
             continue
+        if in_dateline(passages[other.passage_index].text, other.start, other.end):
+            continue  # a dateline reports nothing (`qa.answers.rules.in_dateline`)
         article = passages[other.passage_index].article_id
         if article != own and (article not in by_article or other.score > by_article[article].score):
             by_article[article] = other
