@@ -130,6 +130,20 @@ def test_a_span_in_a_line_that_holds_only_a_date_is_in_the_dateline(text: str, d
     assert in_dateline(DATELINED, start, start + len(text)) is dateline
 
 
+@pytest.mark.parametrize(
+    ("text", "word", "dateline"),
+    [
+        ("Wire\nMonday, March 11, 2024\nThe painter died.", "painter", False),  # the line after it
+        ("Wire\nMonday, March 11, 2024\nThe painter died.", "March", True),
+        ("The painter died.\nMonday, March 11, 2024", "2024", True),  # the last line, no newline after it
+        ("The painter died.\nMonday, March 11, 2024", "died", False),
+    ],
+)
+def test_only_the_lines_the_span_touches_are_looked_at(text: str, word: str, dateline: bool):
+    start = text.index(word)
+    assert in_dateline(text, start, start + len(word)) is dateline
+
+
 @pytest.mark.parametrize("line", ["2024-03-12", "Tuesday March 12 2024", "  tuesday, march 12, 2024  "])
 def test_datelines_are_recognised_in_their_other_spellings(line: str):
     text = f"{line}\nThe painter died."

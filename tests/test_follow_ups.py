@@ -258,6 +258,7 @@ def test_names_of_several_words_and_possessive_question_words(question, names):
         # An institution, an award, or any name after "a" or "the" is a thing...
         ("Why did the Supreme Court remove Pierluisi?", (Name("Supreme Court", False, True), Name("Pierluisi", False))),
         ("Did Munk win a Nobel Prize?", (Name("Munk", False), Name("Nobel Prize", False, True))),
+        ("Did Munk win an Emmy?", (Name("Munk", False), Name("Emmy", False, True))),
         ("Who leads the Civic Platform Party now?", (Name("Civic Platform Party", False, True),)),
         ("Did Margaret Court win?", (Name("Margaret Court", False),)),  # a surname, not a court
         ("Who spoke to the Queen?", (Name("Queen", False),)),  # "to the", after a verb of speaking
@@ -305,6 +306,9 @@ def test_he_and_him_never_stand_for_an_institution_or_an_award(history, question
         # The case of the question's opening word, and "the" before a lone title.
         (["Who stabbed the mayor of Gdańsk?"], "He was taken where?", "The mayor of Gdańsk was taken where?"),
         (["What did the President say?"], "Where is he now?", "Where is the President now?"),
+        # A follow-up's own description counts too, the most recent first.
+        (["Who stabbed the mayor of Gdańsk?", "Where was the mayor taken?"], "How old was he?",
+         "How old was the mayor?"),
         (["Who is the leader of the Labour Party?"], "Who did he meet?",
          "Who did the leader of the Labour Party meet?"),
     ],

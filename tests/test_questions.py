@@ -15,6 +15,7 @@ from qa.questions import (
     check_text,
     check_top_k,
     contextual_query,
+    looks_english,
     resolve_follow_up,
 )
 
@@ -72,9 +73,9 @@ def test_top_k_in_range():
     [
         ("   ", "The question is empty"),
         ("?!?...", "The question holds no words: type a question about the articles"),
-        ("x" * 1001, "1,001 characters long; the limit is 1,000"),
-        ("Who \ud800 won?", "not valid text"),  # a lone surrogate (invalid UTF-8 on a command line)
-        (42, "must be text, not int"),
+        ("x" * 1001, "The question is 1,001 characters long; the limit is 1,000"),
+        ("Who \ud800 won?", "The question holds a character that is not valid text"),  # a lone surrogate
+        (42, "The question must be text, not int"),
     ],
 )
 def test_bad_questions(question, message):
@@ -163,3 +164,22 @@ def test_every_filter_reaches_the_request_and_each_bad_value_is_named():
         check_date(long, "from")  # the message quotes the first 40 characters
     with pytest.raises(QuestionError, match=r"^history must be a list of the earlier questions \(strings\), not dict"):
         check_history({"q": 1})
+
+
+@pytest.mark.parametrize(
+    ("question", "english"),
+    [
+        ("Who will Putin meet?", True),
+        ("Brexit deal vote result parliament January", True),  # no function word at all
+        ("Who is Juan de la Cruz?", True),  # another language's words in a name
+        ("Quem é o presidente do Brasil?", False),  # "do" is Portuguese here
+        ("¿Quién es el gobernador de Puerto Rico?", False),
+        ("Wer ist der Bürgermeister von Danzig?", False),  # Latin letters beyond ASCII
+        ("Когда Путин посетит Китай?", False),
+        ("Что сказал Putin?", False),  # mostly Cyrillic
+        ("Did Путин visit China?", True),  # mostly Latin
+        ("1,500?", True),  # no letters: nothing to say
+    ],
+)
+def test_a_question_looks_english_by_its_script_and_its_function_words(question: str, english: bool):
+    assert looks_english(question) is english

@@ -69,8 +69,9 @@ def test_end_to_end_quality_on_the_news_questions(news_desk):
     # Measured F1 84.2 / 83.2, citations 99.4% (int8 with VNNI / fp32 on AVX2). No-answer recall
     # 66.7% (16 of 24) / 58.3% (14) at precision 69.6% / 70.0%: since datelines are never an answer
     # (2026-12-06), the answerable questions whose answer was a dateline's date (3 with int8, 4 with
-    # fp32, all wrong but one of F1 0.45) are declined, which costs precision (it was 82.4% / 87.5%). Floors about one question below the lower, so a
-    # regression of a few answers fails (one answer is ~0.6 F1, one abstention 4.2% of recall).
+    # fp32, all wrong but one of F1 0.45) are declined, which costs precision (it was 82.4% / 87.5%).
+    # Floors about one question below the lower, so a regression of a few answers fails (one answer
+    # is ~0.6 F1, one abstention 4.2% of recall).
     assert report.f1 >= 82.0
     assert report.citation_accuracy >= 98.0
     assert report.no_answer_recall >= 54.0 and report.no_answer_precision >= 65.0

@@ -211,6 +211,12 @@ def test_a_quote_mark_the_span_does_not_pair_is_left_out(first: int, last: int, 
         ('a "b', (2, 3), ""),  # a lone mark leaves nothing, never an end before its start
         ('"', (0, 1), ""),
         ("", (0, 0), ""),
+        ('He said " appalling tragedy', (8, 27), "appalling tragedy"),  # and the space after it
+        ('appalling tragedy " he said', (0, 19), "appalling tragedy"),  # and the space before it
+        ('a  "', (2, 4), ""),  # the spaces before the span are not its own
+        ('say "" now', (4, 6), '""'),  # a mark right after its partner pairs it
+        ('a "b"', (0, 5), 'a "b"'),
+        ('x""', (0, 3), 'x""'),
     ],
 )
 def test_unpaired_marks_of_either_kind_are_trimmed_and_nothing_is_turned_inside_out(text, span, kept):
