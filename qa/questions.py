@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import numbers
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -87,8 +88,8 @@ def looks_english(question: str) -> bool:
     (False, False)
     """
     words = _LETTERS.findall(question.lower())
-    latin = [char for char in "".join(words) if "a" <= char <= "z" or "à" <= char <= "ž"]
-    if len(latin) * 2 < len("".join(words)):
+    letters = "".join(words)
+    if 2 * sum(unicodedata.name(char, "").startswith("LATIN") for char in letters) < len(letters):
         return False
     english = (FUNCTION_WORDS | STOPWORDS) - OTHER_LANGUAGE_WORDS
     other = [word for word in words if word in OTHER_LANGUAGE_WORDS and word not in english]

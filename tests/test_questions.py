@@ -179,6 +179,12 @@ def test_every_filter_reaches_the_request_and_each_bad_value_is_named():
         ("Что сказал Putin?", False),  # mostly Cyrillic
         ("Did Путин visit China?", True),  # mostly Latin
         ("1,500?", True),  # no letters: nothing to say
+        ("¿Quién es Pierluisi?", False),  # two of another language's function words are enough
+        ("¿Quién? Pierluisi", True),  # one is not
+        ("Will el presidente de la Rada visit?", True),  # English's "will" outweighs them
+        ("Wer ist Putin?", False),
+        ("Кто Pûtîn?", True),  # accented Latin letters are Latin letters
+        ("Кто Putin?", True),  # as many Latin letters as others
     ],
 )
 def test_a_question_looks_english_by_its_script_and_its_function_words(question: str, english: bool):
