@@ -224,9 +224,18 @@ def _wire_page(
     )
     app.load(actions.refresh, archive.find, [status, archive.listing], api_visibility="private")
     archive.find.change(actions.search_archive, archive.find, [archive.listing, archive.note], api_visibility="private")
-    for field in filters.inputs:
-        field.blur(filter_note, filters.inputs, filters.note, api_visibility="private")
-        field.submit(filter_note, filters.inputs, filters.note, api_visibility="private")
+    # One listener for every field's blur and Enter, run one at a time and the last one last: with
+    # a listener per field, leaving one field for another sent two notes that could come back in
+    # either order, and the older one (say "From is after To", just fixed) stayed on the page.
+    gr.on(
+        [trigger for field in filters.inputs for trigger in (field.blur, field.submit)],
+        filter_note,
+        filters.inputs,
+        filters.note,
+        trigger_mode="always_last",
+        concurrency_limit=1,
+        api_visibility="private",
+    )
     panels.article.change(None, js=SCROLL_TO_SPAN)
     conversation.change(None, js=SCROLL_TO_ANSWER)
     gr.api(actions.answer, api_name="answer", concurrency_limit=QUESTION_CONCURRENCY)
