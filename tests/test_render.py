@@ -104,3 +104,8 @@ def test_how_sure_an_answer_is_is_said_in_words(confidence: float, words: str, u
     assert shown.startswith("Not sure — the closest I found: **Xi Jinping**") == unsure
     assert text.startswith("Not sure — the closest I found: Xi Jinping") == unsure
     assert (data["confidence_words"], data["sure"]) == (words, sure)
+
+
+def test_a_withheld_answer_is_never_sure_however_likely():
+    reply = dataclasses.replace(answer(), confidence=0.99, found=False)
+    assert answer_dict(reply)["sure"] is False and answer_dict(answer())["sure"] is True
