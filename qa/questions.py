@@ -36,7 +36,7 @@ DEFAULT_TOP_K = 4
 MAX_HISTORY = 20  # earlier questions kept; a follow-up looks back through them to where its topic began
 MAX_SOURCE_CHARS = 200
 _DATE = re.compile(r"\A(\d{4})-(\d{1,2})-(\d{1,2})\Z")
-_WORD = re.compile(r"[^\W_]")  # a letter or a digit
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 
@@ -67,7 +67,7 @@ def check_question(question: object, what: str = "question") -> str:
     question = check_text(question, what, MAX_QUESTION_CHARS)
     if not question:
         raise QuestionError(f"The {what} is empty: type a question about the articles.")
-    if not _WORD.search(question):
+    if not _LETTER_OR_DIGIT.search(question):
         raise QuestionError(
             f"The {what} holds no words: type a question about the articles, e.g. 'Who will Putin meet?'."
         )
@@ -190,7 +190,7 @@ def check_history(history: object) -> tuple[str, ...]:
                 f"history must hold the earlier questions as strings; item {number} is {type(item).__name__}."
             )
         text = check_text(item, f"earlier question {number}", MAX_QUESTION_CHARS)
-        if _WORD.search(text):  # blank or wordless ones ("?!") asked nothing to refer back to
+        if _LETTER_OR_DIGIT.search(text):  # blank or wordless ones ("?!") asked nothing to refer back to
             earlier.append(text)
     return tuple(earlier)
 

@@ -108,10 +108,14 @@ def preferred_precision(model: str | Path | None) -> str:
     what `load_reader_model` reports as ``precision``, read without loading the weights; fp32 for
     any other checkpoint."""
     if model is None:
-        return read_card().get("precision", "fp32")
+        return _card_precision(read_card())
     if (Path(model) / CARD_FILE).is_file():
-        return read_card(Path(model)).get("precision", "fp32")
+        return _card_precision(read_card(Path(model)))
     return "fp32"
+
+
+def _card_precision(card: dict) -> str:
+    return card.get("precision", "fp32")
 
 
 def compose_reader(base: Path, delta_path: Path) -> torch.nn.Module:
@@ -149,7 +153,7 @@ def load_shipped_reader(reader_dir: Path = SHIPPED_READER_DIR) -> LoadedReader:
         tokenizer=tokenizer,
         no_answer_threshold=float(card.get("no_answer_threshold", 0.0)),
         archive_threshold=float(card.get("archive_threshold", card.get("no_answer_threshold", 0.0))),
-        precision=preferred_precision(reader_dir),
+        precision=_card_precision(card),
         name=card.get("name", "newsdesk-reader"),
     )
 

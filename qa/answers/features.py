@@ -102,12 +102,7 @@ def candidates(
         {span for span in (*reading.spans, *(s for s in reading.per_passage if s is not None))},
         key=lambda span: -span.score,
     )
-    pool = [
-        span
-        for span in pool
-        if not answers_nothing(question, span.text)
-        and not in_dateline(passages[span.passage_index].text, span.start, span.end)
-    ]
+    pool = [span for span in pool if not answers_nothing(question, span.text) and not _in_dateline(span, passages)]
     chosen: list[Span] = []
     for span in pool:
         if not any(same_answer(span.text, kept.text) for kept in chosen):
@@ -150,6 +145,10 @@ def candidates(
     return found
 
 
+def _in_dateline(span: Span, passages: Sequence[Passage]) -> bool:
+    return in_dateline(passages[span.passage_index].text, span.start, span.end)
+
+
 def _supporters(span: Span, passages: Sequence[Passage], reading: Reading) -> tuple[Span, ...]:
     """The best span of each other article whose passages give the same answer as ``span``."""
     own = passages[span.passage_index].article_id
@@ -157,8 +156,8 @@ def _supporters(span: Span, passages: Sequence[Passage], reading: Reading) -> tu
     for other in reading.per_passage:
         if other is None or other.score < SUPPORT_MIN_SCORE or not same_answer(other.text, span.text):
             continue
-        if in_dateline(passages[other.passage_index].text, other.start, other.end):
-            continue  # a dateline reports nothing (`qa.answers.rules.in_dateline`)
+        if _in_dateline(other, passages):
+            continue  # a dateline reports nothing
         article = passages[other.passage_index].article_id
         if article != own and (article not in by_article or other.score > by_article[article].score):
             by_article[article] = other
