@@ -88,7 +88,7 @@ PERSON_NOUNS = TITLE_WORDS - {"sir", "dr", "mr", "mrs", "ms", "prime", "general"
 # is the event an earlier question spoke of ("When will Putin visit China?").
 EVENT_NOUN_GROUPS = (
     frozenset("visit visits trip trips tour journey travel stay".split()),
-    frozenset("meeting meetings meet talks summit".split()),
+    frozenset("meeting meetings meet meets met talks summit".split()),  # "Putin met Xi": a meeting
     frozenset("fire fires blaze".split()),
     frozenset("attack attacks assault raid bombing explosion blast".split()),
     frozenset("flood floods flooding".split()),

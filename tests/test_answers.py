@@ -59,7 +59,7 @@ QUESTION = "How many people died in the Valencia floods?"
 PASSAGES = [
     passage(0, "a", "Officials said 95 people died in the Valencia floods on Wednesday.", "2024-10-31"),
     passage(1, "b", "The floods in Valencia killed 205 people, officials said on Friday.", "2024-11-02"),
-    passage(2, "c", "In Valencia, 95 people died, the regional government said.", "2024-10-31"),
+    passage(2, "c", "In the Valencia floods, 95 people died, the regional government said.", "2024-10-31"),
     passage(3, "d", "Schools in the Valencia region were closed for three days.", "2024-10-30", None),
 ]
 
@@ -213,6 +213,24 @@ def test_an_answer_cites_its_supporters_and_an_abstention_shows_the_withheld_ans
     assert [s.text for s in withheld.alternatives] == ["95 people", "205"]
 
 
+@pytest.mark.parametrize(
+    ("text", "date", "cited"),
+    [
+        ("In the Valencia floods, 95 people died, officials said.", "2024-11-20", True),
+        ("In the Valencia floods, 95 people died, officials said.", "", True),  # undated: may confirm
+        ("In the Valencia floods, 95 people died, officials said.", "2025-06-01", False),  # 7 months on
+        ("95 people died in the Seville floods, officials said.", "2024-10-31", False),  # not Valencia
+        ("In Valencia, 95 people died in a heatwave, officials said.", "2024-10-31", False),  # no flood
+    ],
+)
+def test_only_an_article_of_the_answers_story_confirms_it(text: str, date: str, cited: bool):
+    passages = [*PASSAGES[:2], passage(2, "c", text, date)]
+    spans = [span(passages, 0, "95 people", 9.0), span(passages, 2, "95", 6.0)]
+    decision = decide(QUESTION, passages, reading(QUESTION, passages, spans), model())
+    assert [s.passage_index for s in decision.best.candidate.supporters] == [2]  # the same words
+    assert [s.passage_index for s in decision.cited] == ([0, 2] if cited else [0])
+
+
 def test_dated_articles_that_disagree_make_a_timeline_latest_first():
     spans = [span(PASSAGES, 0, "95 people", 11.0), span(PASSAGES, 1, "205", 10.0)]
     decision = decide(QUESTION, PASSAGES, reading(QUESTION, PASSAGES, spans), model())
@@ -285,7 +303,7 @@ def test_the_shipped_answer_model_loads_and_names_its_features():
 RACE = "Who won the race in Berlin?"
 RACE_PASSAGES = [
     passage(0, "a", "Eliud Kipchoge won the race in Berlin on Sunday.", "2024-09-29"),
-    passage(1, "b", "Kipchoge set a course record, organisers said.", "2024-09-30"),
+    passage(1, "b", "Kipchoge set a course record in the Berlin race, organisers said.", "2024-09-30"),
     passage(2, "a", "The race in Berlin started at nine in the morning.", "2024-09-29"),
     passage(3, "c", "Floods closed roads near Valencia.", "2024-09-30"),
 ]

@@ -17,6 +17,7 @@ from qa.answers.story import (
     _capitalised,
     events,
     mentioned,
+    name_runs,
     names,
     names_added,
     same_story,
@@ -89,6 +90,31 @@ def test_a_name_the_question_holds_must_be_named():
     asked = "How many people died in the fire in Kolding?"
     lyon = Report("Six died.", "Hotel fire", "Six people died in a hotel fire.", "2024-03-02")
     assert why_apart(asked, FIRST, lyon) == "does not name kolding"
+
+
+def test_a_name_is_named_by_any_of_its_words():
+    asked = "How many people did Anders Holm rescue from the hotel fire?"
+    surname = Report("Nine.", "Kolding hotel fire", "Holm rescued nine people from the hotel fire.", "2024-03-02")
+    assert same_story(asked, FIRST, surname)  # "Holm" names Anders Holm
+    other = Report("Six.", "Kolding hotel fire", "A firefighter rescued six people from the hotel fire.", "2024-03-02")
+    assert why_apart(asked, FIRST, other) == "does not name anders, holm"
+    runs = name_runs("Did Xi Jinping meet Pedro Pierluisi?")
+    assert [sorted(run) for run in runs] == [["jinping", "xi"], ["pedro", "pierluisi"]]
+
+
+def test_met_speaks_of_the_meeting_a_question_asks_about():
+    asked = "Who will Putin meet during his visit?"
+    seed = Report("Putin will meet Xi Jinping during his visit.", "Putin to visit China", "", "2024-05-14", "Xi")
+    later = Report("", "Putin in China", "During his visit to China, Putin met Xi Jinping.", "2024-05-16")
+    assert same_story(asked, seed, later)
+
+
+def test_an_undated_article_is_apart_only_where_a_date_is_needed():
+    undated = Report("Nine died.", "Kolding hotel fire", "The hotel fire killed nine.", "")
+    assert why_apart(QUESTION, FIRST, undated) == "undated"
+    assert same_story(QUESTION, FIRST, undated, undated=True)
+    far = Report("Nine died.", "Kolding hotel fire", "The hotel fire killed nine.", "2025-03-01")
+    assert not same_story(QUESTION, FIRST, far, undated=True)  # a date too far is still too far
 
 
 def test_a_story_lasts_at_most_story_days():

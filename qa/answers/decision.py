@@ -51,6 +51,9 @@ class Decision:
     # When articles of the answer's story, of different dates, give different answers that each
     # clear the threshold: one per date, latest first. Empty otherwise.
     timeline: tuple[Judged, ...] = ()
+    # The other articles that give the best candidate's answer and tell its story (`confirming`),
+    # best first: what the answer cites after its own span.
+    confirmed_by: tuple[Span, ...] = ()
 
     @property
     def best(self) -> Judged | None:
@@ -74,11 +77,10 @@ class Decision:
     @property
     def cited(self) -> tuple[Span, ...]:
         """What an answer cites: the best candidate's span, then the other articles' spans that
-        give the same answer. Nothing when Newsdesk abstains."""
+        give the same answer in the same story (``confirmed_by``). Nothing when Newsdesk abstains."""
         if not self.found:
             return ()
-        best = self.judged[0].candidate
-        return (best.span, *best.supporters)
+        return (self.judged[0].candidate.span, *self.confirmed_by)
 
     @property
     def alternatives(self) -> tuple[Span, ...]:
@@ -106,7 +108,36 @@ def decide(
     line = timeline(question, judged, threshold) if found else ()
     if line and asks_for_latest(question):  # the latest report's answer leads, however likely another
         judged = [line[0], *(entry for entry in judged if entry is not line[0])]
-    return Decision(found, tuple(judged), line)
+    confirmed = confirming(question, judged[0], passages) if found else ()
+    return Decision(found, tuple(judged), line, confirmed)
+
+
+def confirming(question: str, answer: Judged, passages: Sequence[Passage]) -> tuple[Span, ...]:
+    """The spans of other articles that give ``answer``'s words (its candidate's supporters) and
+    tell its story (`same_story`, a missing date allowed). An article that gives the same words
+    about another story confirms nothing: on the news questions, "Wednesday" for the day
+    Gillibrand ended her campaign was also "reported" by the article on Warren ending hers, and
+    "March 15 to 17" for Toronto Comicon by one on another Toronto convention.
+
+    >>> gillibrand = Passage(0, "a", "Gillibrand ends US presidential bid", "2019-08-30", "", "", 0, 40,
+    ...                      "Gillibrand ended her campaign on Wednesday.", 0.1)
+    >>> warren = Passage(1, "b", "Warren ends US presidential campaign", "2020-03-06", "", "", 0, 40,
+    ...                  "Warren ended her campaign on Wednesday.", 0.1)
+    >>> later = Passage(2, "c", "Gillibrand backs Biden after US bid", "2019-09-10", "", "", 0, 40,
+    ...                 "Gillibrand, whose campaign ended on Wednesday, backed Biden.", 0.1)
+    >>> spans = [Span(i, p.text.index("Wednesday"), p.text.index("Wednesday") + 9, "Wednesday", 9.0)
+    ...          for i, p in enumerate((gillibrand, warren, later))]
+    >>> answer = Judged(Candidate(spans[0], gillibrand, tuple(spans[1:]), {}), 0.9)
+    >>> asked = "When did Gillibrand end her campaign?"
+    >>> [s.passage_index for s in confirming(asked, answer, (gillibrand, warren, later))]
+    [2]
+    """
+    own = report(answer)
+    return tuple(
+        span
+        for span in answer.candidate.supporters
+        if same_story(question, own, _report(span, passages[span.passage_index]), undated=True)
+    )
 
 
 def asks_for_latest(question: str) -> bool:
@@ -223,6 +254,9 @@ def timeline(question: str, judged: Sequence[Judged], threshold: float) -> tuple
 def report(judged: Judged) -> Report:
     """What a candidate's article says: the sentence that holds its span, the title, the passage,
     the date and the span."""
-    passage, span = judged.candidate.passage, judged.candidate.span
+    return _report(judged.candidate.span, judged.candidate.passage)
+
+
+def _report(span: Span, passage: Passage) -> Report:
     start, end = sentence_at(passage.text, span.start, span.end)
     return Report(passage.text[start:end], passage.title, passage.text, passage.date, span.text)

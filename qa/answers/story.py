@@ -10,10 +10,13 @@ the first that fails):
 - it was retrieved for the question and its article is about what the question is about: its
   title and passage mention at least `ABOUT_THE_QUESTION` of the question's topic words (less the
   generic ones: "during", "happened");
-- it names every name the question names, and speaks of every event the question speaks of;
+- it names every name the question names (one of each name's words: "Pierluisi" names Pedro
+  Pierluisi), and speaks of every event the question speaks of;
 - when the answer's sentence and title name more than the question and the answer do (China,
   Koszalin), it names at least one of those too: the question alone does not tell two fires apart;
 - it is dated within `STORY_DAYS` of the answer: years apart, the same names are another story.
+  An undated one is apart where a date is needed (a timeline), not where it is not (confirming
+  the answer: `qa.answers.decision.Decision.cited`).
 
 >>> q = "How many people died in the hotel fire?"
 >>> first = Report("Four died in the fire.", "Fire at Riverside Hotel in Kolding", "", "2024-03-01", "Four")
@@ -113,6 +116,16 @@ def names(*texts: str) -> frozenset[str]:
     return frozenset().union(*_names([run for text in texts for run in _capitalised(text)]))
 
 
+def name_runs(text: str) -> list[frozenset[str]]:
+    """The names in ``text``, each as the set of its name words: a name is mentioned where any of
+    its words is ("Pierluisi" names Pedro Pierluisi, "Xi" names Xi Jinping).
+
+    >>> [sorted(run) for run in name_runs("Did Pedro Pierluisi meet Xi Jinping in Beijing?")]
+    [['pedro', 'pierluisi'], ['jinping', 'xi'], ['beijing']]
+    """
+    return [frozenset(run) for run in _names(_capitalised(text)) if run]
+
+
 def names_added(question: str, answer: Report) -> frozenset[str]:
     """The names the answer's sentence and title add to the question's: the words of their names
     that share no word with a name the question holds ("Vladimir" is Putin's name) and are not the
@@ -164,9 +177,9 @@ def days_apart(first: str, second: str) -> int | None:
         return None
 
 
-def why_apart(question: str, answer: Report, other: Report) -> str:
+def why_apart(question: str, answer: Report, other: Report, undated: bool = False) -> str:
     """Why ``other`` is not part of the story ``answer`` (the answer to ``question``) comes from,
-    in words; "" when it is.
+    in words; "" when it is. With ``undated``, a missing date is no reason.
 
     >>> q = "Who will Putin meet during his visit?"
     >>> seed = Report("Putin will meet Xi Jinping during his visit.", "Putin to visit China", "", "2024-05-14",
@@ -179,14 +192,16 @@ def why_apart(question: str, answer: Report, other: Report) -> str:
     'dated 1957 days from the answer'
     >>> why_apart(q, seed, Report("", "Putin in China", "Putin will meet Xi.", "2024-05-16"))
     'speaks of no visit'
+    >>> undated = Report("", "Putin in China", "Putin's visit: a meeting with Xi in China.", "")
+    >>> why_apart(q, seed, undated), why_apart(q, seed, undated, undated=True)
+    ('undated', '')
     """
     text = f"{other.title}\n{other.passage}"
     share = coverage([word for word in topic_words(question) if word not in GENERIC_WORDS], text)
     if share < ABOUT_THE_QUESTION:
         return f"mentions {share:.0%} of what the question is about"
-    asked = names(question)
     seen = mentioned(other.title, other.passage, other.sentence)
-    missing = sorted(asked - seen)
+    missing = sorted(word for run in name_runs(question) if not run & seen for word in run)
     if missing:
         return f"does not name {', '.join(missing)}"
     for event in events(question):
@@ -196,11 +211,13 @@ def why_apart(question: str, answer: Report, other: Report) -> str:
     if told and not told & seen:
         return f"names none of {', '.join(sorted(told))}"
     days = days_apart(answer.date, other.date)
-    if days is None or days > STORY_DAYS:
-        return "undated" if days is None else f"dated {days} days from the answer"
-    return ""
+    if days is None:
+        return "" if undated else "undated"
+    return f"dated {days} days from the answer" if days > STORY_DAYS else ""
 
 
-def same_story(question: str, answer: Report, other: Report) -> bool:
-    """Whether ``other`` tells the same story as ``answer`` (see `why_apart`)."""
-    return not why_apart(question, answer, other)
+def same_story(question: str, answer: Report, other: Report, undated: bool = False) -> bool:
+    """Whether ``other`` tells the same story as ``answer`` (see `why_apart`); with ``undated``,
+    an article without a date (or an answer without one) may be part of it: what placing an answer
+    on a timeline needs, confirming it does not."""
+    return not why_apart(question, answer, other, undated)
