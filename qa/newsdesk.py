@@ -461,6 +461,7 @@ class Newsdesk:
             timeline=cite([judged.candidate.span for judged in decision.timeline]),
             passages_read=read,
             suggestions=offered,
+            yes_no=decision.yes_no,
         )
 
     def _cite(self, span: Span, passage: Passage, index: Index) -> Citation:

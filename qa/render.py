@@ -23,6 +23,8 @@ NOT_FOUND = "I couldn't find that in the articles"
 TOO_BROAD = "That question is too broad to answer with a quote from one article"
 NARROW = "These articles match it best; ask about one of them:"
 ENGLISH_ONLY = "Newsdesk reads questions in English: ask it in English."
+# A question that asks yes or no gets the sentence that bears on it most (qa.answers.yes_no).
+YES_NO = "A quote can't say yes or no. What the articles say, for you to judge:"
 # Characters that Markdown (and the HTML it may hold) would act on; a backslash shows them as text.
 # Not "_": inside words (file names, ids) CommonMark leaves it alone, and API readers see no "\_".
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*{}\[\]<>#|~])")
@@ -84,6 +86,11 @@ def render_markdown(reply: Answer) -> str:
     citation = reply.citation
     if not reply.found or citation is None:
         return "\n\n".join([not_found(reply), "\n".join(narrow_to(reply, markdown=True))]).strip()
+    if reply.yes_no:
+        return (
+            f"{YES_NO}\n\n> {escape_markdown(citation.quote)}{_means(citation, markdown=True)}\n\n"
+            f"*{escape_markdown(citation.title)}* — {when(citation)}"
+        )
     before, quote, after = _split(citation)
     means = _means(citation, markdown=True)
     unsure = "Not sure — the closest I found: " if shown_as_unsure(reply.found, reply.confidence) else ""
@@ -115,15 +122,18 @@ def render_text(reply: Answer, bold: tuple[str, str] = ("[", "]")) -> str:
     citation = reply.citation
     if not reply.found or citation is None:
         return "\n".join([not_found(reply), *narrow_to(reply, markdown=False)])
+    link = f" {citation.url}" if citation.url else ""
+    where = f"[{citation.article_id}, chars {citation.start}-{citation.end}]"
+    source = f"source: {citation.title} — {when(citation)} {where}"
+    if reply.yes_no:
+        return "\n".join([YES_NO, f"  “{citation.quote}”{_means(citation, markdown=False)}", source + link])
     before, quote, after = _split(citation)
     means = _means(citation, markdown=False)
-    link = f" {citation.url}" if citation.url else ""
     unsure = "Not sure — the closest I found: " if shown_as_unsure(reply.found, reply.confidence) else ""
     lines = [
         unsure + reply.text + means,
         f"confidence {reply.confidence:.0%}, {confidence_words(reply.confidence)} (score {reply.score:.2f})",
-        f"source: {citation.title} — {when(citation)} "
-        f"[{citation.article_id}, chars {citation.start}-{citation.end}]{link}",
+        source + link,
         f"  “{before}{bold[0]}{quote}{bold[1]}{after}”",
     ]
     if reply.corroborating:
@@ -152,8 +162,9 @@ def answer_dict(reply: Answer, precision: dict[str, str] | None = None) -> dict:
         "found": reply.found,
         "text": reply.text,
         "confidence": round(reply.confidence, 4),
-        "confidence_words": confidence_words(reply.confidence) if reply.found else "",
-        "sure": shown_as_sure(reply.found, reply.confidence),
+        "confidence_words": confidence_words(reply.confidence) if reply.found and not reply.yes_no else "",
+        "sure": shown_as_sure(reply.found, reply.confidence) and not reply.yes_no,
+        "yes_no": reply.yes_no,
         "score": round(reply.score, 4),
         "message": render_text(reply) if not reply.found else "",
         "filters": asdict(reply.filters),

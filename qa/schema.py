@@ -193,6 +193,10 @@ class Answer:
     # When nothing answers a question too broad to answer with a span ("What happened in China?"):
     # the articles that match it best, to narrow it to (qa.answers.vague). Empty otherwise.
     suggestions: tuple[Suggestion, ...] = ()
+    # The question asks yes or no ("Did Putin visit China?"), which a quote cannot say: ``text``
+    # and the one citation are the sentence that bears on it most, for the reader to judge, and
+    # ``confidence`` is the reader's in its best span there, not that the sentence says yes.
+    yes_no: bool = False
 
     @property
     def citation(self) -> Citation | None:

@@ -169,7 +169,14 @@ DATE_WORDS = frozenset(
 )
 
 # The words that open or frame a question, never part of a name in it ("Did Putin ...").
-QUESTION_WORDS = frozenset("who whom whose what which when where why how is are was were do does did will can".split())
+WH_WORDS = frozenset("who whom whose what which when where why how".split())
+QUESTION_WORDS = WH_WORDS | frozenset("is are was were do does did will can".split())
+# What opens a question that asks yes or no ("Did Putin visit China?", "Is it true that..."), when
+# no wh-word follows and it offers no choice ("Did he fly to Paris or Rome?"): qa.answers.yes_no.
+YES_NO_OPENERS = BE_WORDS | frozenset(
+    "do does did don't doesn't didn't will won't would wouldn't can can't could couldn't has have had "
+    "hasn't haven't hadn't should shouldn't shall may might must".split()
+)
 
 # Words of one role stand for each other (qa.answers.asked); the roles in `RIVAL_ROLES` are what a
 # wrong sentence says instead of what was asked.

@@ -109,3 +109,21 @@ def test_how_sure_an_answer_is_is_said_in_words(confidence: float, words: str, u
 def test_a_withheld_answer_is_never_sure_however_likely():
     reply = dataclasses.replace(answer(), confidence=0.99, found=False)
     assert answer_dict(reply)["sure"] is False and answer_dict(answer())["sure"] is True
+
+
+def test_a_yes_or_no_question_shows_the_sentence_without_claiming_an_answer():
+    whole = answer(TEXT[:-1])  # the sentence, as qa.answers.yes_no cites it (without its period here)
+    reply = dataclasses.replace(whole, yes_no=True, confidence=0.99)
+    shown = render_markdown(reply)
+    assert shown == (
+        "A quote can't say yes or no. What the articles say, for you to judge:\n\n"
+        f"> {TEXT[:-1]}\n\n*Putin visits China* — 2024-05-14"
+    )
+    assert render_text(reply).splitlines() == [
+        "A quote can't say yes or no. What the articles say, for you to judge:",
+        f"  “{TEXT[:-1]}”",
+        f"source: Putin visits China — 2024-05-14 [seed, chars 100-{100 + len(TEXT) - 1}] https://example.org/a",
+    ]
+    data = answer_dict(reply)
+    assert (data["yes_no"], data["sure"], data["confidence_words"]) == (True, False, "")
+    assert answer_dict(whole)["yes_no"] is False and answer_dict(whole)["sure"] is True

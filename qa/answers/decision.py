@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from qa.answers.features import Candidate, candidates
-from qa.answers.kinds import AnswerKind, question_kind
+from qa.answers.kinds import AnswerKind, asks_yes_or_no, question_kind
 from qa.answers.selective import Judge
 from qa.answers.story import Report, same_story
+from qa.answers.yes_no import bears_on, evidence_bounds
 from qa.chunking import sentence_at
 from qa.schema import Passage, Reading, Span
 from qa.span_decoding import merge_readings
@@ -54,6 +55,9 @@ class Decision:
     # The other articles that give the best candidate's answer and tell its story (`confirming`),
     # best first: what the answer cites after its own span.
     confirmed_by: tuple[Span, ...] = ()
+    # The question asks yes or no (`qa.answers.yes_no`): the one candidate is the sentence that
+    # bears on it most, for the reader to judge, not an answer.
+    yes_no: bool = False
 
     @property
     def best(self) -> Judged | None:
@@ -105,11 +109,28 @@ def decide(
         key=lambda j: -j.probability,
     )
     found = bool(judged) and judged[0].probability >= threshold
+    if asks_yes_or_no(question):
+        return evidence(question, judged, found, passages)
     line = timeline(question, judged, threshold) if found else ()
     if line and asks_for_latest(question):  # the latest report's answer leads, however likely another
         judged = [line[0], *(entry for entry in judged if entry is not line[0])]
     confirmed = confirming(question, judged[0], passages) if found else ()
     return Decision(found, tuple(judged), line, confirmed)
+
+
+def evidence(question: str, judged: Sequence[Judged], found: bool, passages: Sequence[Passage]) -> Decision:
+    """The decision for a question that asks yes or no: the sentence that holds the best
+    candidate's span (`evidence_bounds`), in its place and alone (no other candidates, no confirming articles, no
+    timeline), shown when the candidate clears the threshold (``found``) and its article is about
+    what the question asks (`bears_on`)."""
+    if not judged:
+        return Decision(False, (), yes_no=True)
+    best = judged[0]
+    span, passage = best.candidate.span, passages[best.candidate.span.passage_index]
+    start, end = evidence_bounds(passage.text, span.start, span.end)
+    sentence = Span(span.passage_index, start, end, passage.text[start:end], span.score)
+    shown = Judged(replace(best.candidate, span=sentence, supporters=()), best.probability)
+    return Decision(found and bears_on(question, passage), (shown,), yes_no=True)
 
 
 def confirming(question: str, answer: Judged, passages: Sequence[Passage]) -> tuple[Span, ...]:

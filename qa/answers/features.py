@@ -13,7 +13,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from qa.answers.asked import ASKED_FEATURES, asked_evidence
-from qa.answers.kinds import kind_match, question_kind
+from qa.answers.kinds import asks_yes_or_no, kind_match, question_kind
 from qa.answers.rules import answers_nothing, in_dateline
 from qa.chunking import sentence_at
 from qa.schema import Passage, Reading, Span
@@ -102,7 +102,14 @@ def candidates(
         {span for span in (*reading.spans, *(s for s in reading.per_passage if s is not None))},
         key=lambda span: -span.score,
     )
-    pool = [span for span in pool if not answers_nothing(question, span.text) and not _in_dateline(span, passages)]
+    # A yes-or-no question gets the sentence of the reader's best span (qa.answers.yes_no): a span
+    # that repeats the question may lead to it.
+    echoes = asks_yes_or_no(question)
+    pool = [
+        span
+        for span in pool
+        if (echoes or not answers_nothing(question, span.text)) and not _in_dateline(span, passages)
+    ]
     chosen: list[Span] = []
     for span in pool:
         if not any(same_answer(span.text, kept.text) for kept in chosen):

@@ -16,7 +16,17 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from qa.words import COUNT_NOUNS, DATE_NOUNS, DATE_WORDS, MEASURE_WORDS, NUMBER_WORDS, PLACE_NOUNS
+from qa.words import (
+    COUNT_NOUNS,
+    DATE_NOUNS,
+    DATE_WORDS,
+    MEASURE_WORDS,
+    NUMBER_WORDS,
+    OPENING_WORDS,
+    PLACE_NOUNS,
+    WH_WORDS,
+    YES_NO_OPENERS,
+)
 
 AnswerKind = Literal["number", "date", "person", "place", "other"]
 
@@ -29,6 +39,9 @@ _NUMBER_QUESTION = re.compile(rf"\bhow {_either(MEASURE_WORDS)}\b|\bwhat {_eithe
 _DATE_QUESTION = re.compile(rf"^\s*when\b|\b(what|which|in what|on what) {_either(DATE_NOUNS)}\b")
 _PERSON_QUESTION = re.compile(r"^\s*(who|whom|whose)\b|\b(who|whom)\b")
 _PLACE_QUESTION = re.compile(rf"^\s*where\b|\b(in|to|from) which {_either(PLACE_NOUNS)}\b")
+# Words that may come before the verb that opens a yes-or-no question: "And was he...", "So did...".
+_LEADING = OPENING_WORDS - YES_NO_OPENERS
+_TOKEN = re.compile(r"\w[\w'’]*")  # with its apostrophe: "didn't"
 
 
 def question_kind(question: str) -> AnswerKind:
@@ -59,3 +72,21 @@ def kind_match(kind: AnswerKind, span: str) -> float:
     else:  # a person or a place is named: some word is capitalised
         matched = any(word[:1].isupper() for word in words)
     return 1.0 if matched else 0.0
+
+
+def asks_yes_or_no(question: str) -> bool:
+    """Whether ``question`` asks yes or no: it opens with a verb such as "did" or "is" (after
+    "and", "so"...), asks no wh-word after it, and offers no choice with "or" (`qa.answers.yes_no`).
+
+    >>> asks_yes_or_no("Did Putin visit China?"), asks_yes_or_no("And was the mayor of Gdańsk killed?")
+    (True, True)
+    >>> asks_yes_or_no("Who did Putin meet?"), asks_yes_or_no("Can you tell me when Putin arrives?")
+    (False, False)
+    >>> asks_yes_or_no("Did Putin fly to Beijing or Shanghai?")  # a choice a quote can make
+    False"""
+    words = [word.lower().replace("’", "'") for word in _TOKEN.findall(question)]
+    while words and words[0] in _LEADING:
+        words.pop(0)
+    if not words or words[0] not in YES_NO_OPENERS:
+        return False
+    return not any(word in WH_WORDS or word == "or" for word in words[1:])
