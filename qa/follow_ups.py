@@ -21,7 +21,8 @@ follow-ups after it look back only as far as it.
 Each earlier question is read in the light of those before it (`follow`), so "his" in the third
 question finds Putin through the second one's "he". Names are capitalised words: a name right
 after "in", "to", "visit" and the like is a place ("in the United States" too, but not "happened to
-Navalny"); one after "a" or "the", or that ends in "Court", "Prize" and the like, a thing that
+Navalny"), and so is a country anywhere ("What happened to Venezuela?"); one after "a" or "the",
+or that ends in "Court", "Prize" and the like, a thing that
 "he" never stands for ("the Supreme Court", "a Nobel Prize"); any other a person (`find_names`).
 """
 
@@ -34,6 +35,7 @@ from dataclasses import dataclass, field
 from qa.words import (
     ASKING_WORDS,
     BE_WORDS,
+    COUNTRIES,
     DATE_WORDS,
     DEMONSTRATIVES,
     EVENT_NOUN_GROUPS,
@@ -183,6 +185,8 @@ def _name_kind(name: str, before: Sequence[str]) -> Name:
     (True, True)
     >>> _name_kind("Margaret Court", ["did"]).person, _name_kind("Parliament", []).thing
     (True, True)
+    >>> _name_kind("Venezuela", ["happened", "to"]).place, _name_kind("United States", ["did", "the"]).place
+    (True, True)
     """
     previous = list(before)
     determiner = bool(previous) and previous[-1] in ("the", "a", "an")
@@ -195,8 +199,9 @@ def _name_kind(name: str, before: Sequence[str]) -> Name:
     institution = words[-1] in INSTITUTION_NOUNS and (determiner or len(words) == 1)
     preposition = previous[-1] if previous else ""
     person_to = preposition == "to" and len(previous) >= 2 and previous[-2] in TO_PERSON_VERBS
-    if preposition in PLACE_PREPOSITIONS and not person_to and not (determiner and (titled or institution)):
-        return Name(name, place=True)
+    after_place_word = preposition in PLACE_PREPOSITIONS and not person_to
+    if " ".join(words) in COUNTRIES or (after_place_word and not (determiner and (titled or institution))):
+        return Name(name, place=True)  # a country is a place after any word: "happened to Venezuela"
     return Name(name, place=False, thing=institution or (determiner and not titled))
 
 

@@ -29,6 +29,34 @@ DEMONSTRATIVES = frozenset("that this those these".split())
 REFERRING_WORDS = PERSON_PRONOUNS | GROUP_PRONOUNS | THING_PRONOUNS | DEMONSTRATIVES | {"there"}
 # "there" next to one of these is not a place: "Were there any deaths?", "there was a fire".
 BE_WORDS = frozenset("is are was were be been being isn't aren't wasn't weren't".split())
+# Countries and continents by their short English names, lower case: a place wherever it stands
+# ("What happened to Venezuela?" asks about no person a later "he" could stand for).
+COUNTRIES = frozenset(
+    name.strip()
+    for name in (
+        "afghanistan, albania, algeria, andorra, angola, argentina, armenia, australia, austria, azerbaijan, "
+        "bahamas, bahrain, bangladesh, barbados, belarus, belgium, belize, benin, bhutan, bolivia, bosnia, "
+        "botswana, brazil, brunei, bulgaria, burkina faso, burundi, cambodia, cameroon, canada, chad, chile, "
+        "china, colombia, comoros, congo, costa rica, croatia, cuba, cyprus, czechia, czech republic, denmark, "
+        "djibouti, dominica, dominican republic, ecuador, egypt, el salvador, eritrea, estonia, eswatini, "
+        "ethiopia, fiji, finland, france, gabon, gambia, georgia, germany, ghana, greece, grenada, guatemala, "
+        "guinea, guyana, haiti, honduras, hungary, iceland, india, indonesia, iran, iraq, ireland, israel, "
+        "italy, ivory coast, jamaica, japan, jordan, kazakhstan, kenya, kiribati, kosovo, kuwait, kyrgyzstan, "
+        "laos, latvia, lebanon, lesotho, liberia, libya, liechtenstein, lithuania, luxembourg, madagascar, "
+        "malawi, malaysia, maldives, mali, malta, mauritania, mauritius, mexico, micronesia, moldova, monaco, "
+        "mongolia, montenegro, morocco, mozambique, myanmar, burma, namibia, nauru, nepal, netherlands, "
+        "new zealand, nicaragua, niger, nigeria, north korea, south korea, korea, north macedonia, norway, "
+        "oman, pakistan, palau, palestine, panama, papua new guinea, paraguay, peru, philippines, poland, "
+        "portugal, qatar, romania, russia, rwanda, samoa, san marino, saudi arabia, senegal, serbia, "
+        "seychelles, sierra leone, singapore, slovakia, slovenia, somalia, south africa, south sudan, spain, "
+        "sri lanka, sudan, suriname, sweden, switzerland, syria, taiwan, tajikistan, tanzania, thailand, togo, "
+        "tonga, trinidad and tobago, tunisia, turkey, türkiye, turkmenistan, tuvalu, uganda, ukraine, "
+        "united arab emirates, united kingdom, britain, great britain, england, scotland, wales, "
+        "northern ireland, united states, us, usa, uk, uae, america, uruguay, uzbekistan, vanuatu, vatican, venezuela, "
+        "vietnam, yemen, zambia, zimbabwe, puerto rico, greenland, hong kong, macau, "
+        "africa, asia, europe, oceania, antarctica, north america, south america, latin america, middle east"
+    ).split(",")
+)
 # A name right after one of these is a place: "in Gdańsk", "visit China", "the mayor of Paris".
 PLACE_PREPOSITIONS = frozenset(
     "in at to from near into across around through toward towards outside inside within throughout via of "

@@ -65,6 +65,11 @@ FIGHT = "How long did firefighters fight it?"
         ([PUTIN], "Who will Xi meet during the visit?", "Who will Xi meet during Putin's visit to China?"),
         ([PUTIN], "Who will Putin meet during the visit?", "Who will Putin meet during the visit to China?"),
         ([PUTIN, MEET], "How long will the trip last?", "How long will Putin's trip to China last?"),
+        # A country is a place wherever it stands: "he" never stands for it, "there" does.
+        (["What happened to Venezuela?"], "What did he say?", "What did he say?"),
+        (["What happened to Venezuela?"], "Who was arrested there?", "Who was arrested in Venezuela?"),
+        (["What happened to Navalny?"], "What did he say?", "What did Navalny say?"),
+        (["Did the United States sanction Maduro?"], "What did he say?", "What did Maduro say?"),
     ],
 )
 def test_references_are_resolved_across_the_whole_history(history, question, resolved):
