@@ -362,6 +362,18 @@ def test_browser_follow_up_uses_the_conversation(browser, server, width: int):
     assert dialogs == []
 
 
+def test_browser_a_yes_or_no_question_gets_the_sentence_to_judge_not_an_answer(browser, server):
+    data = client(server).predict("Did Putin visit China?", api_name="/answer")
+    assert data["found"] and data["yes_no"] and not data["sure"] and data["confidence_words"] == ""
+    assert "two-day state visit to China" in data["text"] and data["citations"][0]["article_id"] == SEED_ID
+    page, dialogs = open_page(browser, server, 1400)
+    ask(page, "Did Putin visit China?", "can't say yes or no")
+    shown = page.inner_text("#chat").split("can't say yes or no")[-1]
+    assert "two-day state visit to China" in shown and "likely right" not in shown and "confidence" not in shown
+    page.close()
+    assert dialogs == []
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 def test_browser_source_links_to_the_article_url(browser, server, width: int):
     page, dialogs = open_page(browser, server, width)

@@ -1,7 +1,8 @@
 """Answer or abstain: judge every candidate answer, keep the likeliest, and answer only when it
-clears ``min_confidence``. Also what the answer's evidence shows: the other articles that report
-the same answer, and, when dated articles of the answer's story disagree, the answers as a
-timeline (`qa.answers.story` decides what is one story)."""
+clears ``min_confidence``. Also what the answer's evidence shows: the other articles of its story
+that give the same answer (`confirming`), and, when dated articles of the answer's story
+disagree, the answers as a timeline (`qa.answers.story` decides what is one story). A question
+that asks yes or no gets the sentence that bears on it instead (`evidence`)."""
 
 from __future__ import annotations
 
@@ -119,10 +120,10 @@ def decide(
 
 
 def evidence(question: str, judged: Sequence[Judged], found: bool, passages: Sequence[Passage]) -> Decision:
-    """The decision for a question that asks yes or no: the sentence that holds the best
-    candidate's span (`evidence_bounds`), in its place and alone (no other candidates, no confirming articles, no
-    timeline), shown when the candidate clears the threshold (``found``) and its article is about
-    what the question asks (`bears_on`)."""
+    """The decision for a question that asks yes or no (`qa.answers.yes_no`): the sentence that
+    holds the best candidate's span (`evidence_bounds`), in its place and alone (no other
+    candidates, no confirming articles, no timeline), shown when the candidate clears the
+    threshold (``found``) and its article is about what the question asks (`bears_on`)."""
     if not judged:
         return Decision(False, (), yes_no=True)
     best = judged[0]
