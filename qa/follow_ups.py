@@ -1,5 +1,5 @@
 """A conversation, not a pair of questions (pure functions): what "he", "his", "they", "there",
-"it", "the visit" or "that fire" in a question stand for, found in the earlier questions most
+"it", "its", "the visit" or "that fire" in a question stand for, found in the earlier questions most
 recent first; where the conversation's current topic began; and what to search for.
 
 >>> history = ["When will Putin visit China?", "Who will he meet there?"]
@@ -72,6 +72,8 @@ _DESCRIBED = re.compile(
 )
 _POSSESSIVE_PRONOUNS = frozenset({"his", "her", "its", "their"})
 _QUALIFYING = frozenset({"the", "that", "this"})  # "the visit" may become "Putin's visit"
+# Words before "its" that bring a noun it may belong to: "the company ... its profits".
+_OWNERS = frozenset("the a an this that these those his her their our my your".split())
 
 
 @dataclass(frozen=True)
@@ -330,7 +332,7 @@ class _Linker:
         elif word == "it" or (word in DEMONSTRATIVES and position == len(tokens) - 1):
             self.refer(None)  # "it", "Why was that?": what the topic was last about
         elif word in THING_PRONOUNS:
-            self.refer(None, strong=False)  # "its" is as often the question's own ("China ... its economy")
+            self.its(tokens, position)
 
     def person(self, tokens: Sequence[re.Match[str]], position: int) -> None:
         """He, she, his, her: the topic's most recent person, named or else described ("the mayor
@@ -353,6 +355,24 @@ class _Linker:
         if token.group()[0].isupper():
             person = person[0].upper() + person[1:]  # "He was stabbed where?" opens the question
         self.replacements.append((token.start(), token.end(), f"{person}'s" if possessive else person))
+
+    def its(self, tokens: Sequence[re.Match[str]], position: int) -> None:
+        """Its: the topic's most recent place or thing ("What happened to Venezuela?" -> "Who is
+        its president?": Venezuela's), when the question names nothing, speaks of nothing before
+        it that could own it, and no event was spoken of since that name ("the fire in Gdańsk" ->
+        "its owner" is the fire's). Else a weak link: "its" is as often the question's own
+        ("China ... its economy", "the company ... its profits")."""
+        earlier = {token.group().lower() for token in tokens[:position]}
+        owned = not self.own and not earlier & _OWNERS
+        number = self.latest(lambda turn: any(not name.person for name in turn.names)) if owned else None
+        if number is not None and any(_speaks_of_event(self.turns[n].resolved) for n in self.topic if n >= number):
+            number = None
+        self.refer(number, strong=number is not None)
+        if number is None:
+            return
+        owner = [name for name in self.turns[number].names if not name.person][-1]
+        token = tokens[position]
+        self.replacements.append((token.start(), token.end(), f"{'the ' if owner.thing else ''}{owner.text}'s"))
 
     def group(self, token: re.Match[str]) -> None:
         """They, them, their: the people of the topic's most recent question naming two or more.
@@ -421,6 +441,10 @@ class _Linker:
     def unnamed(self, names: Sequence[str]) -> list[str]:
         """``names`` less those the question holds itself."""
         return [name for name in names if not any(same_name(name, own.text) for own in self.own)]
+
+
+def _speaks_of_event(text: str) -> bool:
+    return any(token.group().lower() in EVENT_NOUNS for token in _TOKEN.finditer(text))
 
 
 def _replace(text: str, replacements: Sequence[tuple[int, int, str]]) -> str:

@@ -70,6 +70,20 @@ FIGHT = "How long did firefighters fight it?"
         (["What happened to Venezuela?"], "Who was arrested there?", "Who was arrested in Venezuela?"),
         (["What happened to Navalny?"], "What did he say?", "What did Navalny say?"),
         (["Did the United States sanction Maduro?"], "What did he say?", "What did Maduro say?"),
+        # "its": the last place or thing, unless an event came since or the question brings an owner.
+        (["What happened to Venezuela?"], "Who is its president?", "Who is Venezuela's president?"),
+        (
+            ["Why did the Supreme Court remove Pierluisi?"],
+            "When was its ruling?",
+            "When was the Supreme Court's ruling?",
+        ),
+        ([FIRE], "What did its owner say?", "What did its owner say?"),  # the fire's, not Gdańsk's
+        (["What happened to Venezuela?"], "Did the company cut its prices?", "Did the company cut its prices?"),
+        (
+            ["What happened to Venezuela?"],
+            "What did Maduro say about its debts?",
+            "What did Maduro say about its debts?",
+        ),
     ],
 )
 def test_references_are_resolved_across_the_whole_history(history, question, resolved):
