@@ -513,6 +513,35 @@ def contextual_query(question: str, history: Sequence[str]) -> str:
     >>> contextual_query("Who won the chess final in Dubai?", ["When will Putin visit China?"])
     'Who won the chess final in Dubai?'
     """
+    return " ".join([*referred(question, history), question])
+
+
+def topic_of(question: str, history: Sequence[str]) -> list[str]:
+    """The earlier questions of the topic ``question`` goes on with, resolved, oldest first: all
+    since the topic began, whether or not it refers to each; none when it starts a topic.
+
+    >>> history = ["When did Notre Dame catch fire?", "Was anyone killed?"]
+    >>> topic_of("How much was pledged for its rebuilding?", history)
+    ['When did Notre Dame catch fire?', 'Was anyone killed?']
+    >>> topic_of("Who won the chess final in Dubai?", history)
+    []
+    """
     turns = follow(history)
-    reading = read(question, turns)
-    return " ".join([*(turns[number].resolved for number in reading.refers_to), question])
+    if read(question, turns).turn.new_topic:
+        return []
+    return [turn.resolved for turn in turns[topic_start(turns) :]]
+
+
+def referred(question: str, history: Sequence[str]) -> list[str]:
+    """The earlier questions of the current topic that ``question`` refers to, resolved, oldest
+    first; none for a question that starts a topic or refers to nothing earlier.
+
+    >>> referred("How old was he?", ["Who stabbed the mayor of Gdańsk?", "Did he die?"])
+    ['Did the mayor of Gdańsk die?']
+    >>> referred("How long will his visit last?", ["When will Putin visit China?", "Who will he meet there?"])
+    ['When will Putin visit China?', 'Who will Putin meet in China?']
+    >>> referred("Who won the chess final in Dubai?", ["When will Putin visit China?"])
+    []
+    """
+    turns = follow(history)
+    return [turns[number].resolved for number in read(question, turns).refers_to]

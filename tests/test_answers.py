@@ -231,6 +231,21 @@ def test_only_an_article_of_the_answers_story_confirms_it(text: str, date: str, 
     assert [s.passage_index for s in decision.cited] == ([0, 2] if cited else [0])
 
 
+def test_a_follow_up_is_answered_only_from_an_article_that_names_what_its_topic_names():
+    question = "How old was the mayor?"
+    pages = [
+        Passage(0, "seoul", "Seoul mayor found dead", "", "", "", 0, 30, "The mayor, 64, was found dead.", 0.1),
+        Passage(1, "gdansk", "Gdańsk mayor stabbed", "", "", "", 0, 30, "The mayor, aged 53, died.", 0.1),
+    ]
+    spans = [span(pages, 0, "64", 12.0), span(pages, 1, "53", 10.0)]
+    read = reading(question, pages, spans)
+    assert decide(question, pages, read, model()).text == "64"  # asked alone, any article answers
+    earlier = ["Who stabbed the mayor of Gdańsk?"]
+    follow_up = decide(question, pages, read, model(), earlier=earlier)
+    assert follow_up.text == "53" and [j.candidate.span.text for j in follow_up.judged] == ["53"]
+    assert decide_reading_less(question, pages, lambda _: read, model(), earlier=earlier)[0].text == "53"
+
+
 def test_dated_articles_that_disagree_make_a_timeline_latest_first():
     spans = [span(PASSAGES, 0, "95 people", 11.0), span(PASSAGES, 1, "205", 10.0)]
     decision = decide(QUESTION, PASSAGES, reading(QUESTION, PASSAGES, spans), model())

@@ -136,6 +136,41 @@ def test_he_is_the_person_an_earlier_turn_described_when_none_was_named(tmp_path
     assert desk.answer("How old was he?").text in ("27", "27-year-old")  # read alone, "he" finds the attacker
 
 
+# A follow-up's words fit another story better than its own, which does not say: the Gdańsk
+# article gives no age, the Seoul one gives "64". Found in the browser over the news articles.
+MAYORS = {
+    "gdansk": (
+        "Gdańsk mayor stabbed on stage",
+        "2024-01-14",
+        "The mayor of Gdańsk, Paweł Adamowicz, was stabbed on stage at a charity concert on Sunday evening. "
+        "He died in hospital on Monday afternoon.",
+    ),
+    "seoul": (
+        "Seoul mayor found dead",
+        "2024-07-10",
+        "The mayor of Seoul, Park Won-soon, was found dead on Friday. The 64-year-old mayor had been reported "
+        "missing by his daughter.",
+    ),
+}
+
+
+def test_a_follow_up_is_answered_only_from_an_article_of_its_topic(tmp_path: Path, embedder, reader):
+    from qa import Newsdesk
+
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    for key, (title, date, text) in MAYORS.items():
+        (articles / f"{key}.json").write_text(json.dumps({"id": key, "title": title, "date": date, "text": text}))
+    desk = Newsdesk(articles_dir=articles, index_dir=tmp_path / "index", embedding_model=embedder, reader=reader)
+    desk.sync()
+    history = ["Who stabbed the mayor of Gdańsk?", "Did he die?"]
+    aged = desk.answer("How old was he?", history=history)
+    assert not aged.found and all(c.article_id == "gdansk" for c in aged.alternatives)  # not Seoul's "64"
+    when = desk.answer("When did he die?", history=history)
+    assert when.found and when.citation.article_id == "gdansk" and "Monday" in when.text
+    assert "64" in desk.answer("How old was the mayor of Seoul?").text  # a question alone: any article
+
+
 # ---------------------------------------------------------------- a real server
 
 

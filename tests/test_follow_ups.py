@@ -14,9 +14,11 @@ from qa.follow_ups import (
     follow,
     mentions,
     read,
+    referred,
     resolve_follow_up,
     same_name,
     stem,
+    topic_of,
     topic_start,
     topic_words,
 )
@@ -345,3 +347,30 @@ def test_a_question_that_describes_its_own_person_keeps_its_he(question):
 def test_stems_keep_three_letters_and_topic_words_drop_possessives():
     assert [stem(word) for word in ("red", "sees", "used")] == ["red", "see", "use"]
     assert topic_words("Putin's visit") == {"putin", "visit"}
+
+
+@pytest.mark.parametrize(
+    ("history", "question", "topic", "refers_to"),
+    [
+        (
+            [PUTIN, MEET],
+            "How long will his visit last?",
+            [PUTIN, "Who will Putin meet in China?"],
+            [PUTIN, "Who will Putin meet in China?"],
+        ),
+        # The whole topic, though the question refers to its last turn alone.
+        (
+            ["Who stabbed the mayor of Gdańsk?", "Did he die?"],
+            "How old was he?",
+            ["Who stabbed the mayor of Gdańsk?", "Did the mayor of Gdańsk die?"],
+            ["Did the mayor of Gdańsk die?"],
+        ),
+        # Only since the topic began; nothing for a question that starts one.
+        ([FIRE, FIGHT, PUTIN], "Who will he meet there?", [PUTIN], [PUTIN]),
+        ([FIRE, FIGHT], "Who won the election in France?", [], []),
+        ([], "Who will he meet there?", [], []),
+    ],
+)
+def test_the_topic_a_question_goes_on_with_and_the_turns_it_refers_to(history, question, topic, refers_to):
+    assert topic_of(question, history) == topic
+    assert referred(question, history) == refers_to

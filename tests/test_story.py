@@ -20,6 +20,7 @@ from qa.answers.story import (
     name_runs,
     names,
     names_added,
+    on_topic,
     same_story,
     why_apart,
 )
@@ -107,6 +108,25 @@ def test_met_speaks_of_the_meeting_a_question_asks_about():
     seed = Report("Putin will meet Xi Jinping during his visit.", "Putin to visit China", "", "2024-05-14", "Xi")
     later = Report("", "Putin in China", "During his visit to China, Putin met Xi Jinping.", "2024-05-16")
     assert same_story(asked, seed, later)
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "on"),
+    [
+        ("Gdańsk mayor dies", "He was 53.", True),  # the title names it
+        ("Mayor dies", "The mayor of Gdańsk was 53.", True),  # the passage does
+        ("Adamowicz funeral", "Paweł Adamowicz was buried.", True),  # one of the names is enough
+        ("Seoul mayor found dead", "He was 64.", False),
+        ("Mayor dies", "Officials in gdańsk said so.", False),  # a name is written as one
+    ],
+)
+def test_a_follow_ups_answer_comes_from_an_article_that_names_what_the_conversation_names(title, text, on):
+    conversation = "Who stabbed Paweł Adamowicz in Gdańsk? How old was he?"
+    assert on_topic(conversation, title, text) is on
+
+
+def test_a_conversation_that_names_nothing_may_be_answered_from_any_article():
+    assert on_topic("Where did a fire break out? Who saw it?", "Seoul mayor found dead", "He was 64.")
 
 
 def test_an_undated_article_is_apart_only_where_a_date_is_needed():

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from qa.answers.features import Candidate, candidates
 from qa.answers.kinds import AnswerKind, asks_yes_or_no, question_kind
 from qa.answers.selective import Judge
-from qa.answers.story import Report, same_story
+from qa.answers.story import Report, on_topic, same_story
 from qa.answers.yes_no import bears_on, evidence_bounds
 from qa.chunking import sentence_at
 from qa.schema import Passage, Reading, Span
@@ -101,12 +101,22 @@ def decide(
     reading: Reading,
     judge: Judge,
     min_confidence: float | None = None,
+    earlier: Sequence[str] = (),
 ) -> Decision:
     """The decision for ``question`` over the passages the reader read (``min_confidence`` None
-    takes the judge's default)."""
+    takes the judge's default). For a follow-up, ``earlier`` holds the earlier questions of its
+    topic (`qa.follow_ups.topic_of`): then only an article that names something the
+    conversation names may answer (`on_topic`), not one of another story that the follow-up's
+    words also fit ("How many people were aboard?" after a question on a plane Iran shot down,
+    answered from a bus crash in Russia)."""
     threshold = threshold_in_use(judge, min_confidence)
+    conversation = " ".join([*earlier, question])
     judged = sorted(
-        (Judged(c, judge.probability(c.features)) for c in candidates(question, passages, reading, judge.features)),
+        (
+            Judged(c, judge.probability(c.features))
+            for c in candidates(question, passages, reading, judge.features)
+            if not earlier or on_topic(conversation, c.passage.title, c.passage.text)
+        ),
         key=lambda j: -j.probability,
     )
     found = bool(judged) and judged[0].probability >= threshold
@@ -186,14 +196,15 @@ def decide_reading_less(
     judge: Judge,
     min_confidence: float | None = None,
     read_on_below: float = READ_ON_BELOW,
+    earlier: Sequence[str] = (),
 ) -> tuple[Decision, int]:
     """The decision, reading as few passages as it takes: ``read(indices)`` reads those
     passages (a reading over all of them). The best passage first. When its answer is sure (at
     least ``read_on_below``, and enough to be given), only the passages that could add to what
     is shown are read too (`worth_reading`, `could_date`); else all are. The passages read are weighed
-    together, as if read at once. Also how many were read."""
+    together, as if read at once (``earlier``: see `decide`). Also how many were read."""
     first = read([0])
-    decision = decide(question, passages, first, judge, min_confidence)
+    decision = decide(question, passages, first, judge, min_confidence, earlier)
     best = decision.best
     rest = list(range(1, len(passages)))
     if decision.found and best is not None and best.probability >= read_on_below:
@@ -206,7 +217,7 @@ def decide_reading_less(
     if not rest:
         return decision, 1
     merged = merge_readings(first, read(rest), SPANS_READ)
-    return decide(question, passages, merged, judge, min_confidence), 1 + len(rest)
+    return decide(question, passages, merged, judge, min_confidence, earlier), 1 + len(rest)
 
 
 def worth_reading(answer: str, kind: AnswerKind, first: Passage, other: Passage) -> bool:

@@ -126,6 +126,23 @@ def name_runs(text: str) -> list[frozenset[str]]:
     return [frozenset(run) for run in _names(_capitalised(text)) if run]
 
 
+def on_topic(conversation: str, title: str, text: str) -> bool:
+    """Whether an article, by its title and a passage, names something ``conversation`` names
+    (a word of one of its names), or the conversation names nothing: where the answer to a
+    follow-up may come from. In the browser, "How old was he?" after "Who stabbed the mayor of
+    Gdańsk?" and "Did he die?" was answered "64" (77%) from an article on Seoul's mayor.
+
+    >>> asked = "Who stabbed the mayor of Gdańsk? How old was the mayor of Gdańsk?"
+    >>> on_topic(asked, "Gdańsk mayor dies", "He was 53."), on_topic(asked, "Seoul mayor found dead", "He was 64.")
+    (True, False)
+    >>> on_topic("Where did a fire break out? Who saw it?", "Fire in a hotel", "Guests saw it.")
+    True
+    """
+    runs = name_runs(conversation)
+    seen = mentioned(title, text)
+    return not runs or any(run & seen for run in runs)
+
+
 def names_added(question: str, answer: Report) -> frozenset[str]:
     """The names the answer's sentence and title add to the question's: the words of their names
     that share no word with a name the question holds ("Vladimir" is Putin's name) and are not the
