@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from qa.answers.asked import ASKED_FEATURES, asked_evidence
 from qa.answers.kinds import asks_yes_or_no, kind_match, question_kind
-from qa.answers.rules import answers_nothing, in_dateline
+from qa.answers.rules import answers_nothing, in_dateline, is_the_one_asked_about
 from qa.chunking import sentence_at
 from qa.schema import Passage, Reading, Span
 from qa.words import ASKING_WORDS, FUNCTION_WORDS, STEM_LETTERS, STOPWORDS, WORD, normalize_answer
@@ -108,7 +108,7 @@ def candidates(
     pool = [
         span
         for span in pool
-        if (echoes or not answers_nothing(question, span.text)) and not _in_dateline(span, passages)
+        if (echoes or not _never_the_answer(question, span, passages)) and not _in_dateline(span, passages)
     ]
     chosen: list[Span] = []
     for span in pool:
@@ -150,6 +150,13 @@ def candidates(
         }
         found.append(Candidate(span, passage, supporters, features))
     return found
+
+
+def _never_the_answer(question: str, span: Span, passages: Sequence[Passage]) -> bool:
+    """A span that only repeats the question, or that names the person the question asks about
+    someone else ("Who stabbed the mayor?" -> the mayor): qa.answers.rules."""
+    text = passages[span.passage_index].text
+    return answers_nothing(question, span.text) or is_the_one_asked_about(question, text, span.start, span.end)
 
 
 def _in_dateline(span: Span, passages: Sequence[Passage]) -> bool:
