@@ -27,7 +27,7 @@ from qa.answers import (
     recalibrate,
 )
 from qa.answers.asked import ASKED_FEATURES
-from qa.answers.decision import Judged, could_date, decide_reading_less, report, worth_reading
+from qa.answers.decision import Judged, asks_for_latest, could_date, decide_reading_less, report, worth_reading
 from qa.answers.features import Candidate, topic_words
 from qa.answers.kinds import question_kind
 from qa.answers.rules import is_the_one_asked_about
@@ -542,6 +542,8 @@ def test_one_answer_per_date_the_likeliest_even_after_a_skipped_one():
         (QUESTION, "95 people"),  # the likeliest answer
         ("How many people have died in the Valencia floods so far?", "205"),  # the latest report's
         ("How many people died in the Valencia floods, as of now?", "205"),
+        ("How many people in Valencia have died in the floods?", "205"),  # the present tense asks it too
+        ("How many people had died in the Valencia floods?", "95 people"),  # the past perfect does not
     ],
 )
 def test_a_question_about_now_is_answered_from_the_latest_report(question: str, answer: str):
@@ -550,6 +552,26 @@ def test_a_question_about_now_is_answered_from_the_latest_report(question: str, 
     assert decision.found and decision.text == answer
     assert [j.candidate.span.text for j in decision.timeline] == ["205", "95 people"]
     assert {j.candidate.span.text for j in decision.judged} == {"95 people", "205"}
+
+
+@pytest.mark.parametrize(
+    ("question", "latest"),
+    [
+        ("Who is the governor of Puerto Rico?", True),
+        ("Who are the candidates?", True),
+        ("How many people in the United States have died?", True),  # the first auxiliary decides
+        ("Who has the most votes?", True),
+        ("Who was the governor of Puerto Rico?", False),
+        ("How many people died?", False),  # no auxiliary: the past
+        ("Who will be the governor?", False),
+        ("What did the governor say the storm has cost?", False),
+        ("Who is the governor in 2019?", False),  # a year asks about then
+        ("Who won so far?", True),
+        ("Now, who won?", False),
+    ],
+)
+def test_the_present_tense_or_a_word_for_now_asks_for_the_latest_report(question: str, latest: bool):
+    assert asks_for_latest(question) is latest
 
 
 def test_an_answer_exactly_at_the_threshold_is_on_the_timeline():

@@ -34,6 +34,11 @@ SPANS_READ = 3
 READ_ON_BELOW = 0.8
 _LATEST = re.compile(r"\b(?:" + "|".join(re.escape(words) for words in LATEST_WORDS) + r")\b(?!-)", re.IGNORECASE)
 _OPENING_NOW = re.compile(r"\A\s*now\b,?", re.IGNORECASE)  # "Now, who did he meet?" asks nothing of now
+# A question in the present tense asks how things stand too: "Who is the governor?", "How many
+# people in the US have died?": its first auxiliary is one of these ("Who was...", "How many died?",
+# "Who will...", "What did... say it has" do not).
+_AUXILIARY = re.compile(r"\b(is|are|was|were|has|have|had|do|does|did|will|would|shall|should|can|could)\b", re.I)
+_PRESENT_AUXILIARIES = frozenset("is are has have".split())
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _FIGURE = re.compile(r"\d|\b(?:" + "|".join(sorted(NUMBER_WORDS)) + r")\b", re.IGNORECASE)
 
@@ -173,7 +178,8 @@ def confirming(question: str, answer: Judged, passages: Sequence[Passage]) -> tu
 
 
 def asks_for_latest(question: str) -> bool:
-    """Whether ``question`` asks how things stand at the latest report ("now", "so far"): then,
+    """Whether ``question`` asks how things stand at the latest report ("now", "so far", or in the
+    present tense: "Who is the governor?"): then,
     when the answer's story has a timeline, its latest answer is the answer.
 
     >>> asks_for_latest("Who is the governor of Puerto Rico now?"), asks_for_latest("How many died so far?")
@@ -184,9 +190,18 @@ def asks_for_latest(question: str) -> bool:
     (False, False)
     >>> asks_for_latest("Who is still missing after the 2019 floods?")  # a year asks about then
     False
+    >>> asks_for_latest("Who is the governor of Puerto Rico?"), asks_for_latest("How many people have died?")
+    (True, True)
+    >>> asks_for_latest("Who was the governor?"), asks_for_latest("How many people died?")
+    (False, False)
+    >>> asks_for_latest("How many people in the US have died?"), asks_for_latest("What did he say it has cost?")
+    (True, False)
     """
     asked = _OPENING_NOW.sub("", question)
-    return _LATEST.search(asked) is not None and _YEAR.search(asked) is None
+    first = _AUXILIARY.search(asked)
+    present = first is not None and first.group(1).lower() in _PRESENT_AUXILIARIES
+    now = present or _LATEST.search(asked) is not None
+    return now and _YEAR.search(asked) is None
 
 
 def decide_reading_less(
