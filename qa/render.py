@@ -24,7 +24,7 @@ TOO_BROAD = "That question is too broad to answer with a quote from one article"
 NARROW = "These articles match it best; ask about one of them:"
 ENGLISH_ONLY = "Newsdesk reads questions in English: ask it in English."
 # A question that asks yes or no gets the sentence that bears on it most (qa.answers.yes_no).
-YES_NO = "A quote can't say yes or no. What the articles say, for you to judge:"
+YES_NO = "I quote the articles rather than answer yes or no. What they say, for you to judge:"
 # Characters that Markdown (and the HTML it may hold) would act on; a backslash shows them as text.
 # Not "_": inside words (file names, ids) CommonMark leaves it alone, and API readers see no "\_".
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*{}\[\]<>#|~])")

@@ -367,8 +367,8 @@ def test_browser_a_yes_or_no_question_gets_the_sentence_to_judge_not_an_answer(b
     assert data["found"] and data["yes_no"] and not data["sure"] and data["confidence_words"] == ""
     assert "two-day state visit to China" in data["text"] and data["citations"][0]["article_id"] == SEED_ID
     page, dialogs = open_page(browser, server, 1400)
-    ask(page, "Did Putin visit China?", "can't say yes or no")
-    shown = page.inner_text("#chat").split("can't say yes or no")[-1]
+    ask(page, "Did Putin visit China?", "rather than answer yes or no")
+    shown = page.inner_text("#chat").split("rather than answer yes or no")[-1]
     assert "two-day state visit to China" in shown and "likely right" not in shown and "confidence" not in shown
     page.close()
     assert dialogs == []

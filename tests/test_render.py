@@ -116,11 +116,11 @@ def test_a_yes_or_no_question_shows_the_sentence_without_claiming_an_answer():
     reply = dataclasses.replace(whole, yes_no=True, confidence=0.99)
     shown = render_markdown(reply)
     assert shown == (
-        "A quote can't say yes or no. What the articles say, for you to judge:\n\n"
+        "I quote the articles rather than answer yes or no. What they say, for you to judge:\n\n"
         f"> {TEXT[:-1]}\n\n*Putin visits China* — 2024-05-14"
     )
     assert render_text(reply).splitlines() == [
-        "A quote can't say yes or no. What the articles say, for you to judge:",
+        "I quote the articles rather than answer yes or no. What they say, for you to judge:",
         f"  “{TEXT[:-1]}”",
         f"source: Putin visits China — 2024-05-14 [seed, chars 100-{100 + len(TEXT) - 1}] https://example.org/a",
     ]

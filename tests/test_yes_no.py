@@ -120,7 +120,7 @@ def test_a_yes_or_no_question_is_answered_with_the_sentence_for_the_reader_to_ju
     assert "two-day state visit to China" in reply.text and reply.text.endswith(".")
     assert reply.alternatives == () and reply.timeline == ()
     shown = render_markdown(reply)
-    assert shown.startswith("A quote can't say yes or no.") and "confidence" not in shown
+    assert shown.startswith("I quote the articles rather than answer yes or no.") and "confidence" not in shown
     assert "likely right" not in render_text(reply)
     data = answer_dict(reply)
     assert data["yes_no"] and not data["sure"] and data["confidence_words"] == ""
