@@ -29,7 +29,7 @@ from qa.answers import (
 from qa.answers.asked import ASKED_FEATURES
 from qa.answers.decision import Judged, asks_for_latest, could_date, decide_reading_less, report, worth_reading
 from qa.answers.features import Candidate, topic_words
-from qa.answers.kinds import question_kind
+from qa.answers.kinds import kind_match, question_kind
 from qa.answers.rules import is_the_one_asked_about
 from qa.answers.selective import SHIPPED_ANSWER_MODEL
 from qa.answers.story import Report
@@ -170,12 +170,31 @@ FORMER = "Paweł Adamowicz, a lawyer who was once mayor, spoke."
 
 
 @pytest.mark.parametrize(
+    ("kind", "span_text", "match"),
+    [
+        ("date", "Monday", 1.0),
+        ("date", "in 2019", 1.0),
+        ("date", "Sweden", 0.0),
+        ("person", "Xi Jinping", 1.0),
+        ("person", "the leader", 0.0),
+        ("place", "in Beijing", 1.0),
+        ("number", "five girls", 1.0),
+        ("other", "anything", 0.5),
+    ],
+)
+def test_a_span_is_of_the_kind_asked_for(kind, span_text: str, match: float):
+    assert kind_match(kind, span_text) == match
+
+
+@pytest.mark.parametrize(
     ("question", "text", "span_text", "asked_about"),
     [
         ("Who stabbed the mayor of Gdańsk?", STABBED, "Paweł Adamowicz", True),  # ", mayor of" after it
         ("Who stabbed the mayor of Gdańsk?", STABBED, "Stefan W.", False),
         ("Who attacked the Gdańsk mayor?", "Police said mayor Paweł Adamowicz died.", "Paweł Adamowicz", True),
         ("Who attacked the Gdańsk mayor?", "The mayor, Paweł Adamowicz, died.", "Paweł Adamowicz", True),
+        ("Who attacked the Gdańsk mayor?", "Police said Mayor Paweł Adamowicz died.", "Paweł Adamowicz", True),
+        ("Who attacked the Gdańsk mayor?", "Paweł Adamowicz, Mayor of Gdańsk, died.", "Paweł Adamowicz", True),
         ("Who attacked the Gdańsk mayor?", "The mayor of Gdańsk, Paweł Adamowicz, died.", "Paweł Adamowicz", True),
         ("Whom did the mayor of Gdańsk appoint?", STABBED, "Paweł Adamowicz", True),  # the mayor appointed
         ("Who was the mayor of Gdańsk?", STABBED, "Paweł Adamowicz", False),  # asks who the mayor is

@@ -73,6 +73,7 @@ SEED = passage(0, "a", "Putin to visit China", "Putin arrived in Beijing on Thur
         ("Will Putin meet Xi?", True),  # "Xi" names Xi Jinping
         ("Did Putin visit Mars?", False),  # a name the article never names
         ("Did Putin cancel the summit over trade tariffs?", False),  # a third of what it asks about
+        ("Did Putin fly?", True),  # exactly half: "putin", not "fly"
     ],
 )
 def test_an_article_bears_on_a_question_when_it_names_its_names_and_mentions_half_its_words(question, bears):
@@ -89,6 +90,7 @@ def test_decide_shows_the_sentence_alone_for_a_yes_or_no_question():
     (cited,) = decision.cited  # the other article gives the same words, yet confirms no "answer"
     assert (cited.passage_index, cited.start, cited.end) == (0, 0, len(SEED.text))
     assert decision.alternatives == () and decision.timeline == ()
+    assert decision.judged[0].candidate.supporters == () and decision.score == 10.0  # the span's score
     asked = "Will Putin meet Xi Jinping?"
     wh = decide("Whom will Putin meet?", [SEED, other], reading(asked, [SEED, other], spans), model())
     assert not wh.yes_no and wh.text == "Xi Jinping"
@@ -101,7 +103,7 @@ def test_a_yes_or_no_question_about_what_no_article_names_finds_nothing():
     assert decision.yes_no and not decision.found and decision.cited == ()
     assert decision.confidence > 0.9  # likely enough: what the article is about decides
     nothing = decide(question, [SEED], reading(question, [SEED], []), model())
-    assert nothing.yes_no and not nothing.found and nothing.judged == ()
+    assert nothing.yes_no and nothing.found is False and nothing.judged == ()
 
 
 def test_a_yes_or_no_question_below_the_threshold_finds_nothing():
