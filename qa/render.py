@@ -166,7 +166,9 @@ def answer_dict(reply: Answer, precision: dict[str, str] | None = None) -> dict:
         "sure": shown_as_sure(reply.found, reply.confidence) and not reply.yes_no,
         "yes_no": reply.yes_no,
         "score": round(reply.score, 4),
-        "message": render_text(reply) if not reply.found else "",
+        # What a person should read where the answer is not a span alone: why nothing was found,
+        # or, for a yes-or-no question, that the sentence is for them to judge.
+        "message": render_text(reply) if not reply.found or reply.yes_no else "",
         "filters": asdict(reply.filters),
         "citations": [cite(c) for c in reply.citations],
         "also_reported_in": len(reply.corroborating),

@@ -200,6 +200,10 @@ def test_a_span_is_of_the_kind_asked_for(kind, span_text: str, match: float):
         ("Who was the mayor of Gdańsk?", STABBED, "Paweł Adamowicz", False),  # asks who the mayor is
         ("Who has been the mayor of Gdańsk?", STABBED, "Paweł Adamowicz", False),
         ("Who became the mayor of Gdańsk?", STABBED, "Paweł Adamowicz", False),
+        ("Can you tell me who stabbed the mayor of Gdańsk?", STABBED, "Paweł Adamowicz", True),
+        ("Who was arrested after the mayor of Gdańsk was stabbed?", STABBED, "Paweł Adamowicz", True),  # passive
+        ("Who was shot beside the mayor of Gdańsk?", STABBED, "Paweł Adamowicz", True),  # an irregular participle
+        ("Who was chosen as the mayor of Gdańsk?", STABBED, "Paweł Adamowicz", False),  # "as the": the role
         ("Who stabbed Adamowicz?", STABBED, "Paweł Adamowicz", False),  # describes nobody
         ("Where was the mayor of Gdańsk stabbed?", STABBED, "Paweł Adamowicz", False),  # not a who-question
         (

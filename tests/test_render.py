@@ -126,4 +126,5 @@ def test_a_yes_or_no_question_shows_the_sentence_without_claiming_an_answer():
     ]
     data = answer_dict(reply)
     assert (data["yes_no"], data["sure"], data["confidence_words"]) == (True, False, "")
+    assert data["message"] == render_text(reply) and answer_dict(whole)["message"] == ""
     assert answer_dict(whole)["yes_no"] is False and answer_dict(whole)["sure"] is True

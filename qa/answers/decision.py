@@ -126,7 +126,7 @@ def decide(
     )
     found = bool(judged) and judged[0].probability >= threshold
     if asks_yes_or_no(question):
-        return evidence(question, judged, found, passages)
+        return evidence(question, judged, passages)
     line = timeline(question, judged, threshold) if found else ()
     if line and asks_for_latest(question):  # the latest report's answer leads, however likely another
         judged = [line[0], *(entry for entry in judged if entry is not line[0])]
@@ -134,11 +134,14 @@ def decide(
     return Decision(found, tuple(judged), line, confirmed)
 
 
-def evidence(question: str, judged: Sequence[Judged], found: bool, passages: Sequence[Passage]) -> Decision:
+def evidence(question: str, judged: Sequence[Judged], passages: Sequence[Passage]) -> Decision:
     """The decision for a question that asks yes or no (`qa.answers.yes_no`): the sentence that
     holds the best candidate's span (`evidence_bounds`), in its place and alone (no other
-    candidates, no confirming articles, no timeline), shown when the candidate clears the
-    threshold (``found``) and its article is about what the question asks (`bears_on`)."""
+    candidates, no confirming articles, no timeline), shown when its article is about what the
+    question asks (`bears_on`), however likely the span: the reader's probability is that a span
+    answers a question a span can answer, which a yes-or-no question is not. In a walk-through,
+    "Has Iran admitted downing the Ukrainian jet?" was declined at 16% beside the sentence that
+    says it did."""
     if not judged:
         return Decision(False, (), yes_no=True)
     best = judged[0]
@@ -146,7 +149,7 @@ def evidence(question: str, judged: Sequence[Judged], found: bool, passages: Seq
     start, end = evidence_bounds(passage.text, span.start, span.end)
     sentence = Span(span.passage_index, start, end, passage.text[start:end], span.score)
     shown = Judged(replace(best.candidate, span=sentence, supporters=()), best.probability)
-    return Decision(found and bears_on(question, passage), (shown,), yes_no=True)
+    return Decision(bears_on(question, passage), (shown,), yes_no=True)
 
 
 def confirming(question: str, answer: Judged, passages: Sequence[Passage]) -> tuple[Span, ...]:

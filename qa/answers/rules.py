@@ -36,8 +36,13 @@ def answers_nothing(question: str, span: str) -> bool:
 
 
 # "Who became the mayor?" asks who the described person is; "Who stabbed the mayor?" asks for another.
+# "Who was arrested after the mayor was stabbed?" (a passive: be + a participle) asks for another
+# person again, unless it names the role with "as" ("Who was chosen as the new mayor?").
 _IDENTITY_VERBS = BE_WORDS | frozenset("become became becomes remain remains remained".split())
-_ASKS_WHO = re.compile(r"\s*(?:who|whom)\b((?:\s+[\w'’]+){1,3})", re.IGNORECASE)
+_PARTICIPLE = re.compile(r"[a-z]+(?:ed|en|wn)\Z|(?:shot|hit|held|hurt|caught|sent|put|led|left|kept)\Z")
+_AUXILIARIES = YES_NO_OPENERS - BE_WORDS  # "Who did...", "Who has been...": the verb comes after
+_AS_A_ROLE = re.compile(r"\bas (?:the|a|an)\b", re.IGNORECASE)
+_ASKS_WHO = re.compile(r"\b(?:who|whom)\b((?:\s+[\w'’]+){1,3})", re.IGNORECASE)  # "Can you tell me who..."
 
 
 def is_the_one_asked_about(question: str, text: str, start: int, end: int) -> bool:
@@ -55,17 +60,14 @@ def is_the_one_asked_about(question: str, text: str, start: int, end: int) -> bo
     False
     >>> is_the_one_asked_about("Who was the mayor of Gdańsk?", sentence, 0, 15)
     False
+    >>> is_the_one_asked_about("Who was arrested after the mayor of Gdańsk was stabbed?", sentence, 0, 15)
+    True
     >>> is_the_one_asked_about("Who attacked the Gdańsk mayor?", "Police said mayor Paweł Adamowicz died.", 18, 33)
     True
     >>> is_the_one_asked_about("Who stabbed the mayor of Rybnik?", "The mayor of Rybnik, Tomasz Lis, died.", 21, 31)
     True
     """
-    asked = _ASKS_WHO.match(question)
-    if asked is None:
-        return False
-    verbs = [word.lower() for word in asked.group(1).split()]
-    verb = next((word for word in verbs if word not in YES_NO_OPENERS - BE_WORDS), "")
-    if verb in _IDENTITY_VERBS:
+    if not _asks_for_someone_else(question):
         return False
     for described in described_people(question):
         noun = re.escape(described.split(" of ")[0].split()[-1])
@@ -74,6 +76,22 @@ def is_the_one_asked_about(question: str, text: str, start: int, end: int) -> bo
         if after or before:
             return True
     return False
+
+
+def _asks_for_someone_else(question: str) -> bool:
+    """Whether ``question`` asks who did something, not who someone it describes is: "Who stabbed
+    the mayor?", "Can you tell me who stabbed him?", "Who was arrested after the mayor was
+    stabbed?" (a passive); not "Who is (or became) the mayor?" nor "Who was chosen as the mayor?"."""
+    asked = _ASKS_WHO.search(question)
+    if asked is None:
+        return False
+    words = [*(word.lower() for word in asked.group(1).split()), "", ""]
+    at = next(number for number, word in enumerate(words) if word not in _AUXILIARIES)
+    verb, following = words[at], words[at + 1]
+    if verb not in _IDENTITY_VERBS:
+        return True
+    passive = verb in BE_WORDS and _PARTICIPLE.match(following) is not None
+    return passive and _AS_A_ROLE.search(question) is None
 
 
 def in_dateline(text: str, start: int, end: int) -> bool:
