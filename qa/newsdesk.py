@@ -39,7 +39,7 @@ from qa.index import (
     live_settings,
     sync_index,
 )
-from qa.questions import DEFAULT_TOP_K, QuestionError, check_request, referred, resolve_follow_up, topic_of
+from qa.questions import DEFAULT_TOP_K, QuestionError, check_request, contextual_query, resolve_follow_up, topic_of
 from qa.reader import Reader
 from qa.relative_dates import resolve_relative_date
 from qa.retrieval import RETRIEVAL_MODES, RetrievalMode, Retriever
@@ -427,7 +427,7 @@ class Newsdesk:
         question, filters = request.question, request.filters
         # The reader sees one question: a follow-up's "he" and "there" become the names they stand for.
         resolved = resolve_follow_up(question, request.history)
-        query = " ".join([*referred(resolved, request.history), resolved])  # with what a follow-up refers to
+        query = contextual_query(resolved, request.history)  # with the turns a follow-up refers to
         topic = topic_of(resolved, request.history)  # only an article that names what it names answers
         passages, index = self._search_in(query, request.top_k, filters)
         if not passages:
