@@ -532,6 +532,26 @@ def topic_of(question: str, history: Sequence[str]) -> list[str]:
     return [turn.resolved for turn in turns[topic_start(turns) :]]
 
 
+def possible_topic(question: str, history: Sequence[str]) -> list[str]:
+    """The current topic's earlier questions, resolved, oldest first, for a question that names
+    nothing, refers to nothing and so starts a topic of its own (`topic_of` is empty), yet may
+    go on with this one: "How many people were on board?" after "Why did Iran down the plane?".
+    Newsdesk reads it as such a follow-up first, keeping an answer only from the topic's own
+    articles, and else reads it alone. Empty for any other question.
+
+    >>> possible_topic("How many people were on board?", ["Why did Iran down the plane?"])
+    ['Why did Iran down the plane?']
+    >>> possible_topic("How many people died in Gdańsk?", ["Why did Iran down the plane?"])
+    []
+    >>> possible_topic("How many were on board?", [])
+    []
+    """
+    turns = follow(history)
+    if not turns or find_names(question) or not read(question, turns).turn.new_topic:
+        return []
+    return [turn.resolved for turn in turns[topic_start(turns) :]]
+
+
 def referred(question: str, history: Sequence[str]) -> list[str]:
     """The earlier questions of the current topic that ``question`` refers to, resolved, oldest
     first; none for a question that starts a topic or refers to nothing earlier.

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa.answers import SPANS_READ, Judge, MarginJudge, SelectiveModel
-from qa.answers.decision import READ_ON_BELOW, decide_reading_less, threshold_in_use
+from qa.answers.decision import READ_ON_BELOW, Decision, decide_reading_less, threshold_in_use
 from qa.answers.selective import SHIPPED_ANSWER_MODEL
 from qa.answers.vague import SUGGESTIONS_SEARCHED, suggestions, too_broad
 from qa.articles import read_articles, remove_from_folder
@@ -39,7 +39,15 @@ from qa.index import (
     live_settings,
     sync_index,
 )
-from qa.questions import DEFAULT_TOP_K, QuestionError, check_request, contextual_query, resolve_follow_up, topic_of
+from qa.questions import (
+    DEFAULT_TOP_K,
+    QuestionError,
+    check_request,
+    contextual_query,
+    possible_topic,
+    resolve_follow_up,
+    topic_of,
+)
 from qa.reader import Reader
 from qa.relative_dates import resolve_relative_date
 from qa.retrieval import RETRIEVAL_MODES, RetrievalMode, Retriever
@@ -429,19 +437,13 @@ class Newsdesk:
         resolved = resolve_follow_up(question, request.history)
         query = contextual_query(resolved, request.history)  # with the turns a follow-up refers to
         topic = topic_of(resolved, request.history)  # only an article that names what it names answers
-        passages, index = self._search_in(query, request.top_k, filters)
+        maybe = possible_topic(resolved, request.history)  # "How many were on board?": the plane's?
+        found = self._decide(resolved, " ".join([*maybe, resolved]), maybe, request.top_k, filters) if maybe else None
+        if found is None or not found[0].found:  # not the topic's: read alone, as it is written
+            found = self._decide(resolved, query, topic, request.top_k, filters)
+        decision, read, passages, index = found
         if not passages:
             return Answer(question, "", 0.0, 0.0, False, filters=filters)
-        texts = [p.text for p in passages]
-        decision, read = decide_reading_less(
-            resolved,
-            passages,
-            lambda indices: self.reader.read(resolved, texts, top_k=SPANS_READ, only=indices),
-            self.judge,
-            self.min_confidence,
-            self.read_on_below,
-            topic,
-        )
 
         def cite(spans: Sequence[Span]) -> tuple[Citation, ...]:
             return tuple(self._cite(span, passages[span.passage_index], index) for span in spans)
@@ -465,6 +467,27 @@ class Newsdesk:
             suggestions=offered,
             yes_no=decision.yes_no,
         )
+
+    def _decide(
+        self, resolved: str, query: str, topic: Sequence[str], top_k: int, filters: Filters
+    ) -> tuple[Decision, int, list[Passage], Index]:
+        """The decision for ``resolved`` over the passages found for ``query`` (an answer only
+        from an article of ``topic``, when it is given), how many were read, the passages and the
+        index they came from."""
+        passages, index = self._search_in(query, top_k, filters)
+        if not passages:
+            return Decision(False, ()), 0, passages, index
+        texts = [p.text for p in passages]
+        decision, read = decide_reading_less(
+            resolved,
+            passages,
+            lambda indices: self.reader.read(resolved, texts, top_k=SPANS_READ, only=indices),
+            self.judge,
+            self.min_confidence,
+            self.read_on_below,
+            topic,
+        )
+        return decision, read, passages, index
 
     def _cite(self, span: Span, passage: Passage, index: Index) -> Citation:
         start, end = passage.start + span.start, passage.start + span.end

@@ -171,6 +171,41 @@ def test_a_follow_up_is_answered_only_from_an_article_of_its_topic(tmp_path: Pat
     assert "64" in desk.answer("How old was the mayor of Seoul?").text  # a question alone: any article
 
 
+# A follow-up that names nothing and shares no word with its topic ("on board" after a question
+# on a plane) still goes on with it: found twice in the browser, answered from a bus crash.
+CRASHES = {
+    "iran-jet": (
+        "Iran admits downing Ukrainian jet",
+        "2020-01-11",
+        "Iran admitted on Saturday that its military shot down a Ukrainian airliner near Tehran by mistake. "
+        "There were 176 people aboard the airliner; none survived.",
+    ),
+    "kaluga-bus": (
+        "Bus overturns in Kaluga region",
+        "2020-01-12",
+        "A bus carrying schoolchildren overturned on an icy road in the Kaluga region on Sunday. "
+        "45 people were on board the bus, police said; seven of them died.",
+    ),
+}
+
+
+def test_a_follow_up_that_names_nothing_is_read_with_its_topic_first(tmp_path: Path, embedder, reader):
+    from qa import Newsdesk
+
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    for key, (title, date, text) in CRASHES.items():
+        (articles / f"{key}.json").write_text(json.dumps({"id": key, "title": title, "date": date, "text": text}))
+    desk = Newsdesk(articles_dir=articles, index_dir=tmp_path / "index", embedding_model=embedder, reader=reader)
+    desk.sync()
+    history = ["Why did Iran shoot down the plane?"]
+    aboard = desk.answer("How many people were on board?", history=history)
+    assert aboard.text == "176" and aboard.citation.article_id == "iran-jet"  # read alone: the bus's 45
+    # A question the topic's articles do not answer is read alone, as written.
+    icy = desk.answer("Where did the bus overturn?", history=history)
+    assert icy.found and icy.citation.article_id == "kaluga-bus"
+
+
 # ---------------------------------------------------------------- a real server
 
 

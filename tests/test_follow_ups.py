@@ -13,6 +13,7 @@ from qa.follow_ups import (
     find_names,
     follow,
     mentions,
+    possible_topic,
     read,
     referred,
     resolve_follow_up,
@@ -374,3 +375,17 @@ def test_stems_keep_three_letters_and_topic_words_drop_possessives():
 def test_the_topic_a_question_goes_on_with_and_the_turns_it_refers_to(history, question, topic, refers_to):
     assert topic_of(question, history) == topic
     assert referred(question, history) == refers_to
+
+
+@pytest.mark.parametrize(
+    ("history", "question", "possible"),
+    [
+        (["Why did Iran down the plane?"], "How many people were on board?", ["Why did Iran down the plane?"]),
+        ([FIRE, FIGHT, PUTIN], "How many people were on board?", [PUTIN]),  # the current topic only
+        (["Why did Iran down the plane?"], "How many people died in Gdańsk?", []),  # it names its own
+        ([PUTIN], "Who will he meet there?", []),  # it goes on with the topic already: topic_of
+        ([], "How many people were on board?", []),
+    ],
+)
+def test_a_question_that_names_nothing_may_go_on_with_the_topic(history, question, possible):
+    assert possible_topic(question, history) == possible
