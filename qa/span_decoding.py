@@ -75,6 +75,9 @@ def without_unpaired_quotes(context: str, start: int, end: int) -> tuple[int, in
     >>> text = 'She called it "an appalling tragedy" on Sunday.'
     >>> [text[slice(*without_unpaired_quotes(text, *span))] for span in ((14, 27), (15, 36), (14, 36))]
     ['an appalling', 'an appalling tragedy', '"an appalling tragedy"']
+    >>> text = 'Iran cited "human error" and the fear of war.'
+    >>> text[slice(*without_unpaired_quotes(text, 12, 44))]  # a mark inside: its partner is taken in
+    '"human error" and the fear of war'
     """
     text = context[start:end]
     if text and text[0] in _OPENING_QUOTES and not any(mark in text[1:] for mark in _CLOSING_QUOTES):
@@ -86,7 +89,40 @@ def without_unpaired_quotes(context: str, start: int, end: int) -> tuple[int, in
         end -= 1
         while end > start and context[end - 1].isspace():
             end -= 1
+    # A mark inside the span whose partner stands just outside it: take the partner in
+    # ('human error" and the fear' -> '"human error" and the fear').
+    if start > 0 and context[start - 1] in _OPENING_QUOTES and _closes_first(context[start:end]):
+        start -= 1
+    if end < len(context) and context[end] in _CLOSING_QUOTES and _opens_last(context[start:end]):
+        end += 1
     return start, end
+
+
+def _closes_first(text: str) -> bool:
+    """Whether the first quote mark in ``text`` closes a quote ("word” or word"), with no
+    opening mark before it."""
+    for number, char in enumerate(text):
+        if char == "”":
+            return True
+        if char == "“":
+            return False
+        if char == '"':
+            return number > 0 and not text[number - 1].isspace()
+    return False
+
+
+def _opens_last(text: str) -> bool:
+    """Whether the last quote mark in ``text`` opens a quote (“word or "word), with no
+    closing mark after it."""
+    for number in range(len(text) - 1, -1, -1):
+        char = text[number]
+        if char == "“":
+            return True
+        if char == "”":
+            return False
+        if char == '"':
+            return number + 1 < len(text) and not text[number + 1].isspace()
+    return False
 
 
 def best_per_passage(spans: list[Span], passages: int) -> tuple[Span | None, ...]:

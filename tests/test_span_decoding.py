@@ -193,7 +193,7 @@ QUOTED_OFFSETS = [(0, 0), (0, 4), (4, 5), (0, 0), (0, 4), (4, 5), (6, 7), (7, 16
         (6, 8, "appalling tragedy"),  # the opening mark without its partner
         (7, 9, "appalling tragedy"),  # the closing mark without its partner
         (6, 9, '"appalling tragedy"'),  # a whole quotation keeps both
-        (4, 8, 'Duda: "appalling tragedy'),  # a mark inside the span is left alone
+        (4, 8, 'Duda: "appalling tragedy"'),  # a mark inside the span takes in its partner just after it
     ],
 )
 def test_a_quote_mark_the_span_does_not_pair_is_left_out(first: int, last: int, shown: str):
@@ -217,6 +217,14 @@ def test_a_quote_mark_the_span_does_not_pair_is_left_out(first: int, last: int, 
         ('say "" now', (4, 6), '""'),  # a mark right after its partner pairs it
         ('a "b"', (0, 5), 'a "b"'),
         ('x""', (0, 3), 'x""'),
+        # A mark inside the span whose partner stands just outside it: the partner is taken in.
+        ('Iran cited "human error" and fear.', (12, 33), '"human error" and fear'),
+        ("It was “an appalling tragedy” indeed", (8, 36), "“an appalling tragedy” indeed"),
+        ('Duda said "go" now', (5, 13), 'said "go"'),
+        ("Duda said “go” now", (5, 13), "said “go”"),
+        ('He said "go now', (0, 15), 'He said "go now'),  # its partner is nowhere near: left as it is
+        ('x "y', (2, 4), "y"),  # at the edge: trimmed, not paired
+        ('say "a b" c', (7, 11), 'b" c'),  # its partner is further back than the span's edge: left
     ],
 )
 def test_unpaired_marks_of_either_kind_are_trimmed_and_nothing_is_turned_inside_out(text, span, kept):
