@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 from qa.schema import Reading, Span
-from qa.span_decoding import (
+from qa.span_decoding import (  # private, pure: which way a mark faces
+    _closes_first,
+    _opens_last,
     best_per_passage,
     decode_window,
     distinct_spans,
@@ -225,8 +227,31 @@ def test_a_quote_mark_the_span_does_not_pair_is_left_out(first: int, last: int, 
         ('He said "go now', (0, 15), 'He said "go now'),  # its partner is nowhere near: left as it is
         ('x "y', (2, 4), "y"),  # at the edge: trimmed, not paired
         ('say "a b" c', (7, 11), 'b" c'),  # its partner is further back than the span's edge: left
+        ('"ab" c', (1, 6), '"ab" c'),  # the partner is the text's first character
     ],
 )
 def test_unpaired_marks_of_either_kind_are_trimmed_and_nothing_is_turned_inside_out(text, span, kept):
     start, end = without_unpaired_quotes(text, *span)
     assert start <= end and text[start:end] == kept
+
+
+@pytest.mark.parametrize(
+    ("text", "closes_first", "opens_last"),
+    [
+        ('error" and', True, False),
+        ("a” b", True, False),
+        ('a"', True, False),  # a mark after a letter closes
+        ('a b"', True, False),
+        ("“a” b", False, False),  # an opening mark first; a closing one last
+        ('"a', False, True),  # at the start a straight mark opens
+        ('a "b', False, True),
+        ('a "b c', False, True),
+        ('a"b', True, True),
+        ("ab“", False, True),
+        ('b" c', True, False),
+        ('a" b', True, False),  # followed by a space: it closes
+        ("no mark", False, False),
+    ],
+)
+def test_which_way_a_spans_inner_quote_mark_faces(text: str, closes_first: bool, opens_last: bool):
+    assert (_closes_first(text), _opens_last(text)) == (closes_first, opens_last)
