@@ -68,6 +68,19 @@ def write_archive(folder: Path) -> Path:
     return articles
 
 
+def synced_desk(stories: dict[str, tuple[str, str, str]], folder: Path, embedder, reader):
+    """A Newsdesk over ``stories`` (id -> title, date, text), one JSON file each, synced."""
+    from qa import Newsdesk
+
+    articles = folder / "articles"
+    articles.mkdir()
+    for key, (title, date, text) in stories.items():
+        (articles / f"{key}.json").write_text(json.dumps({"id": key, "title": title, "date": date, "text": text}))
+    desk = Newsdesk(articles_dir=articles, index_dir=folder / "index", embedding_model=embedder, reader=reader)
+    desk.sync()
+    return desk
+
+
 @pytest.fixture(scope="module")
 def stories_desk(tmp_path_factory, embedder, reader):
     from qa import Newsdesk
@@ -123,14 +136,7 @@ TRAM = (
 
 
 def test_he_is_the_person_an_earlier_turn_described_when_none_was_named(tmp_path: Path, embedder, reader):
-    from qa import Newsdesk
-
-    articles = tmp_path / "articles"
-    articles.mkdir()
-    for key, (title, date, text) in {"rybnik": STABBING, "opole": TRAM}.items():
-        (articles / f"{key}.json").write_text(json.dumps({"id": key, "title": title, "date": date, "text": text}))
-    desk = Newsdesk(articles_dir=articles, index_dir=tmp_path / "index", embedding_model=embedder, reader=reader)
-    desk.sync()
+    desk = synced_desk({"rybnik": STABBING, "opole": TRAM}, tmp_path, embedder, reader)
     history = ["Who attacked the mayor of Rybnik?", "Where was the mayor taken?"]
     assert desk.answer("How old was he?", history=history).text in ("61", "61-year-old")
     assert desk.answer("How old was he?").text in ("27", "27-year-old")  # read alone, "he" finds the attacker
@@ -155,14 +161,7 @@ MAYORS = {
 
 
 def test_a_follow_up_is_answered_only_from_an_article_of_its_topic(tmp_path: Path, embedder, reader):
-    from qa import Newsdesk
-
-    articles = tmp_path / "articles"
-    articles.mkdir()
-    for key, (title, date, text) in MAYORS.items():
-        (articles / f"{key}.json").write_text(json.dumps({"id": key, "title": title, "date": date, "text": text}))
-    desk = Newsdesk(articles_dir=articles, index_dir=tmp_path / "index", embedding_model=embedder, reader=reader)
-    desk.sync()
+    desk = synced_desk(MAYORS, tmp_path, embedder, reader)
     history = ["Who stabbed the mayor of Gdańsk?", "Did he die?"]
     aged = desk.answer("How old was he?", history=history)
     assert not aged.found and all(c.article_id == "gdansk" for c in aged.alternatives)  # not Seoul's "64"
@@ -190,14 +189,7 @@ CRASHES = {
 
 
 def test_a_follow_up_that_names_nothing_is_read_with_its_topic_first(tmp_path: Path, embedder, reader):
-    from qa import Newsdesk
-
-    articles = tmp_path / "articles"
-    articles.mkdir()
-    for key, (title, date, text) in CRASHES.items():
-        (articles / f"{key}.json").write_text(json.dumps({"id": key, "title": title, "date": date, "text": text}))
-    desk = Newsdesk(articles_dir=articles, index_dir=tmp_path / "index", embedding_model=embedder, reader=reader)
-    desk.sync()
+    desk = synced_desk(CRASHES, tmp_path, embedder, reader)
     history = ["Why did Iran shoot down the plane?"]
     aboard = desk.answer("How many people were on board?", history=history)
     assert aboard.text == "176" and aboard.citation.article_id == "iran-jet"  # read alone: the bus's 45
