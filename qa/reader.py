@@ -30,7 +30,7 @@ import numpy as np
 from qa.cpu import choose_reader_path, cpu_flags
 from qa.errors import UsageError
 from qa.schema import Reading, Span
-from qa.span_decoding import best_per_passage, decode_window, distinct_spans, widen
+from qa.span_decoding import best_per_passage, complete_names, decode_window, distinct_spans, widen
 
 if TYPE_CHECKING:  # torch and transformers load in warm_up: `newsdesk --help` needs neither
     import torch
@@ -214,15 +214,19 @@ class Reader:
             fitted = {question: self._fit_question(question) for question in set(questions)}
             self._score_windows([fitted[q] for q in questions], contexts, owners, candidates)
         return [
-            Reading(
-                question=question,
-                passages=tuple(passages),
-                spans=tuple(distinct_spans(sorted(found, key=lambda s: -s.score), top_k)),
-                threshold=self.threshold,
-                per_passage=best_per_passage(found, len(passages)),
-            )
+            self._reading(question, passages, found, top_k)
             for (question, passages), found in zip(items, candidates, strict=True)
         ]
+
+    def _reading(self, question: str, passages: Sequence[str], found: list[Span], top_k: int) -> Reading:
+        found = complete_names(sorted(found, key=lambda s: -s.score), passages)
+        return Reading(
+            question=question,
+            passages=tuple(passages),
+            spans=tuple(distinct_spans(found, top_k)),
+            threshold=self.threshold,
+            per_passage=best_per_passage(found, len(passages)),
+        )
 
     @property
     def question_budget(self) -> int:

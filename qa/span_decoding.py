@@ -17,6 +17,7 @@ Span(passage_index=0, start=0, end=5, text='Paris', score=7.0)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -123,6 +124,66 @@ def _opens_last(text: str) -> bool:
         if char == '"':
             return number + 1 < len(text) and not text[number + 1].isspace()
     return False
+
+
+# A span may stop inside a name ("Civic" of "Civic Platform", "Martin" of "Martin How"): a quote
+# that misnames what it quotes. When the reader gives the whole name nearly as high a score (within
+# this many logits: the whole name at least e^-2, 1/7, as likely as the cut one), the quote runs on
+# to the name's end. Chosen on the 1,595 held-out SQuAD training questions, where 2, 3 and 4 gave
+# the same answers (10 changed: 6 better, 1 worse, "Birendra" -> "Birendra of Nepal"); on SQuAD
+# v1.1 dev, 26 changed, 11 better and 3 worse (EM 74.38 -> 74.44, F1 83.48 -> 83.50; at 3, 13
+# better and 8 worse). Extending a name's start is not done: there it took in "Miami's" and
+# "President" as often as it helped.
+NAME_RUNS_ON_WITHIN = 2.0
+# Lower-case words that stand inside names: "University of California", "Vincent van Gogh".
+_NAME_PARTICLES = frozenset("of de del der da di du la le van von y".split())
+
+
+def complete_names(spans: list[Span], passages: Sequence[str], within: float = NAME_RUNS_ON_WITHIN) -> list[Span]:
+    """``spans`` with each one that ends inside a run of capitalised words run on to the run's end,
+    when the reader scored that longer span (same start) within ``within`` of it. The score stays
+    the cut span's, so whether Newsdesk answers is unchanged: only where the quote ends.
+
+    >>> text = "under his former party Civic Platform's time in government"
+    >>> cut, whole = Span(0, 23, 28, "Civic", 17.1), Span(0, 23, 37, "Civic Platform", 16.0)
+    >>> [(s.text, s.score) for s in complete_names([cut, whole], [text])]
+    [('Civic Platform', 17.1), ('Civic Platform', 16.0)]
+    >>> complete_names([cut, whole], [text], within=1.0)[0].text
+    'Civic'
+    """
+    completed: list[Span] = []
+    for span in spans:
+        context = passages[span.passage_index]
+        whole = None
+        if _ends_inside_name(context, span.start, span.end):
+            whole = next((other for other in spans if _completes(context, span, other, within)), None)
+        completed.append(replace(span, end=whole.end, text=whole.text) if whole else span)
+    return completed
+
+
+def _ends_inside_name(context: str, start: int, end: int) -> bool:
+    """Whether ``context[start:end]`` ends on a capitalised word and a capitalised word follows it,
+    or a name particle and then a capitalised word ("University" of "University of California")."""
+    words = context[start:end].split()
+    if not words or not words[-1][0].isupper():
+        return False
+    follows = re.match(r" (\w+)(?: (\w))?", context[end:])
+    if follows is None:
+        return False
+    word, after_it = follows.groups()
+    return word[0].isupper() or (word in _NAME_PARTICLES and after_it is not None and after_it.isupper())
+
+
+def _completes(context: str, span: Span, other: Span, within: float) -> bool:
+    """Whether ``other`` is ``span`` run on over capitalised words (and name particles) to a name's end."""
+    if other.passage_index != span.passage_index or other.start != span.start or other.end <= span.end:
+        return False
+    added = context[span.end : other.end].split()
+    return (
+        other.score >= span.score - within
+        and all(word[0].isupper() or word in _NAME_PARTICLES for word in added)
+        and not _ends_inside_name(context, other.start, other.end)
+    )
 
 
 def best_per_passage(spans: list[Span], passages: int) -> tuple[Span | None, ...]:

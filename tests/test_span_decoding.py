@@ -7,9 +7,11 @@ import pytest
 
 from qa.schema import Reading, Span
 from qa.span_decoding import (  # private, pure: which way a mark faces
+    NAME_RUNS_ON_WITHIN,
     _closes_first,
     _opens_last,
     best_per_passage,
+    complete_names,
     decode_window,
     distinct_spans,
     merge_readings,
@@ -255,3 +257,56 @@ def test_unpaired_marks_of_either_kind_are_trimmed_and_nothing_is_turned_inside_
 )
 def test_which_way_a_spans_inner_quote_mark_faces(text: str, closes_first: bool, opens_last: bool):
     assert (_closes_first(text), _opens_last(text)) == (closes_first, opens_last)
+
+
+# ---- a quote never stops inside a name the reader nearly as much likes whole ----
+
+PARTY = "under his former party Civic Platform's time in government"
+CUT = Span(0, 23, 28, "Civic", 17.0)  # what the reader liked best over the news question
+WHOLE = Span(0, 23, 37, "Civic Platform", 16.0)
+
+
+def test_a_name_cut_short_runs_on_to_its_end_keeping_its_score():
+    completed = complete_names([CUT, WHOLE, Span(0, 17, 28, "party Civic", 14.0)], [PARTY])
+    assert completed[0] == Span(0, 23, 37, "Civic Platform", 17.0)
+    assert completed[1] == WHOLE
+    # a span that starts elsewhere is not a completion of this one, and is itself cut
+    assert completed[2].text == "party Civic"
+
+
+def test_only_when_the_whole_name_scores_within_the_margin():
+    just_inside = Span(0, 23, 37, "Civic Platform", 17.0 - NAME_RUNS_ON_WITHIN)
+    just_outside = Span(0, 23, 37, "Civic Platform", 17.0 - NAME_RUNS_ON_WITHIN - 0.01)
+    assert complete_names([CUT, just_inside], [PARTY])[0].text == "Civic Platform"
+    assert complete_names([CUT, just_outside], [PARTY])[0].text == "Civic"
+    assert complete_names([CUT, WHOLE], [PARTY], within=0.5)[0].text == "Civic"
+
+
+def test_a_span_that_ends_a_name_or_stops_before_lower_case_is_left_alone():
+    text = "said co-author Martin How. Scientists have long wondered"
+    ended = Span(0, 15, 25, "Martin How", 12.0)
+    longer = Span(0, 15, 36, "Martin How. Scientists", 11.5)
+    assert complete_names([ended, longer], [text]) == [ended, longer]
+    lower = "the Civic party won"
+    civic = Span(0, 4, 9, "Civic", 9.0)
+    assert complete_names([civic, Span(0, 4, 15, "Civic party", 9.0)], [lower])[0].text == "Civic"
+
+
+def test_the_run_on_takes_name_particles_but_no_other_lower_case_word():
+    text = "a PhD from the University of California in 1947 and Rita Moreno said"
+    university = Span(0, 15, 25, "University", 10.0)
+    assert complete_names([university, Span(0, 15, 39, "University of California", 9.0)], [text])[0].text == (
+        "University of California"
+    )
+    rita = Span(0, 52, 56, "Rita", 10.0)
+    assert complete_names([rita, Span(0, 52, 68, "Rita Moreno said", 9.9)], [text])[0].text == "Rita"
+
+
+def test_a_completion_must_end_the_name_and_come_from_the_same_passage():
+    text = "the Great Orchestra of Christmas Charity event"
+    cut = Span(0, 4, 19, "Great Orchestra", 10.0)
+    still_cut = Span(0, 4, 32, "Great Orchestra of Christmas", 9.5)
+    whole = Span(0, 4, 40, "Great Orchestra of Christmas Charity", 8.5)
+    assert complete_names([cut, still_cut, whole], [text])[0].text == "Great Orchestra of Christmas Charity"
+    other_passage = Span(1, 4, 40, "Great Orchestra of Christmas Charity", 9.9)
+    assert complete_names([cut, other_passage], [text, text])[0].text == "Great Orchestra"
