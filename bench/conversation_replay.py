@@ -1,5 +1,6 @@
-"""The conversations of a browser walk-through (2026-12-06; `bench/data/walkthrough_conversations.json`,
-questions written by a tester over the seed + the 336 Wikinews articles), asked again through
+"""The conversations of two browser walk-throughs (2026-12-06; `bench/data/walkthrough_conversations.json`:
+22 from the first, 5 from the second; questions written by testers over the seed + the 336
+Wikinews articles), asked again through
 `Newsdesk.answer` with their history, with and without a rule, printing each turn the rule
 changes: what was shown before and after (found, words, confidence, article). Whether a change is
 right is for the reader of the output to judge, by reading the article.

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from qa.words import (
     ASKING_WORDS,
@@ -472,20 +472,98 @@ def read(question: str, turns: Sequence[Turn]) -> Reading:
     return Reading(turn, tuple(sorted(links.earlier)))
 
 
-def follow(history: Sequence[str]) -> list[Turn]:
-    """The earlier questions, oldest first, each read in the light of those before it.
+def follow(history: Sequence[str], answers: Sequence[str] = ()) -> list[Turn]:
+    """The earlier questions, oldest first, each read in the light of those before it and with the
+    name its answer gave, where ``answers`` (one per question, "" for none) holds it (`answered`).
 
     >>> [(t.resolved, t.new_topic) for t in follow(["Where did a fire break out?", "Who saw it?", "Who is Xi?"])]
     [('Where did a fire break out?', True), ('Who saw it?', False), ('Who is Xi?', True)]
     """
     turns: list[Turn] = []
-    for question in history:
+    for number, question in enumerate(history):
         if question.strip():
-            turns.append(read(question.strip(), turns).turn)
+            answer = answers[number] if number < len(answers) else ""
+            turns.append(answered(read(question.strip(), turns).turn, answer))
     return turns
 
 
-def resolve_follow_up(question: str, history: Sequence[str]) -> str:
+_ASKS_WHO = re.compile(r"\b(?:who|whom)\b", re.IGNORECASE)
+_ASKS_WHERE = re.compile(r"\bwhere\b", re.IGNORECASE)
+
+
+def answered(turn: Turn, answer: str) -> Turn:
+    """``turn`` with the name its answer gave the conversation: a who-question that names and
+    describes nobody ("Who was stabbed on stage in Gdańsk?") answered with a name makes that name
+    its person, for a later "he"; a where-question's answer becomes its latest place, for a later
+    "there". A who-question about someone named or described keeps them: after "Who stabbed the
+    mayor?", "Did he die?" asks about the mayor.
+
+    >>> turn = follow(["Who was stabbed on stage in Gdańsk?"])[0]
+    >>> answered(turn, "Paweł Adamowicz").people, answered(turn, "a fire officer").people
+    (['Paweł Adamowicz'], [])
+    >>> answered(turn, "Senator Bernie Sanders and President Donald Trump").people
+    []
+    >>> answered(follow(["Who stabbed the mayor?"])[0], "Stefan W").people
+    []
+    >>> answered(follow(["Where did the plane crash?"])[0], "Calicut International Airport").places
+    ['Calicut International Airport']
+    """
+    names = find_names(answer)
+    if not names:
+        return turn
+    if _ASKS_WHO.search(turn.resolved) and not turn.people and not turn.described:
+        if len(names) > 1:  # "Bernie Sanders and Donald Trump": which one "he" is, no one can say
+            return turn
+        return replace(turn, names=(*turn.names, Name(names[0].text, place=False)))
+    if _ASKS_WHERE.search(turn.resolved):
+        return replace(turn, names=(*turn.names, Name(names[0].text, place=True)))
+    return turn
+
+
+def answers_needed(question: str, history: Sequence[str]) -> list[int]:
+    """The positions in ``history`` of the earlier questions whose answers ``question`` may refer
+    to: for its "he", "his", "she" or "her", the topic's latest who-question that names and
+    describes nobody, when no later question of the topic names a person; for its "there", the
+    latest where-question, when no later one names a place. Newsdesk answers those again (the
+    conversation holds questions only) and passes what they gave as ``answers``.
+
+    >>> answers_needed("How old was he?", ["Who was stabbed on stage in Gdańsk?"])
+    [0]
+    >>> answers_needed("How old was he?", ["Who stabbed the mayor of Gdańsk?"])  # he: the mayor
+    []
+    >>> answers_needed("How old was he?", ["Who won?", "Did Putin congratulate him?"])  # he: Putin
+    []
+    >>> answers_needed("How many died there?", ["Where did the plane crash?", "Who flew it?"])
+    [0]
+    """
+    positions = [number for number, asked in enumerate(history) if asked.strip()]
+    turns = follow(history)
+    if read(question, turns).turn.new_topic:
+        return []
+    words = {token.group().lower() for token in _TOKEN.finditer(question)}
+    topic = range(topic_start(turns), len(turns))
+    needed: list[int] = []
+    if words & PERSON_PRONOUNS:
+        needed += _latest_asking(turns, topic, _ASKS_WHO, lambda turn: bool(turn.people or turn.described))
+    if "there" in words:
+        needed += _latest_asking(turns, topic, _ASKS_WHERE, lambda turn: bool(turn.places))
+    return sorted(positions[number] for number in set(needed))
+
+
+def _latest_asking(
+    turns: Sequence[Turn], topic: range, asks: re.Pattern[str], has_own: Callable[[Turn], bool]
+) -> list[int]:
+    """The topic's latest turn that ``asks`` and has none of its own (a person, a place), when
+    no turn after it has one; else none."""
+    for number in reversed(topic):
+        if has_own(turns[number]):
+            return []
+        if asks.search(turns[number].resolved):
+            return [number]
+    return []
+
+
+def resolve_follow_up(question: str, history: Sequence[str], answers: Sequence[str] = ()) -> str:
     """The question as the reader, which sees one question, should read it: a follow-up's
     references replaced by what they stand for in the current topic, most recent first ("he" the
     last person, "there" the last place, "the visit" whose visit it was). Other questions, and
@@ -500,10 +578,10 @@ def resolve_follow_up(question: str, history: Sequence[str]) -> str:
     >>> resolve_follow_up("Did Biden say he would go?", ["When will Putin visit China?"])
     'Did Biden say he would go?'
     """
-    return read(question, follow(history)).turn.resolved
+    return read(question, follow(history, answers)).turn.resolved
 
 
-def contextual_query(question: str, history: Sequence[str]) -> str:
+def contextual_query(question: str, history: Sequence[str], answers: Sequence[str] = ()) -> str:
     """What to search for: a follow-up with, before it, the earlier questions of the current topic
     it refers to (resolved, oldest first); a question that starts a topic, or refers to nothing
     earlier, alone.
@@ -513,10 +591,10 @@ def contextual_query(question: str, history: Sequence[str]) -> str:
     >>> contextual_query("Who won the chess final in Dubai?", ["When will Putin visit China?"])
     'Who won the chess final in Dubai?'
     """
-    return " ".join([*referred(question, history), question])
+    return " ".join([*referred(question, history, answers), question])
 
 
-def topic_of(question: str, history: Sequence[str]) -> list[str]:
+def topic_of(question: str, history: Sequence[str], answers: Sequence[str] = ()) -> list[str]:
     """The earlier questions of the topic ``question`` goes on with, resolved, oldest first: all
     since the topic began, whether or not it refers to each; none when it starts a topic.
 
@@ -526,33 +604,54 @@ def topic_of(question: str, history: Sequence[str]) -> list[str]:
     >>> topic_of("Who won the chess final in Dubai?", history)
     []
     """
-    turns = follow(history)
+    turns = follow(history, answers)
     if read(question, turns).turn.new_topic:
         return []
     return [turn.resolved for turn in turns[topic_start(turns) :]]
 
 
-def possible_topic(question: str, history: Sequence[str]) -> list[str]:
+def possible_topic(question: str, history: Sequence[str], answers: Sequence[str] = ()) -> list[str]:
     """The current topic's earlier questions, resolved, oldest first, for a question that names
     nothing, refers to nothing and so starts a topic of its own (`topic_of` is empty), yet may
     go on with this one: "How many people were on board?" after "Why did Iran down the plane?".
     Newsdesk reads it as such a follow-up first, keeping an answer only from the topic's own
-    articles, and else reads it alone. Empty for any other question.
+    articles, and else reads it alone. Empty for any other question. The topic reaches back past
+    earlier questions of that kind (they too were read as going on with it) to the last question
+    that named something.
 
     >>> possible_topic("How many people were on board?", ["Why did Iran down the plane?"])
     ['Why did Iran down the plane?']
+    >>> possible_topic("What was the pilot's name?", ["Why did Iran down the plane?", "How many people were on board?"])
+    ['Why did Iran down the plane?', 'How many people were on board?']
     >>> possible_topic("How many people died in Gdańsk?", ["Why did Iran down the plane?"])
     []
     >>> possible_topic("How many were on board?", [])
     []
     """
-    turns = follow(history)
+    turns = follow(history, answers)
     if not turns or find_names(question) or not read(question, turns).turn.new_topic:
         return []
-    return [turn.resolved for turn in turns[topic_start(turns) :]]
+    named = [number for number, turn in enumerate(turns) if turn.new_topic and turn.names]
+    return [turn.resolved for turn in turns[max(named, default=0) :]]
 
 
-def referred(question: str, history: Sequence[str]) -> list[str]:
+def presumes_topic(question: str, history: Sequence[str], answers: Sequence[str] = ()) -> bool:
+    """Whether ``question``, which may go on with the topic (`possible_topic`), describes a person
+    of it without naming anyone: "What is the name of the suspect?" after questions about the
+    Gdańsk stabbing asks for that suspect, and read alone it named another story's suspect at 89%
+    (the #24 walk-through). Newsdesk answers such a question from the topic's articles or not at all.
+
+    >>> presumes_topic("What is the name of the suspect?", ["Who was stabbed on stage in Gdańsk?"])
+    True
+    >>> presumes_topic("How many people died?", ["Who was stabbed on stage in Gdańsk?"])
+    False
+    >>> presumes_topic("What is the name of the suspect?", [])
+    False
+    """
+    return bool(possible_topic(question, history, answers)) and bool(described_people(question))
+
+
+def referred(question: str, history: Sequence[str], answers: Sequence[str] = ()) -> list[str]:
     """The earlier questions of the current topic that ``question`` refers to, resolved, oldest
     first; none for a question that starts a topic or refers to nothing earlier.
 
@@ -563,5 +662,5 @@ def referred(question: str, history: Sequence[str]) -> list[str]:
     >>> referred("Who won the chess final in Dubai?", ["When will Putin visit China?"])
     []
     """
-    turns = follow(history)
+    turns = follow(history, answers)
     return [turns[number].resolved for number in read(question, turns).refers_to]

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa.answers import SPANS_READ, Judge, MarginJudge, SelectiveModel
+from qa.answers.confidence import NOT_SURE_BELOW
 from qa.answers.decision import READ_ON_BELOW, Decision, decide_reading_less, threshold_in_use
 from qa.answers.selective import SHIPPED_ANSWER_MODEL
 from qa.answers.vague import SUGGESTIONS_SEARCHED, suggestions, too_broad
@@ -42,9 +43,11 @@ from qa.index import (
 from qa.questions import (
     DEFAULT_TOP_K,
     QuestionError,
+    answers_needed,
     check_request,
     contextual_query,
     possible_topic,
+    presumes_topic,
     resolve_follow_up,
     topic_of,
 )
@@ -432,14 +435,22 @@ class Newsdesk:
         ``auto_sync`` (the default), the first question syncs a stale index before it is answered.
         """
         request = check_request(question, top_k, date_from, date_to, source, history)
-        question, filters = request.question, request.filters
+        question, filters, history = request.question, request.filters, request.history
+        # "How old was he?" after "Who was stabbed on stage in Gdańsk?": he is who that answer named,
+        # if it was shown as likely right (an answer shown as "not sure" names no one for certain).
+        answers = [""] * len(history)
+        for number in answers_needed(question, history):
+            earlier = self.answer(history[number], top_k, date_from, date_to, source, history[:number])
+            if earlier.found and not earlier.yes_no and earlier.confidence >= NOT_SURE_BELOW:
+                answers[number] = earlier.text
         # The reader sees one question: a follow-up's "he" and "there" become the names they stand for.
-        resolved = resolve_follow_up(question, request.history)
-        query = contextual_query(resolved, request.history)  # with the turns a follow-up refers to
-        topic = topic_of(resolved, request.history)  # only an article that names what it names answers
-        maybe = possible_topic(resolved, request.history)  # "How many were on board?": the plane's?
+        resolved = resolve_follow_up(question, history, answers)
+        query = contextual_query(resolved, history, answers)  # with the turns a follow-up refers to
+        topic = topic_of(resolved, history, answers)  # only an article that names what it names answers
+        maybe = possible_topic(resolved, history, answers)  # "How many were on board?": the plane's?
         found = self._decide(resolved, " ".join([*maybe, resolved]), maybe, request.top_k, filters) if maybe else None
-        if found is None or not found[0].found:  # not the topic's: read alone, as it is written
+        # Not the topic's: read alone, as it is written; unless it asks about "the suspect" of it.
+        if found is None or not (found[0].found or presumes_topic(resolved, history, answers)):
             found = self._decide(resolved, query, topic, request.top_k, filters)
         decision, read, passages, index = found
         if not passages:

@@ -20,9 +20,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from qa.errors import UsageError
+from qa.follow_ups import answers_needed as answers_needed
 from qa.follow_ups import contextual_query as contextual_query  # a conversation's follow-ups: qa.follow_ups
 from qa.follow_ups import names_in as names_in
 from qa.follow_ups import possible_topic as possible_topic
+from qa.follow_ups import presumes_topic as presumes_topic
 from qa.follow_ups import resolve_follow_up as resolve_follow_up
 from qa.follow_ups import topic_of as topic_of
 from qa.schema import Filters

@@ -110,7 +110,9 @@ LATEST_WORDS = ("now", "currently", "latest", "still", "so far", "to date", "as 
 # project"): more often adjectives than people.
 PERSON_NOUNS = TITLE_WORDS - {"sir", "dr", "mr", "mrs", "ms", "prime", "general", "chief"} | frozenset(
     "suspect attacker assailant gunman killer victim driver owner spokesman spokeswoman spokesperson "
-    "founder chairman chairwoman director singer actor actress author player manager ambassador".split()
+    "founder chairman chairwoman director singer actor actress author player manager ambassador "
+    "pilot captain officer doctor judge lawyer prosecutor witness survivor coach commander photographer "
+    "journalist reporter winner candidate leader".split()
 )
 # Nouns of events, in groups of words for the same event: "the visit" or "that trip" in a follow-up
 # is the event an earlier question spoke of ("When will Putin visit China?").

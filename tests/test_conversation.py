@@ -198,6 +198,38 @@ def test_a_follow_up_that_names_nothing_is_read_with_its_topic_first(tmp_path: P
     assert icy.found and icy.citation.article_id == "kaluga-bus"
 
 
+
+# "He" is who an earlier answer named, when the earlier question named no one ("Who was stabbed?");
+# and a question about "the suspect" of the conversation's story is never answered from another
+# story's suspect. Both from the browser walk-through over the news articles (2026-12-06).
+CONCERT = {
+    "torun": (
+        "Toruń councillor stabbed at concert",
+        "2024-03-03",
+        "Jan Nowak, 53, was stabbed on stage at a charity concert in Toruń on Sunday. He was taken to the "
+        "Copernicus Hospital. A 27-year-old man was detained at the scene.",
+    ),
+    "kenosha": (
+        "Teenager charged over Kenosha shooting",
+        "2020-08-28",
+        "Police named the suspect in the Kenosha shooting as Kyle Rittenhouse. He was charged with homicide.",
+    ),
+}
+
+
+def test_he_is_who_the_earlier_answer_named(tmp_path: Path, embedder, reader):
+    desk = synced_desk(CONCERT, tmp_path, embedder, reader)
+    history = ["Who was stabbed on stage in Toruń?"]
+    assert desk.answer(history[0]).text == "Jan Nowak"
+    aged = desk.answer("How old was he?", history=history)
+    assert aged.found and aged.text == "53" and aged.citation.article_id == "torun"
+    taken = desk.answer("Where was he taken?", history=[*history, "How old was he?"])
+    assert taken.found and "Copernicus Hospital" in taken.text
+    # A question about "the suspect" goes on with the story: not Kenosha's, whose article names one.
+    suspect = desk.answer("What is the name of the suspect?", history=[*history, "Where was he taken?"])
+    assert not suspect.found and "Rittenhouse" not in suspect.text
+    assert "Rittenhouse" in desk.answer("What is the name of the suspect?").text  # alone: any story
+
 # ---------------------------------------------------------------- a real server
 
 

@@ -8,12 +8,15 @@ import pytest
 from qa.follow_ups import (
     Name,
     Turn,
+    answered,
+    answers_needed,
     contextual_query,
     described_people,
     find_names,
     follow,
     mentions,
     possible_topic,
+    presumes_topic,
     read,
     referred,
     resolve_follow_up,
@@ -389,3 +392,60 @@ def test_the_topic_a_question_goes_on_with_and_the_turns_it_refers_to(history, q
 )
 def test_a_question_that_names_nothing_may_go_on_with_the_topic(history, question, possible):
     assert possible_topic(question, history) == possible
+
+
+# ---------------------------------------------------------------- what earlier answers named
+
+STABBED = "Who was stabbed on stage in Gdańsk?"
+CRASHED = "Where did the plane crash?"
+
+
+def test_he_and_there_stand_for_what_earlier_answers_named():
+    answers = ["Paweł Adamowicz"]
+    assert resolve_follow_up("How old was he?", [STABBED], answers) == "How old was Paweł Adamowicz?"
+    assert resolve_follow_up("Where was she taken?", [STABBED], answers) == "Where was Paweł Adamowicz taken?"
+    assert resolve_follow_up("How old was he?", [STABBED]) == "How old was he?"  # no answer given: as written
+    history, answers = [CRASHED, "Who flew it?"], ["Calicut International Airport", ""]
+    assert resolve_follow_up("How many died there?", history, answers) == (
+        "How many died in Calicut International Airport?"
+    )
+    # what the answer named counts for the topic too: a later question naming it goes on with it
+    assert topic_of("Was Paweł Adamowicz the mayor?", [STABBED], ["Paweł Adamowicz"]) == [STABBED]
+    assert contextual_query("How old was he?", [STABBED], ["Paweł Adamowicz"]) == f"{STABBED} How old was he?"
+
+
+def test_an_answer_names_a_person_only_for_a_who_question_about_no_one_named():
+    stabbed, crashed = follow([STABBED, CRASHED])
+    assert answered(stabbed, "Paweł Adamowicz").people == ["Paweł Adamowicz"]
+    assert answered(stabbed, "Paweł Adamowicz").places == ["Gdańsk"]
+    assert answered(stabbed, "a man in his twenties") == stabbed  # no name
+    assert answered(stabbed, "Sanders and Trump") == stabbed  # two: "he" could be either
+    named = follow(["Who did Putin meet?"])[0]
+    assert answered(named, "Xi Jinping") == named  # "he" stays Putin
+    assert answered(crashed, "Calicut International Airport at Karipur, Kerala").places == [
+        "Calicut International Airport"
+    ]
+    assert answered(follow(["When did the plane crash?"])[0], "Monday").names == ()
+    assert answered(follow(["How did it end?"])[0], "Paweł Adamowicz").names == ()
+
+
+def test_the_answers_needed_are_the_latest_that_could_resolve_a_reference():
+    assert answers_needed("How old was he?", [STABBED]) == [0]
+    assert answers_needed("How old was he?", [STABBED, "", "Why?"]) == [0]
+    assert answers_needed("How old is she?", ["", STABBED]) == [1]  # positions in the history as given
+    assert answers_needed("How old was he?", [STABBED, "Did Tusk speak?"]) == []  # he: Tusk
+    assert answers_needed("Who was there?", [CRASHED, "Who flew it?"]) == [0]
+    assert answers_needed("How many died there?", [CRASHED, "Did it crash in Kerala?"]) == []  # there: Kerala
+    assert answers_needed("How old was he?", [CRASHED]) == []  # no who-question to answer it
+    assert answers_needed("How many died?", [STABBED]) == []  # no "he", no "there"
+    assert answers_needed("Who won the chess final in Dubai?", [STABBED]) == []  # a new topic
+    assert answers_needed("Why was he there?", [STABBED, "Where was he taken?"]) == [0, 1]
+
+
+def test_a_question_about_a_described_person_presumes_the_topic():
+    history = [STABBED, "Where was he taken?"]
+    assert presumes_topic("What is the name of the suspect?", history)
+    assert presumes_topic("What was the name of the pilot?", [CRASHED, "How many people were on board?"])
+    assert not presumes_topic("What is the name of the suspect in Kenosha?", history)  # names its own
+    assert not presumes_topic("How many people died in the crash?", history)  # describes no one
+    assert not presumes_topic("Who is the suspect?", history)  # short: goes on with the topic anyway
