@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qa.articles import read_articles
-from qa.chunking import Chunker, sentence_at, sentence_spans
+from qa.chunking import LONGEST_QUOTED_SENTENCE, Chunker, sentence_at, sentence_spans
 from qa.schema import Article
 from tests.conftest import SEEDS
 
@@ -76,3 +76,36 @@ def test_sentence_spans_and_sentence_at():
 def test_chunker_rejects_bad_settings(bad):
     with pytest.raises(ValueError):
         Chunker(**bad)
+
+
+def test_a_stop_after_a_title_or_an_initial_ends_no_sentence():
+    text = "Adamowicz was taken to the hospital, where Dr. Tomasz Stefaniak spoke. Mr. J. Smith agreed."
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "Adamowicz was taken to the hospital, where Dr. Tomasz Stefaniak spoke.",
+        "Mr. J. Smith agreed.",
+    ]
+    start = text.index("Stefaniak")
+    assert text[slice(*sentence_at(text, start, start + 9))].startswith("Adamowicz was taken")
+    # any other word before a stop still ends a sentence, an abbreviation too
+    assert len(sentence_spans("It was late in Oct. Snow fell. He left.")) == 3
+
+
+def test_a_stop_inside_a_quotation_ends_no_sentence_unless_the_quote_runs_on_too_long():
+    text = 'Modi offered "condolences to the families. May the injured recover soon." Then he left.'
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        'Modi offered "condolences to the families. May the injured recover soon."',
+        "Then he left.",
+    ]
+    curly = "Modi offered “condolences. May they recover.” Then he left."
+    assert len(sentence_spans(curly)) == 2
+    balanced = 'He said "yes" twice. Then he left.'  # a closed quotation: the stop ends the sentence
+    assert len(sentence_spans(balanced)) == 2
+    stray = 'A stray " mark. ' + "Word " * (LONGEST_QUOTED_SENTENCE // 5) + "ends. The next one."
+    assert sentence_spans(stray)[-1] == (stray.index("The next"), len(stray))
+
+
+def test_chunks_still_break_where_every_index_so_far_broke_them():
+    # Whole sentences would move chunk boundaries, and so every synced index's passages.
+    text = "He saw Dr. Nowak today. " * 3
+    pieces = Chunker(max_chars=20, overlap_sentences=0).split(Article("a", "t", text))
+    assert [piece.text for piece in pieces[:2]] == ["He saw Dr.", "Nowak today."]

@@ -15,6 +15,7 @@ from qa.span_decoding import (  # private, pure: which way a mark faces
     decode_window,
     distinct_spans,
     merge_readings,
+    whole_words,
     widen,
     without_unpaired_quotes,
 )
@@ -310,3 +311,25 @@ def test_a_completion_must_end_the_name_and_come_from_the_same_passage():
     assert complete_names([cut, still_cut, whole], [text])[0].text == "Great Orchestra of Christmas Charity"
     other_passage = Span(1, 4, 40, "Great Orchestra of Christmas Charity", 9.9)
     assert complete_names([cut, other_passage], [text, text])[0].text == "Great Orchestra"
+
+
+def test_a_span_is_widened_to_whole_words():
+    text = "lawyers posted US$2 million bond for Brock Osweiler's release"
+    dollars = text.index("$")
+    assert text[slice(*whole_words(text, dollars, dollars + 10))] == "US$2 million"
+    brock = text.index("Brock")
+    assert text[slice(*whole_words(text, brock, brock + 8))] == "Brock Osweiler"  # "Brock Os"
+    assert whole_words(text, brock, brock + 14) == (brock, brock + 14)  # ends before "'s": a whole word
+    assert whole_words(text, 0, 7) == (0, 7) and whole_words(text, 8, len(text)) == (8, len(text))
+    quoted = 'the "Civic" party'
+    assert whole_words(quoted, 4, 10) == (4, 10)  # a quote mark after a space starts no word
+
+
+def test_decoding_widens_a_span_that_starts_inside_a_word():
+    # [CLS] how much ? [SEP] US $ 2 million [SEP]: the best start is "$", inside "US$2"
+    context = "US$2 million"
+    ids = [None, 0, 0, 0, None, 1, 1, 1, 1, None]
+    offsets = [(0, 0), (0, 3), (4, 8), (8, 9), (0, 0), (0, 2), (2, 3), (3, 4), (5, 12), (0, 0)]
+    start, end = np.zeros(10), np.zeros(10)
+    start[6], end[8] = 5.0, 5.0
+    assert decode_window(start, end, ids, offsets, context, 0, 30)[0].text == "US$2 million"
