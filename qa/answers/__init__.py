@@ -2,8 +2,8 @@
 candidate answer (`features`, `kinds`, and the asked-words evidence of `asked`), how likely it is
 to be right (`selective`), how sure it is shown to be (`confidence`), the decision to answer or
 abstain, with corroboration and timelines (`decision`), what is one story (`story`), when a
-question is too broad to answer with a span (`vague`), and what a question that asks yes or no
-gets instead of an answer (`yes_no`)."""
+question is too broad to answer with a span (`vague`), what a question that asks yes or no
+gets instead of an answer (`yes_no`), and how a figure is quoted, with its hedge (`quoting`)."""
 
 from qa.answers.decision import SPANS_READ, Decision, Judged, decide
 from qa.answers.features import FEATURES, Candidate, candidates, same_answer

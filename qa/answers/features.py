@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from qa.answers.asked import ASKED_FEATURES, asked_evidence
 from qa.answers.kinds import asks_yes_or_no, kind_match, question_kind
+from qa.answers.quoting import with_its_hedge
 from qa.answers.rules import answers_nothing, in_dateline, is_the_one_asked_about
 from qa.chunking import sentence_at
 from qa.schema import Passage, Reading, Span
@@ -102,6 +103,7 @@ def candidates(
         {span for span in (*reading.spans, *(s for s in reading.per_passage if s is not None))},
         key=lambda span: -span.score,
     )
+    pool = [with_its_hedge(question, span, passages[span.passage_index].text) for span in pool]  # "around 30"
     # A yes-or-no question gets the sentence of the reader's best span (qa.answers.yes_no): a span
     # that repeats the question may lead to it.
     echoes = asks_yes_or_no(question)
