@@ -14,13 +14,16 @@ import numpy as np
 
 from qa.embedding import Embedder
 from qa.errors import UsageError
-from qa.fusion import reciprocal_rank_fusion
+from qa.fusion import holds_quotation, quotations_first, reciprocal_rank_fusion
 from qa.index import Index
+from qa.index.lexical import quoted_phrases
 from qa.questions import DEFAULT_TOP_K
 from qa.schema import Filters, Passage
 
 RetrievalMode = Literal["hybrid", "dense", "bm25"]
 RETRIEVAL_MODES: tuple[str, ...] = ("hybrid", "dense", "bm25")
+# How many of BM25's best passages are checked for a quotation the question holds.
+QUOTATION_CHECKED = 10
 
 
 @dataclass
@@ -70,12 +73,25 @@ class Retriever:
         elif mode == "bm25":
             ranked = sparse[:top_k]
         else:
-            ranked = reciprocal_rank_fusion([dense, sparse], self.rrf_k)[:top_k]
+            ranked = self._quotations_first(question, reciprocal_rank_fusion([dense, sparse], self.rrf_k), sparse)
+            ranked = ranked[:top_k]
         cosines, bm25 = dict(dense), dict(sparse)
         return [
             replace(passage, dense_score=cosines.get(passage.chunk_id), bm25_score=bm25.get(passage.chunk_id))
             for passage in self.index.passages(ranked)
         ]
+
+    def _quotations_first(
+        self, question: str, fused: list[tuple[int, float]], sparse: list[tuple[int, float]]
+    ) -> list[tuple[int, float]]:
+        """``fused`` with the chunks that hold every quotation of ``question`` first: BM25 ranks
+        them (it searches a quotation as a phrase), and the passages it ranks highest are checked."""
+        phrases = quoted_phrases(question)
+        if not phrases:
+            return fused
+        checked = self.index.passages(sparse[:QUOTATION_CHECKED])
+        holders = {p.chunk_id for p in checked if all(holds_quotation(p.text, phrase) for phrase in phrases)}
+        return quotations_first(fused, holders)
 
     def _dense(self, question: str, depth: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
         return self.index.search_dense(self.embedder.embed([question]), depth, allowed)[0]

@@ -49,3 +49,36 @@ def test_hybrid_is_the_reciprocal_rank_fusion_of_dense_and_bm25(desk):
     assert [p.chunk_id for p in hybrid] == sorted(by_hand, key=lambda chunk: -by_hand[chunk])
     assert [p.score for p in hybrid] == pytest.approx([by_hand[p.chunk_id] for p in hybrid], abs=1e-12)
     assert [p.article_id for p in hybrid][:3] == ["flood", "chess", "moon"]
+
+
+# A quotation asked about is found word for word: the one passage that holds "We couldn't win"
+# among match reports full of its words (the #24 walk-through asked who said it, and it was not
+# among the passages read).
+QUOTED = {
+    "hospital": (
+        "Surgeons fight for the mayor's life",
+        "2024-01-15",
+        "Health minister Anna Berg spoke outside the hospital on Monday morning. "
+        "“We couldn’t win,” she told reporters after a five-hour operation.",
+    ),
+    **{
+        f"match-{number}": (
+            f"{team} lose away again",
+            "2024-01-14",
+            f"{team} couldn't win on the road again. The coach said they could win at home, but could they? "
+            f"Said the captain: we win some, we lose some, and away we couldn't.",
+        )
+        for number, team in enumerate(["Lions", "Tigers", "Hawks", "Bears", "Wolves", "Eagles"])
+    },
+}
+
+
+def test_a_quotation_in_the_question_is_found_word_for_word(tmp_path, embedder, reader):
+    from tests.test_conversation import synced_desk
+
+    desk = synced_desk(QUOTED, tmp_path, embedder, reader)
+    for question in ('Who said "We couldn\'t win"?', "Who said 'we couldn't win'?", "Who said “We couldn’t win”?"):
+        assert desk.search(question, top_k=4)[0].article_id == "hospital", question
+        assert desk.search(question, top_k=1, mode="bm25")[0].article_id == "hospital"  # as a phrase
+    reply = desk.answer('Who said "We couldn\'t win"?')
+    assert reply.found and reply.text == "Anna Berg" and reply.citation.article_id == "hospital"

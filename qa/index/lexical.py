@@ -14,6 +14,7 @@ writer sees the mismatch and rebuilds this index from the store.
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -38,6 +39,25 @@ def content_words(question: str) -> list[str]:
     """
     words = [w for w in WORD.findall(question.lower()) if w not in STOPWORDS]
     return list(dict.fromkeys(words))[:MAX_QUERY_TERMS]
+
+
+# A quotation in a question ("Who said "We couldn't win"?") is searched as a phrase as well as word
+# by word, this many times a word's weight: its words alone ("couldn't", "win") drew match reports
+# and missed the one passage that holds the quotation.
+PHRASE_BOOST = 5.0
+_QUOTED = re.compile(r'["“”]([^"“”]+)["“”]|(?<![\w])[‘\']([^‘’\']+(?:\w[’\']\w[^‘’\']*)*)[’\'](?![\w])')
+
+
+def quoted_phrases(question: str) -> list[str]:
+    """The quotations of two words or more in ``question``, as written.
+
+    >>> quoted_phrases("Who said “We couldn’t win” after the game?")
+    ['We couldn’t win']
+    >>> quoted_phrases("Who tweeted “Deeply saddened”? Who said 'not now'?"), quoted_phrases('Who said "no"?')
+    (['Deeply saddened', 'not now'], [])
+    """
+    phrases = [next(group for group in match.groups() if group) for match in _QUOTED.finditer(question)]
+    return [phrase.strip() for phrase in phrases if len(WORD.findall(phrase)) >= 2]
 
 
 def _analyzer() -> tantivy.TextAnalyzer:
@@ -95,7 +115,7 @@ class LexicalIndex:
     def search(self, question: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """(chunk id, BM25 score) of the ``k`` best chunks, best first; ``allowed`` limits the
         search to those chunk ids."""
-        query = self._query(content_words(question))
+        query = self._query(content_words(question), quoted_phrases(question))
         if query is None or k <= 0:
             return []
         if allowed is not None:
@@ -113,13 +133,18 @@ class LexicalIndex:
         ids = searcher.fast_field_values("id", [address for _, address in hits])
         return [(int(i), float(score)) for (score, _), i in zip(hits, ids, strict=True)]
 
-    def _query(self, words: Sequence[str]) -> tantivy.Query | None:
+    def _query(self, words: Sequence[str], phrases: Sequence[str] = ()) -> tantivy.Query | None:
         should = tantivy.Occur.Should
         clauses = []
         for token in dict.fromkeys(t for word in words for t in self._analyzer.analyze(word)):
             title = tantivy.Query.term_query(self._schema, "title", token, index_option="freq")
             clauses.append((should, tantivy.Query.boost_query(title, TITLE_BOOST)))
             clauses.append((should, tantivy.Query.term_query(self._schema, "text", token, index_option="freq")))
+        for phrase in phrases:
+            tokens = self._analyzer.analyze(phrase)
+            if len(tokens) >= 2:
+                exact = tantivy.Query.phrase_query(self._schema, "text", tokens)
+                clauses.append((should, tantivy.Query.boost_query(exact, PHRASE_BOOST)))
         return tantivy.Query.boolean_query(clauses) if clauses else None
 
     def writer(self) -> LexicalWriter:
