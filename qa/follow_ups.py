@@ -635,6 +635,36 @@ def possible_topic(question: str, history: Sequence[str], answers: Sequence[str]
     return [turn.resolved for turn in turns[max(named, default=0) :]]
 
 
+# "Who said that?", "Who says so?", "According to whom?", "Says who?": who said what the last answer quoted.
+_WHO_SAID_IT = re.compile(
+    r"\A\s*(?:and\s+|so\s+|but\s+)?(?:(?:who|whom)\s+(?:said|says|told|announced|stated|claimed|reported|wrote|"
+    r"tweeted|confirmed)(?:\s+(?:that|this|so|it))?|according\s+to\s+whom|says\s+who)\s*[?.!]*\s*\Z",
+    re.IGNORECASE,
+)
+
+
+def asks_who_said_it(question: str) -> bool:
+    """Whether ``question`` asks only who said what the last answer quoted.
+
+    >>> [asks_who_said_it(q) for q in ("Who said that?", "And who says so?", "According to whom?", "Says who?")]
+    [True, True, True, True]
+    >>> asks_who_said_it("Who said the fire was arson?"), asks_who_said_it("Who is that?")
+    (False, False)
+    """
+    return bool(_WHO_SAID_IT.match(question))
+
+
+def attribution_question(answer: str) -> str:
+    """What the reader is asked, in the last answer's passage, for "Who said that?": who said the
+    answer ("Who said four?" finds Satyendra Jain, "the city's home minister, said "Buildings can
+    only be constructed up to four floors""; "Who said that?" alone scored too low to answer).
+
+    >>> attribution_question("four"), attribution_question("")
+    ('Who said four?', 'Who said that?')
+    """
+    return f"Who said {answer}?" if answer else "Who said that?"
+
+
 def presumes_topic(question: str, history: Sequence[str], answers: Sequence[str] = ()) -> bool:
     """Whether ``question``, which may go on with the topic (`possible_topic`), describes a person
     of it without naming anyone: "What is the name of the suspect?" after questions about the

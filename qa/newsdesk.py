@@ -44,6 +44,8 @@ from qa.questions import (
     DEFAULT_TOP_K,
     QuestionError,
     answers_needed,
+    asks_who_said_it,
+    attribution_question,
     check_request,
     contextual_query,
     possible_topic,
@@ -448,7 +450,9 @@ class Newsdesk:
         query = contextual_query(resolved, history, answers)  # with the turns a follow-up refers to
         topic = topic_of(resolved, history, answers)  # only an article that names what it names answers
         maybe = possible_topic(resolved, history, answers)  # "How many were on board?": the plane's?
-        found = self._decide(resolved, " ".join([*maybe, resolved]), maybe, request.top_k, filters) if maybe else None
+        found = self._attribution(question, history, top_k, date_from, date_to, source)  # "Who said that?"
+        if found is None and maybe:
+            found = self._decide(resolved, " ".join([*maybe, resolved]), maybe, request.top_k, filters)
         # Not the topic's: read alone, as it is written; unless it asks about "the suspect" of it.
         if found is None or not (found[0].found or presumes_topic(resolved, history, answers)):
             found = self._decide(resolved, query, topic, request.top_k, filters)
@@ -488,17 +492,42 @@ class Newsdesk:
         passages, index = self._search_in(query, top_k, filters)
         if not passages:
             return Decision(False, ()), 0, passages, index
+        decision, read = self._read(resolved, passages, topic)
+        return decision, read, passages, index
+
+    def _read(self, question: str, passages: list[Passage], topic: Sequence[str]) -> tuple[Decision, int]:
+        """The decision for ``question`` over ``passages``, and how many of them were read."""
         texts = [p.text for p in passages]
-        decision, read = decide_reading_less(
-            resolved,
+        return decide_reading_less(
+            question,
             passages,
-            lambda indices: self.reader.read(resolved, texts, top_k=SPANS_READ, only=indices),
+            lambda indices: self.reader.read(question, texts, top_k=SPANS_READ, only=indices),
             self.judge,
             self.min_confidence,
             self.read_on_below,
             topic,
         )
-        return decision, read, passages, index
+
+    def _attribution(
+        self,
+        question: str,
+        history: Sequence[str],
+        top_k: int,
+        date_from: str | None,
+        date_to: str | None,
+        source: str | None,
+    ) -> tuple[Decision, int, list[Passage], Index] | None:
+        """For "Who said that?", the decision over the last answer's own passage: who it says said
+        that answer (`qa.follow_ups.attribution_question`). None for any other question, or when
+        the last question got no answer."""
+        if not history or not asks_who_said_it(question):
+            return None
+        earlier = self.answer(history[-1], top_k, date_from, date_to, source, history[:-1])
+        if not earlier.found or earlier.citation is None or earlier.citation.passage is None:
+            return None
+        passages = [earlier.citation.passage]
+        decision, read = self._read(attribution_question("" if earlier.yes_no else earlier.text), passages, ())
+        return decision, read, passages, self.index
 
     def _cite(self, span: Span, passage: Passage, index: Index) -> Citation:
         start, end = passage.start + span.start, passage.start + span.end

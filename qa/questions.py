@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 
 from qa.errors import UsageError
 from qa.follow_ups import answers_needed as answers_needed
+from qa.follow_ups import asks_who_said_it as asks_who_said_it
+from qa.follow_ups import attribution_question as attribution_question
 from qa.follow_ups import contextual_query as contextual_query  # a conversation's follow-ups: qa.follow_ups
 from qa.follow_ups import names_in as names_in
 from qa.follow_ups import possible_topic as possible_topic

@@ -230,6 +230,34 @@ def test_he_is_who_the_earlier_answer_named(tmp_path: Path, embedder, reader):
     assert not suspect.found and "Rittenhouse" not in suspect.text
     assert "Rittenhouse" in desk.answer("What is the name of the suspect?").text  # alone: any story
 
+
+# "Who said that?" asks who said what the last answer quoted: read in that answer's passage.
+DELHI = {
+    "delhi": (
+        "Hotel fire in Delhi kills 17",
+        "2019-02-12",
+        "A fire at the Arpit Palace hotel in Delhi killed 17 people on Tuesday. The top floor was gutted. "
+        "Ravi Kumar, the city's home minister, said buildings can only be constructed up to four floors in "
+        "Delhi, and the hotel had six. Firefighters sent around 30 vehicles.",
+    ),
+    "mumbai": (
+        "Mumbai tower rules relaxed",
+        "2019-03-01",
+        "Mumbai's planning chief, Anil Shah, said towers may now rise to forty floors in the city centre.",
+    ),
+}
+
+
+def test_who_said_that_is_who_said_what_the_last_answer_quoted(tmp_path: Path, embedder, reader):
+    desk = synced_desk(DELHI, tmp_path, embedder, reader)
+    history = ["How many floors are buildings allowed to have in Delhi?"]
+    assert "four" in desk.answer(history[0]).text
+    said = desk.answer("Who said that?", history=history)
+    assert said.found and said.text == "Ravi Kumar" and said.citation.article_id == "delhi"
+    assert desk.answer("According to whom?", history=history).text == "Ravi Kumar"
+    # After a question that got no answer there is nothing to attribute.
+    assert not desk.answer("Who said that?", history=["Who won the 1966 World Cup final?"]).found
+
 # ---------------------------------------------------------------- a real server
 
 

@@ -10,6 +10,8 @@ from qa.follow_ups import (
     Turn,
     answered,
     answers_needed,
+    asks_who_said_it,
+    attribution_question,
     contextual_query,
     described_people,
     find_names,
@@ -449,3 +451,30 @@ def test_a_question_about_a_described_person_presumes_the_topic():
     assert not presumes_topic("What is the name of the suspect in Kenosha?", history)  # names its own
     assert not presumes_topic("How many people died in the crash?", history)  # describes no one
     assert not presumes_topic("Who is the suspect?", history)  # short: goes on with the topic anyway
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("Who said that?", True),
+        ("who said it", True),
+        ("And who told this?", True),
+        ("But who claimed so?!", True),
+        ("Who announced that?", True),
+        ("According to whom?", True),
+        ("Says who?", True),
+        ("Who said?", True),
+        ("Who said that the fire was arson?", False),
+        ("Who said it first in Gdańsk?", False),
+        ("Who is that?", False),
+        ("What did he say?", False),
+        ("Who was told that?", False),
+    ],
+)
+def test_who_said_that_asks_only_for_the_source_of_the_last_answer(question: str, asks: bool):
+    assert asks_who_said_it(question) is asks
+
+
+def test_the_attribution_question_names_the_answer():
+    assert attribution_question("up to four") == "Who said up to four?"
+    assert attribution_question("") == "Who said that?"
