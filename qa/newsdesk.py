@@ -26,6 +26,7 @@ from qa.answers.decision import READ_ON_BELOW, Decision, decide_reading_less, th
 from qa.answers.selective import SHIPPED_ANSWER_MODEL
 from qa.answers.vague import SUGGESTIONS_SEARCHED, suggestions, too_broad
 from qa.articles import read_articles, remove_from_folder
+from qa.asking import for_the_reader
 from qa.chunking import Chunker, sentence_at
 from qa.embedding import Embedder
 from qa.errors import UsageError
@@ -496,12 +497,14 @@ class Newsdesk:
         return decision, read, passages, index
 
     def _read(self, question: str, passages: list[Passage], topic: Sequence[str]) -> tuple[Decision, int]:
-        """The decision for ``question`` over ``passages``, and how many of them were read."""
+        """The decision for ``question`` over ``passages``, and how many of them were read. The
+        reader reads it without the dates that place it in time (`qa.asking`)."""
         texts = [p.text for p in passages]
+        asked = for_the_reader(question)
         return decide_reading_less(
             question,
             passages,
-            lambda indices: self.reader.read(question, texts, top_k=SPANS_READ, only=indices),
+            lambda indices: self.reader.read(asked, texts, top_k=SPANS_READ, only=indices),
             self.judge,
             self.min_confidence,
             self.read_on_below,

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from qa import unanswerable
 from qa.answers import SPANS_READ, Candidate, candidates
+from qa.asking import for_the_reader
 from qa.newsdesk import Newsdesk
 from qa.questions import DEFAULT_TOP_K as TOP_K  # passages read per question, as Newsdesk reads them
 from qa.schema import Passage
@@ -115,7 +116,7 @@ class ExampleMaker:
 
     def candidates_for(self, asked: str, passages: Sequence[Passage]) -> list[Candidate]:
         """The candidate answers Newsdesk would weigh for ``asked`` over ``passages``, best first."""
-        reading = self.desk.reader.read(asked, [p.text for p in passages], top_k=SPANS_READ)
+        reading = self.desk.reader.read(for_the_reader(asked), [p.text for p in passages], top_k=SPANS_READ)
         return candidates(asked, passages, reading)
 
     def _cut(self, passages: Sequence[Passage], question: Question) -> list[Passage] | None:

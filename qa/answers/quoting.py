@@ -16,9 +16,29 @@ from qa.words import NUMBER_WORDS
 
 # Words that make a figure approximate or a bound, longest first so "just over" wins over "over".
 HEDGES = (
-    "more than", "less than", "fewer than", "at least", "at most", "up to", "as many as", "as much as",
-    "an estimated", "just over", "just under", "well over", "close to", "upwards of",
-    "about", "around", "approximately", "nearly", "almost", "roughly", "some", "over", "under",
+    "more than",
+    "less than",
+    "fewer than",
+    "at least",
+    "at most",
+    "up to",
+    "as many as",
+    "as much as",
+    "an estimated",
+    "just over",
+    "just under",
+    "well over",
+    "close to",
+    "upwards of",
+    "about",
+    "around",
+    "approximately",
+    "nearly",
+    "almost",
+    "roughly",
+    "some",
+    "over",
+    "under",
 )  # fmt: skip  ("estimated" alone is as often a verb: "the website estimated 120 people were inside")
 _HEDGE_BEFORE = re.compile(r"(?<![\w-])(" + "|".join(re.escape(h) for h in HEDGES) + r")\s+\Z", re.IGNORECASE)
 _FIGURE = re.compile(r"(?:US)?[$€£¥]?\d|(?:" + "|".join(sorted(NUMBER_WORDS)) + r"|a dozen|a hundred)\b", re.IGNORECASE)
