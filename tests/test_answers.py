@@ -30,7 +30,7 @@ from qa.answers.asked import ASKED_FEATURES
 from qa.answers.decision import Judged, asks_for_latest, could_date, decide_reading_less, report, worth_reading
 from qa.answers.features import Candidate, topic_words
 from qa.answers.kinds import kind_match, question_kind
-from qa.answers.rules import is_the_one_asked_about
+from qa.answers.rules import is_the_one_asked_about, names_no_money
 from qa.answers.selective import SHIPPED_ANSWER_MODEL
 from qa.answers.story import Report
 from qa.render import answer_dict, render_markdown, render_text
@@ -227,6 +227,33 @@ def test_a_span_beside_the_described_person_is_never_a_candidate():
     asked = "Who was the mayor of Gdańsk?"
     found = candidates(asked, passages, reading(asked, passages, spans))
     assert [c.span.text for c in found] == ["Paweł Adamowicz", "Stefan W."]
+
+
+@pytest.mark.parametrize(
+    ("question", "span_text", "never"),
+    [
+        ("How much is the stolen gold toilet worth?", "18-karat", True),
+        ("How much is the stolen gold toilet worth?", "five to six million US dollars", False),
+        ("How much did the repairs cost?", "€2m", False),
+        ("How much was he paid?", "£40,000 a year", False),
+        ("How much will each victim receive?", "one million rubles", False),
+        ("How much will each victim receive?", "one million", True),
+        ("How much money was pledged?", "US$1 billion", False),
+        ("How much was the bail set at?", "2 million rand", False),
+        ("How much rain fell?", "20 mm", False),  # not money
+        ("What did it cost?", "a fortune", False),  # not "how much"
+    ],
+)
+def test_a_question_about_money_is_never_answered_without_money(question: str, span_text: str, never: bool):
+    assert names_no_money(question, span_text) is never
+
+
+def test_a_span_that_names_no_money_is_never_a_candidate_for_a_money_question():
+    question = "How much is the gold toilet worth?"
+    passages = [passage(0, "a", "The 18-karat gold toilet is worth about five million US dollars.", "2019-09-14")]
+    spans = [span(passages, 0, "18-karat", 12.0), span(passages, 0, "five million US dollars", 6.0)]
+    found = candidates(question, passages, reading(question, passages, spans))
+    assert [c.span.text for c in found] == ["about five million US dollars"]  # with its hedge
 
 
 def test_a_span_in_the_dateline_is_never_a_candidate_answer():
@@ -672,7 +699,7 @@ def test_a_toll_that_rose_as_the_story_developed_is_shown_as_a_timeline(desk, ar
     reply = desk.answer("How many people were killed in the earthquake in Turkey?")
     assert reply.found
     assert [(c.date, c.article_id) for c in reply.timeline] == [("2023-02-08", "quake-2"), ("2023-02-06", "quake-1")]
-    assert [c.quote for c in reply.timeline] == ["11,000", "1,500"]
+    assert [c.quote for c in reply.timeline] == ["At least 11,000", "At least 1,500"]  # with their hedge
     shown = render_markdown(reply)
     assert "As the story developed (latest first)" in shown
     assert shown.index("2023-02-08") < shown.index("2023-02-06", shown.index("As the story"))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from qa.answers.asked import ASKED_FEATURES, asked_evidence
 from qa.answers.kinds import asks_yes_or_no, kind_match, question_kind
 from qa.answers.quoting import with_its_hedge
-from qa.answers.rules import answers_nothing, in_dateline, is_the_one_asked_about
+from qa.answers.rules import answers_nothing, in_dateline, is_the_one_asked_about, names_no_money
 from qa.chunking import sentence_at
 from qa.schema import Passage, Reading, Span
 from qa.words import ASKING_WORDS, FUNCTION_WORDS, STEM_LETTERS, STOPWORDS, WORD, normalize_answer
@@ -155,10 +155,15 @@ def candidates(
 
 
 def _never_the_answer(question: str, span: Span, passages: Sequence[Passage]) -> bool:
-    """A span that only repeats the question, or that names the person the question asks about
-    someone else ("Who stabbed the mayor?" -> the mayor): qa.answers.rules."""
+    """A span that only repeats the question, that names the person the question asks about
+    someone else ("Who stabbed the mayor?" -> the mayor), or no money when it asks how much money:
+    qa.answers.rules."""
     text = passages[span.passage_index].text
-    return answers_nothing(question, span.text) or is_the_one_asked_about(question, text, span.start, span.end)
+    return (
+        answers_nothing(question, span.text)
+        or is_the_one_asked_about(question, text, span.start, span.end)
+        or names_no_money(question, span.text)
+    )
 
 
 def _in_dateline(span: Span, passages: Sequence[Passage]) -> bool:
