@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from qa.answers.asked import ASKED_FEATURES, asked_evidence
 from qa.answers.kinds import asks_yes_or_no, kind_match, question_kind
-from qa.answers.quoting import with_its_hedge
+from qa.answers.quoting import with_its_hedge, without_hedge
 from qa.answers.rules import answers_nothing, in_dateline, is_the_one_asked_about, names_no_money
 from qa.chunking import sentence_at
 from qa.schema import Passage, Reading, Span
@@ -65,8 +65,10 @@ def same_answer(a: str, b: str) -> bool:
 
     >>> same_answer("Xi Jinping", "President Xi Jinping"), same_answer("five", "six girls")
     (True, False)
+    >>> same_answer("under two hours", "less than two hours")  # the same figure, hedged (quoting)
+    True
     """
-    x, y = set(normalize_answer(a).split()), set(normalize_answer(b).split())
+    x, y = (set(normalize_answer(without_hedge(text)).split()) for text in (a, b))
     return bool(x and y) and (x <= y or y <= x)
 
 

@@ -70,3 +70,17 @@ def with_its_hedge(question: str, span: Span, text: str) -> Span:
     if hedge is None:
         return span
     return replace(span, start=hedge.start(), text=text[hedge.start() : span.end])
+
+
+_LEADING_HEDGE = re.compile(r"\A\s*(?:" + "|".join(re.escape(h) for h in HEDGES) + r")\s+(?=\S)", re.IGNORECASE)
+
+
+def without_hedge(answer: str) -> str:
+    """``answer`` without a hedge that opens it: "under two hours" and "less than two hours" give
+    the same figure, which one article's hedge must not make two answers of (a timeline listed
+    both, the second from another story).
+
+    >>> without_hedge("less than two hours"), without_hedge("At least 45"), without_hedge("over")
+    ('two hours', '45', 'over')
+    """
+    return _LEADING_HEDGE.sub("", answer, count=1)
