@@ -439,13 +439,7 @@ class Newsdesk:
         """
         request = check_request(question, top_k, date_from, date_to, source, history)
         question, filters, history = request.question, request.filters, request.history
-        # "How old was he?" after "Who was stabbed on stage in Gdańsk?": he is who that answer named,
-        # if it was shown as likely right (an answer shown as "not sure" names no one for certain).
-        answers = [""] * len(history)
-        for number in answers_needed(question, history):
-            earlier = self.answer(history[number], top_k, date_from, date_to, source, history[:number])
-            if earlier.found and not earlier.yes_no and earlier.confidence >= NOT_SURE_BELOW:
-                answers[number] = earlier.text
+        answers = self._earlier_answers(question, history, top_k, date_from, date_to, source)
         # The reader sees one question: a follow-up's "he" and "there" become the names they stand for.
         resolved = resolve_follow_up(question, history, answers)
         query = contextual_query(resolved, history, answers)  # with the turns a follow-up refers to
@@ -510,6 +504,27 @@ class Newsdesk:
             self.read_on_below,
             topic,
         )
+
+    def _earlier_answers(
+        self,
+        question: str,
+        history: Sequence[str],
+        top_k: int,
+        date_from: str | None,
+        date_to: str | None,
+        source: str | None,
+    ) -> list[str]:
+        """What the earlier questions that ``question`` may refer to were answered (one per
+        question, "" for the others): "How old was he?" after "Who was stabbed on stage in
+        Gdańsk?" asks about whom that answer named (`qa.follow_ups.answers_needed`). Each is
+        answered again, as it was asked, and counts only when it was shown as likely right: an
+        answer shown as "not sure" names no one for certain."""
+        answers = [""] * len(history)
+        for number in answers_needed(question, history):
+            earlier = self.answer(history[number], top_k, date_from, date_to, source, history[:number])
+            if earlier.found and not earlier.yes_no and earlier.confidence >= NOT_SURE_BELOW:
+                answers[number] = earlier.text
+        return answers
 
     def _attribution(
         self,
