@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.corpora import QUESTIONS, stage
 from qa import Newsdesk
-from qa.answers.confidence import NOT_SURE_BELOW, SURE, SURE_TARGET, choose_sure_level
+from qa.answers.confidence import NOT_SURE_BELOW, SURE, SURE_TARGET, choose_sure_level, shown_as_sure
 from qa.evaluate import evaluate_end_to_end, load_news_questions, split_by_article
 
 LEVELS = (0.25, 0.4, NOT_SURE_BELOW, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, SURE)
@@ -51,7 +51,7 @@ def main() -> None:
         if half == "calibration":
             chosen = choose_sure_level([(r.confidence, r.candidate_right) for r in shown], CANDIDATE_LEVELS)
             print(f"| {half} | chooses {chosen} for {SURE_TARGET:.0%} right (shipped: {SURE}) | | | |")
-        sure = [r for r in shown if r.confidence >= SURE]
+        sure = [r for r in shown if shown_as_sure(r.found, r.confidence, r.contested)]
         wrong = [r for r in sure if not r.candidate_right]
         summary.append(
             f"| {half} | {len(report.results)} | {len(sure)} | {len(wrong)} "

@@ -476,6 +476,7 @@ class Newsdesk:
             passages_read=read,
             suggestions=offered,
             yes_no=decision.yes_no,
+            rivals=cite([judged.candidate.span for judged in decision.rivals]),
         )
 
     def _decide(

@@ -25,6 +25,8 @@ NARROW = "These articles match it best; ask about one of them:"
 ENGLISH_ONLY = "Newsdesk reads questions in English: ask it in English."
 # A question that asks yes or no gets the sentence that bears on it most (qa.answers.yes_no).
 YES_NO = "I quote the articles rather than answer yes or no. What they say, for you to judge:"
+# A how-many answer whose article gives other figures likely enough to be given themselves.
+RIVALS = "The same article also gives"
 # Characters that Markdown (and the HTML it may hold) would act on; a backslash shows them as text.
 # Not "_": inside words (file names, ids) CommonMark leaves it alone, and API readers see no "\_".
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*{}\[\]<>#|~])")
@@ -98,8 +100,12 @@ def render_markdown(reply: Answer) -> str:
         f"{unsure}**{escape_markdown(reply.text)}**{means}\n\n"
         f"> {escape_markdown(before)}**{escape_markdown(quote)}**{escape_markdown(after)}\n\n"
         f"*{escape_markdown(citation.title)}* — {when(citation)} · confidence {reply.confidence:.0%}, "
-        f"{confidence_words(reply.confidence)}"
+        f"{confidence_words(reply.confidence, bool(reply.rivals))}"
     )
+    if reply.rivals:
+        shown += f"\n\n{RIVALS}:\n" + "\n".join(
+            f"- **{escape_markdown(c.quote)}**: {escape_markdown(c.sentence)}" for c in reply.rivals
+        )
     if reply.corroborating:
         others = ", ".join(f"*{escape_markdown(c.title)}* ({when(c)})" for c in reply.corroborating)
         shown += f"\n\n{also_reported(reply)}: {others}"
@@ -132,10 +138,14 @@ def render_text(reply: Answer, bold: tuple[str, str] = ("[", "]")) -> str:
     unsure = "Not sure — the closest I found: " if shown_as_unsure(reply.found, reply.confidence) else ""
     lines = [
         unsure + reply.text + means,
-        f"confidence {reply.confidence:.0%}, {confidence_words(reply.confidence)} (score {reply.score:.2f})",
+        f"confidence {reply.confidence:.0%}, {confidence_words(reply.confidence, bool(reply.rivals))} "
+        f"(score {reply.score:.2f})",
         source + link,
         f"  “{before}{bold[0]}{quote}{bold[1]}{after}”",
     ]
+    if reply.rivals:
+        lines.append(f"{RIVALS}:")
+        lines += [f"  {c.quote}: “{c.sentence}”" for c in reply.rivals]
     if reply.corroborating:
         lines.append(f"{also_reported(reply)}:")
         lines += [f"  {c.title} — {when(c)} [{c.article_id}, chars {c.start}-{c.end}]" for c in reply.corroborating]
@@ -162,8 +172,10 @@ def answer_dict(reply: Answer, precision: dict[str, str] | None = None) -> dict:
         "found": reply.found,
         "text": reply.text,
         "confidence": round(reply.confidence, 4),
-        "confidence_words": confidence_words(reply.confidence) if reply.found and not reply.yes_no else "",
-        "sure": shown_as_sure(reply.found, reply.confidence) and not reply.yes_no,
+        "confidence_words": confidence_words(reply.confidence, bool(reply.rivals))
+        if reply.found and not reply.yes_no
+        else "",
+        "sure": shown_as_sure(reply.found, reply.confidence, bool(reply.rivals)) and not reply.yes_no,
         "yes_no": reply.yes_no,
         "score": round(reply.score, 4),
         # What a person should read where the answer is not a span alone: why nothing was found,
@@ -174,6 +186,7 @@ def answer_dict(reply: Answer, precision: dict[str, str] | None = None) -> dict:
         "also_reported_in": len(reply.corroborating),
         "alternatives": [cite(c) for c in reply.alternatives],
         "timeline": [cite(c) for c in reply.timeline],
+        "rivals": [cite(c) for c in reply.rivals],
         "suggestions": [asdict(s) for s in reply.suggestions],
         "passages_read": reply.passages_read,
         "passages_retrieved": len(reply.passages),

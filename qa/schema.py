@@ -197,6 +197,9 @@ class Answer:
     # and the one citation are the sentence that bears on it most, for the reader to judge, and
     # ``confidence`` is the reader's in its best span there, not that the sentence says yes.
     yes_no: bool = False
+    # For a how-many question, the other figures the answer's own article gives, each likely
+    # enough to be given itself ("six" crew, "Five" rescued): the answer is then never shown as sure.
+    rivals: tuple[Citation, ...] = ()
 
     @property
     def citation(self) -> Citation | None:

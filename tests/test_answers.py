@@ -27,7 +27,16 @@ from qa.answers import (
     recalibrate,
 )
 from qa.answers.asked import ASKED_FEATURES
-from qa.answers.decision import Judged, asks_for_latest, could_date, decide_reading_less, report, worth_reading
+from qa.answers.decision import (
+    RIVALS_SHOWN,
+    Judged,
+    asks_for_latest,
+    could_date,
+    decide_reading_less,
+    report,
+    rival_figures,
+    worth_reading,
+)
 from qa.answers.features import Candidate, topic_words
 from qa.answers.kinds import kind_match, question_kind
 from qa.answers.rules import is_the_one_asked_about, names_no_money
@@ -800,3 +809,23 @@ def test_who_did_it_is_never_answered_with_the_person_it_was_done_to(tmp_path: P
     stabbed = desk.answer("Who stabbed the mayor of Rybnik?")
     assert stabbed.text == "Jan Nowak" and "Tomasz Lis" not in [c.quote for c in stabbed.alternatives]
     assert desk.answer("Who was the mayor of Rybnik?").text == "Tomasz Lis"  # who the mayor is: him
+
+
+def test_rival_figures_are_the_likely_other_figures_of_the_answers_own_article():
+    text = "It carried 33 passengers and six crew. Five crew were rescued; around six were missing. A plan."
+    boat, other = passage(0, "boat", text), passage(1, "other", "Seven crew were rescued from a ferry.")
+    passages = [boat, other]
+
+    def judged(index: int, quote: str, probability: float) -> Judged:
+        return Judged(Candidate(span(passages, index, quote, 9.0), passages[index], (), {}), probability)
+
+    best = judged(0, "six", 0.99)
+    pool = [best, judged(1, "Seven", 0.98), judged(0, "around six", 0.9), judged(0, "A plan", 0.9)]
+    pool += [judged(0, "Five", 0.2), judged(0, "33", 0.6), judged(0, "Five crew", 0.5)]
+    found = rival_figures("How many crew members were rescued?", pool, 0.25)
+    # not another article's, not the same figure hedged, not a span with no figure, not below the threshold
+    assert [j.candidate.span.text for j in found] == ["33", "Five crew"]
+    more = [best, *(judged(0, figure, 0.9) for figure in ("33", "Five", "Five crew"))]
+    assert len(rival_figures("How many were rescued?", more, 0.25)) == RIVALS_SHOWN == 2
+    assert rival_figures("When were they rescued?", pool, 0.25) == ()
+    assert rival_figures("How many were rescued?", [], 0.25) == ()

@@ -60,3 +60,26 @@ def test_newsdesk_answers_with_the_hedge(tmp_path: Path, embedder, reader):
     desk = synced_desk({"delhi": story}, tmp_path, embedder, reader)
     reply = desk.answer("How many fire engines were sent to the hotel fire in Delhi?")
     assert reply.found and reply.text == "around 30" and reply.citation.quote == "around 30"
+
+
+
+BOAT = {
+    "boat": (
+        "Dive boat burns off Santa Cruz Island",
+        "2019-09-02",
+        "The dive boat, which caught fire before dawn, carried 33 passengers and six crew members. "
+        "Five people, who were all crew, were rescued while the rest are presumed dead.",
+    )
+}
+
+
+def test_other_figures_of_the_answers_article_are_shown_and_it_is_never_sure(tmp_path: Path, embedder, reader):
+    from qa.render import answer_dict
+    from tests.test_conversation import synced_desk
+
+    desk = synced_desk(BOAT, tmp_path, embedder, reader)
+    reply = desk.answer("How many crew members were rescued from the dive boat?")
+    figures = {reply.text, *(c.quote for c in reply.rivals)}
+    assert reply.found and {"six", "Five"} <= figures  # the crew, and those rescued: both shown
+    assert all(c.article_id == "boat" for c in reply.rivals)
+    assert answer_dict(reply)["sure"] is False

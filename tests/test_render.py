@@ -128,3 +128,15 @@ def test_a_yes_or_no_question_shows_the_sentence_without_claiming_an_answer():
     assert (data["yes_no"], data["sure"], data["confidence_words"]) == (True, False, "")
     assert data["message"] == render_text(reply) and answer_dict(whole)["message"] == ""
     assert answer_dict(whole)["yes_no"] is False and answer_dict(whole)["sure"] is True
+
+
+def test_other_figures_of_the_same_article_are_shown_and_the_answer_is_never_sure():
+    two_day = answer("two-day").citation
+    reply = dataclasses.replace(answer(), confidence=0.99, rivals=(two_day,))
+    shown, text, data = render_markdown(reply), render_text(reply), answer_dict(reply)
+    assert "confidence 99%, likely right" in shown and "confidence 99%, likely right" in text
+    assert f"The same article also gives:\n- **two-day**: {TEXT}" in shown
+    assert f"The same article also gives:\n  two-day: “{TEXT}”" in text
+    assert data["sure"] is False and data["confidence_words"] == "likely right"
+    assert [r["quote"] for r in data["rivals"]] == ["two-day"] and "passage" not in data["rivals"][0]
+    assert "also gives" not in render_markdown(answer()) and answer_dict(answer())["rivals"] == []

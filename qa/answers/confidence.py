@@ -32,22 +32,27 @@ SURE_TARGET = 0.95
 SURE_EVIDENCE_Z = 1.2816
 
 
-def confidence_words(confidence: float) -> str:
-    """The answer model's probability that an answer is right, in words."""
-    if confidence >= SURE:
+def confidence_words(confidence: float, contested: bool = False) -> str:
+    """The answer model's probability that an answer is right, in words; never "very likely right"
+    when ``contested``: its article gives another figure likely enough to be given itself
+    (`qa.answers.decision.rival_figures`)."""
+    if confidence >= SURE and not contested:
         return "very likely right"
     if confidence >= NOT_SURE_BELOW:
         return "likely right"
     return "not sure"
 
 
-def shown_as_sure(found: bool, confidence: float) -> bool:
-    """Whether an answer is given and shown as very likely right (``sure`` in the JSON).
+def shown_as_sure(found: bool, confidence: float, contested: bool = False) -> bool:
+    """Whether an answer is given and shown as very likely right (``sure`` in the JSON): never when
+    ``contested`` (`confidence_words`).
 
     >>> shown_as_sure(True, SURE), shown_as_sure(True, 0.96), shown_as_sure(False, 0.99)
     (True, False, False)
+    >>> shown_as_sure(True, 0.99, contested=True), confidence_words(0.99, contested=True)
+    (False, 'likely right')
     """
-    return found and confidence >= SURE
+    return found and confidence >= SURE and not contested
 
 
 def shown_as_unsure(found: bool, confidence: float) -> bool:

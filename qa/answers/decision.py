@@ -10,8 +10,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from qa.answers.features import Candidate, candidates
-from qa.answers.kinds import AnswerKind, asks_yes_or_no, question_kind
+from qa.answers.features import Candidate, candidates, same_answer
+from qa.answers.kinds import AnswerKind, asks_yes_or_no, kind_match, question_kind
 from qa.answers.selective import Judge
 from qa.answers.story import Report, on_topic, same_story
 from qa.answers.yes_no import bears_on, evidence_bounds
@@ -64,6 +64,9 @@ class Decision:
     # The question asks yes or no (`qa.answers.yes_no`): the one candidate is the sentence that
     # bears on it most, for the reader to judge, not an answer.
     yes_no: bool = False
+    # Other figures the answer's own article gives for a how-many question, each likely enough to
+    # be given itself (`rival_figures`): the answer is then never shown as sure.
+    rivals: tuple[Judged, ...] = ()
 
     @property
     def best(self) -> Judged | None:
@@ -131,7 +134,42 @@ def decide(
     if line and asks_for_latest(question):  # the latest report's answer leads, however likely another
         judged = [line[0], *(entry for entry in judged if entry is not line[0])]
     confirmed = confirming(question, judged[0], passages) if found else ()
-    return Decision(found, tuple(judged), line, confirmed)
+    rivals = rival_figures(question, judged, threshold) if found else ()
+    return Decision(found, tuple(judged), line, confirmed, rivals=rivals)
+
+
+# Rival figures shown beside an answer at most.
+RIVALS_SHOWN = 2
+
+
+def rival_figures(question: str, judged: Sequence[Judged], threshold: float) -> tuple[Judged, ...]:
+    """For a question that asks how many, the other figures the best candidate's own article gives
+    that clear ``threshold`` too, likeliest first: "How many crew members were rescued?" -> "six"
+    (the crew) at 99% beside "Five" (those rescued) at 97%, in one article about one boat. A
+    journalist must see both; neither can be shown as sure.
+
+    >>> from qa.answers.features import Candidate
+    >>> from qa.schema import Passage, Span
+    >>> boat = Passage(0, "boat", "Boat fire", "2019-09-02", "", "", 0, 9, "six. Five.", 0.1, 0.5, 1.0)
+    >>> def judged(text, start, p, article=boat):
+    ...     return Judged(Candidate(Span(0, start, start + len(text), text, 9.0), article, (), {}), p)
+    >>> best, rival = judged("six", 0, 0.99), judged("Five", 5, 0.97)
+    >>> [r.candidate.span.text for r in rival_figures("How many were rescued?", [best, rival], 0.25)]
+    ['Five']
+    >>> rival_figures("Who was rescued?", [best, rival], 0.25), rival_figures("How many?", [best, rival], 0.98)
+    ((), ())
+    """
+    if not judged or question_kind(question) != "number":
+        return ()
+    best = judged[0].candidate
+    return tuple(
+        other
+        for other in judged[1:]
+        if other.probability >= threshold
+        and other.candidate.passage.article_id == best.passage.article_id
+        and kind_match("number", other.candidate.span.text) == 1.0
+        and not same_answer(other.candidate.span.text, best.span.text)
+    )[:RIVALS_SHOWN]
 
 
 def evidence(question: str, judged: Sequence[Judged], passages: Sequence[Passage]) -> Decision:

@@ -30,6 +30,7 @@ class QuestionResult:
     confidence: float = 0.0  # that the best candidate answer (given or withheld) is right
     candidate_right: bool = False  # whether it is (`qa.squad.is_right`)
     passages_read: int = 0
+    contested: bool = False  # its article gives other likely figures: never shown as sure
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ def _ask(desk: Newsdesk, question: NewsQuestion, top_k: int | None) -> QuestionR
         confidence=reply.confidence,
         candidate_right=is_right(candidate, golds),
         passages_read=reply.passages_read,
+        contested=bool(reply.rivals),
     )
 
 
