@@ -23,6 +23,7 @@ from qa.schema import Article, Chunk
 # a capital, digit or opening quote; a blank line always ends one.
 _SENTENCE_END = re.compile(r"""[.!?…]["'”’)\]]*(?P<gap>\s+)(?=["'“‘(\[]?[A-Z0-9])|(?P<blank>\n\s*\n)""")
 _NON_SPACE = re.compile(r"\S+")
+_BLANK_LINE = re.compile(r"\n\s*\n")  # a paragraph ends every sentence, a quotation's too
 
 
 # A full stop after a title or an initial ends no sentence: a citation read "Adamowicz was taken to
@@ -52,7 +53,8 @@ def _split(text: str, whole_sentences: bool) -> list[tuple[int, int]]:
     position = 0
     for boundary in _SENTENCE_END.finditer(text):
         gap = "gap" if boundary.group("gap") is not None else "blank"
-        if whole_sentences and gap == "gap" and not _ends_sentence(text, position, boundary.start(gap)):
+        paragraph = gap == "blank" or _BLANK_LINE.search(boundary.group(gap)) is not None
+        if whole_sentences and not paragraph and not _ends_sentence(text, position, boundary.start(gap)):
             continue
         _append_trimmed(text, position, boundary.start(gap), spans)
         position = boundary.end(gap)

@@ -72,10 +72,14 @@ def test_sentence_spans_and_sentence_at():
     assert text[s:e] == "Then he left!"
 
 
-@pytest.mark.parametrize("bad", [{"max_chars": 5}, {"overlap_sentences": -1}])
-def test_chunker_rejects_bad_settings(bad):
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [({"max_chars": 5}, "at least 20"), ({"max_chars": 19}, "at least 20"), ({"overlap_sentences": -1}, ">= 0")],
+)
+def test_chunker_rejects_bad_settings(bad, message):
+    with pytest.raises(ValueError, match=message):
         Chunker(**bad)
+    Chunker(max_chars=20, overlap_sentences=0)  # the least it takes
 
 
 def test_a_stop_after_a_title_or_an_initial_ends_no_sentence():
@@ -109,3 +113,20 @@ def test_chunks_still_break_where_every_index_so_far_broke_them():
     text = "He saw Dr. Nowak today. " * 3
     pieces = Chunker(max_chars=20, overlap_sentences=0).split(Article("a", "t", text))
     assert [piece.text for piece in pieces[:2]] == ["He saw Dr.", "Nowak today."]
+
+
+def test_quotation_marks_are_counted_and_a_paragraph_always_ends_a_sentence():
+    three = 'He said "yes" and "we won. We will win again." Then he left.'
+    assert [three[s:e] for s, e in sentence_spans(three)] == [
+        'He said "yes" and "we won. We will win again."',
+        "Then he left.",
+    ]
+    late = "Word " * 150 + 'He said "we won. We will win again." Then he left.'  # the quotation starts late
+    assert late[slice(*sentence_spans(late)[-2])].startswith("Word") and sentence_spans(late)[-1][1] == len(late)
+    assert len(sentence_spans('He said "we won.\n\nA new paragraph.')) == 2
+
+
+def test_a_sentence_longer_than_a_chunk_is_cut_at_whitespace_within_it():
+    text = "alpha beta gamma delta epsilon zeta. Next one."
+    pieces = Chunker(max_chars=20, overlap_sentences=0).split(Article("a", "t", text))
+    assert [p.text for p in pieces] == ["alpha beta gamma", "delta epsilon zeta.", "Next one."]

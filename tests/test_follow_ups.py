@@ -478,3 +478,16 @@ def test_who_said_that_asks_only_for_the_source_of_the_last_answer(question: str
 def test_the_attribution_question_names_the_answer():
     assert attribution_question("up to four") == "Who said up to four?"
     assert attribution_question("") == "Who said that?"
+
+
+def test_answers_are_needed_only_from_the_current_topic():
+    assert answers_needed("How old was he?", [STABBED, "When did the Notre Dame fire start?"]) == []
+
+
+def test_the_possible_topic_reaches_back_to_the_last_question_that_named_something():
+    nameless = ["How many people were on board?", "Why did it crash?"]
+    assert possible_topic("What was the pilot's name?", nameless) == nameless
+    history, answers = ["Who won the race?", CRASHED, "How many people were on board?"], ["", "Calicut", ""]
+    assert possible_topic("What was the pilot's name?", history) == history
+    assert possible_topic("What was the pilot's name?", history, answers) == history[1:]  # Calicut: a name
+    assert presumes_topic("What was the pilot's name?", history, answers)
