@@ -829,3 +829,17 @@ def test_rival_figures_are_the_likely_other_figures_of_the_answers_own_article()
     assert len(rival_figures("How many were rescued?", more, 0.25)) == RIVALS_SHOWN == 2
     assert rival_figures("When were they rescued?", pool, 0.25) == ()
     assert rival_figures("How many were rescued?", [], 0.25) == ()
+
+
+def test_a_decision_lists_rival_figures_only_when_it_answers():
+    text = "The boat carried six crew. Five crew were rescued. A crane lifted it."
+    passages = [passage(0, "boat", text, "2019-09-02")]
+    question = "How many crew members were rescued?"
+    spans = [span(passages, 0, "six", 9.0), span(passages, 0, "Five", 8.5)]
+    read = reading(question, passages, spans)
+    decided = decide(question, passages, read, MarginJudge(8.0))
+    assert decided.found and [j.candidate.span.text for j in decided.rivals] == ["Five"]
+    withheld = decide(question, passages, read, MarginJudge(8.0), min_confidence=0.9999)
+    assert not withheld.found and withheld.rivals == () and withheld.timeline == ()
+    at_threshold = Judged(decided.judged[1].candidate, 0.25)
+    assert rival_figures(question, [decided.judged[0], at_threshold], 0.25) == (at_threshold,)

@@ -198,7 +198,6 @@ def test_a_follow_up_that_names_nothing_is_read_with_its_topic_first(tmp_path: P
     assert icy.found and icy.citation.article_id == "kaluga-bus"
 
 
-
 # "He" is who an earlier answer named, when the earlier question named no one ("Who was stabbed?");
 # and a question about "the suspect" of the conversation's story is never answered from another
 # story's suspect. Both from the browser walk-through over the news articles (2026-12-06).
@@ -257,6 +256,7 @@ def test_who_said_that_is_who_said_what_the_last_answer_quoted(tmp_path: Path, e
     assert desk.answer("According to whom?", history=history).text == "Ravi Kumar"
     # After a question that got no answer there is nothing to attribute.
     assert not desk.answer("Who said that?", history=["Who won the 1966 World Cup final?"]).found
+
 
 # ---------------------------------------------------------------- a real server
 

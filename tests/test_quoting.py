@@ -62,7 +62,6 @@ def test_newsdesk_answers_with_the_hedge(tmp_path: Path, embedder, reader):
     assert reply.found and reply.text == "around 30" and reply.citation.quote == "around 30"
 
 
-
 BOAT = {
     "boat": (
         "Dive boat burns off Santa Cruz Island",

@@ -47,7 +47,6 @@ def test_batches_questions_and_rejects_empty_ones(reader):
         reader.read("  ", PASSAGES)
 
 
-
 def test_a_quote_never_stops_inside_a_name_the_reader_nearly_as_much_likes_whole(reader):
     # The reader's best span here is "Civic" (17.2 int8, 17.6 fp32), "Civic Platform" a logit or so
     # below: quoted alone, the first word misnames the party.
@@ -55,6 +54,7 @@ def test_a_quote_never_stops_inside_a_name_the_reader_nearly_as_much_likes_whole
     best = reader.read("Which party was in power when Jan Kowal was jailed?", [passage]).best
     assert best.text == "Civic Platform" and passage[best.start : best.end] == best.text
     assert best.score > 15.0  # the cut span's score, kept: whether to answer is unchanged
+
 
 @pytest.fixture(scope="module")
 def fp32_reader() -> Reader:

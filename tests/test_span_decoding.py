@@ -333,3 +333,29 @@ def test_decoding_widens_a_span_that_starts_inside_a_word():
     start, end = np.zeros(10), np.zeros(10)
     start[6], end[8] = 5.0, 5.0
     assert decode_window(start, end, ids, offsets, context, 0, 30)[0].text == "US$2 million"
+
+
+def test_whole_words_steps_back_one_character_at_a_time_and_runs_on_from_the_start():
+    text = "paid X$5 more"
+    assert whole_words(text, 6, 8) == (5, 8)  # "X$5", not " X$5"
+    ends = "Ab cd."
+    assert whole_words(ends, 0, 1) == (0, 2)  # from the first character on
+    assert whole_words(ends, 3, 4) == (3, 5) and whole_words(ends, 3, 5) == (3, 5)  # "." is no letter
+
+
+def test_only_a_capitalised_word_can_end_inside_a_name():
+    text = "his party Civic Platform won"
+    party = Span(0, 4, 9, "party", 10.0)
+    assert complete_names([party, Span(0, 4, 24, "party Civic Platform", 9.9)], [text])[0].text == "party"
+
+
+def test_a_name_runs_on_over_a_particle_only_to_another_capitalised_word():
+    text = "the Bank of england said"
+    bank = Span(0, 4, 8, "Bank", 10.0)
+    assert complete_names([bank, Span(0, 4, 11, "Bank of", 9.5)], [text])[0].text == "Bank"
+
+
+def test_a_line_break_ends_a_name():
+    text = "said Martin How\nScientists wondered"
+    how = Span(0, 5, 15, "Martin How", 12.0)
+    assert complete_names([how, Span(0, 5, 26, "Martin How\nScientists", 11.5)], [text])[0].text == "Martin How"
