@@ -25,6 +25,7 @@ from qa.answers import (
     fit_selective,
     in_dateline,
     recalibrate,
+    same_answer,
 )
 from qa.answers.asked import ASKED_FEATURES
 from qa.answers.decision import (
@@ -843,3 +844,8 @@ def test_a_decision_lists_rival_figures_only_when_it_answers():
     assert not withheld.found and withheld.rivals == () and withheld.timeline == ()
     at_threshold = Judged(decided.judged[1].candidate, 0.25)
     assert rival_figures(question, [decided.judged[0], at_threshold], 0.25) == (at_threshold,)
+
+
+def test_a_hedge_that_opens_an_answer_makes_no_other_answer():
+    assert same_answer("under two hours", "less than two hours")
+    assert same_answer("At least 45", "45 people") and not same_answer("at least 45", "at least 46")
