@@ -16,7 +16,7 @@ import dataclasses
 import logging
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -439,13 +439,17 @@ class Newsdesk:
         """
         request = check_request(question, top_k, date_from, date_to, source, history)
         question, filters, history = request.question, request.filters, request.history
-        answers = self._earlier_answers(question, history, top_k, date_from, date_to, source)
+
+        def again(number: int) -> Answer:  # an earlier question, answered again as it was asked
+            return self.answer(history[number], top_k, date_from, date_to, source, history[:number])
+
+        answers = self._earlier_answers(question, history, again)
         # The reader sees one question: a follow-up's "he" and "there" become the names they stand for.
         resolved = resolve_follow_up(question, history, answers)
         query = contextual_query(resolved, history, answers)  # with the turns a follow-up refers to
         topic = topic_of(resolved, history, answers)  # only an article that names what it names answers
         maybe = possible_topic(resolved, history, answers)  # "How many were on board?": the plane's?
-        found = self._attribution(question, history, top_k, date_from, date_to, source)  # "Who said that?"
+        found = self._attribution(question, history, again)  # "Who said that?"
         if found is None and maybe:
             found = self._decide(resolved, " ".join([*maybe, resolved]), maybe, request.top_k, filters)
         # Not the topic's: read alone, as it is written; unless it asks about "the suspect" of it.
@@ -506,15 +510,7 @@ class Newsdesk:
             topic,
         )
 
-    def _earlier_answers(
-        self,
-        question: str,
-        history: Sequence[str],
-        top_k: int,
-        date_from: str | None,
-        date_to: str | None,
-        source: str | None,
-    ) -> list[str]:
+    def _earlier_answers(self, question: str, history: Sequence[str], again: Callable[[int], Answer]) -> list[str]:
         """What the earlier questions that ``question`` may refer to were answered (one per
         question, "" for the others): "How old was he?" after "Who was stabbed on stage in
         Gdańsk?" asks about whom that answer named (`qa.follow_ups.answers_needed`). Each is
@@ -522,26 +518,20 @@ class Newsdesk:
         answer shown as "not sure" names no one for certain."""
         answers = [""] * len(history)
         for number in answers_needed(question, history):
-            earlier = self.answer(history[number], top_k, date_from, date_to, source, history[:number])
+            earlier = again(number)
             if earlier.found and not earlier.yes_no and earlier.confidence >= NOT_SURE_BELOW:
                 answers[number] = earlier.text
         return answers
 
     def _attribution(
-        self,
-        question: str,
-        history: Sequence[str],
-        top_k: int,
-        date_from: str | None,
-        date_to: str | None,
-        source: str | None,
+        self, question: str, history: Sequence[str], again: Callable[[int], Answer]
     ) -> tuple[Decision, int, list[Passage], Index] | None:
         """For "Who said that?", the decision over the last answer's own passage: who it says said
         that answer (`qa.follow_ups.attribution_question`). None for any other question, or when
         the last question got no answer."""
         if not history or not asks_who_said_it(question):
             return None
-        earlier = self.answer(history[-1], top_k, date_from, date_to, source, history[:-1])
+        earlier = again(len(history) - 1)
         if not earlier.found or earlier.citation is None or earlier.citation.passage is None:
             return None
         passages = [earlier.citation.passage]

@@ -15,8 +15,7 @@ import numpy as np
 from qa.embedding import Embedder
 from qa.errors import UsageError
 from qa.fusion import holds_quotation, quotations_first, reciprocal_rank_fusion
-from qa.index import Index
-from qa.index.lexical import quoted_phrases
+from qa.index import Index, quoted_phrases
 from qa.questions import DEFAULT_TOP_K
 from qa.schema import Filters, Passage
 

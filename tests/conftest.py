@@ -132,6 +132,19 @@ def reader() -> Reader:
     return model
 
 
+def synced_desk(stories: dict[str, tuple[str, str, str]], folder: Path, embedder, reader):
+    """A Newsdesk over ``stories`` (id -> title, date, text), one JSON file each, synced."""
+    from qa import Newsdesk
+
+    articles = folder / "articles"
+    articles.mkdir()
+    for key, (title, date, text) in stories.items():
+        (articles / f"{key}.json").write_text(json.dumps({"id": key, "title": title, "date": date, "text": text}))
+    desk = Newsdesk(articles_dir=articles, index_dir=folder / "index", embedding_model=embedder, reader=reader)
+    desk.sync()
+    return desk
+
+
 def write_story(folder: Path, key: str, suffix: str = ".json") -> Path:
     title, date, text = STORIES[key]
     path = folder / f"{key}{suffix}"

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from qa.asking import for_the_reader
+from tests.conftest import synced_desk
 
 
 @pytest.mark.parametrize(
@@ -44,8 +45,6 @@ STORY = {
 
 
 def test_a_dated_question_is_answered_as_surely_as_without_its_date(tmp_path: Path, embedder, reader):
-    from tests.test_conversation import synced_desk
-
     desk = synced_desk(STORY, tmp_path, embedder, reader)
     dated = desk.answer("Where did the Air India Express flight crash in August 2020?")
     plain = desk.answer("Where did the Air India Express flight crash?")

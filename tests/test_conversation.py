@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import needs_chromium
+from tests.conftest import needs_chromium, synced_desk
 
 # Putin meets "Xi Jinping", not "Chinese leader Xi Jinping": every reader path (ONNX int8 and fp32,
 # PyTorch bf16 and fp32) answers "Who will Xi Jinping meet in Europe?" with that "Chinese leader",
@@ -66,19 +66,6 @@ def write_archive(folder: Path) -> Path:
         story = {"id": key, "title": title, "date": date, "source": "Test Wire", "text": text}
         (articles / f"{key}.json").write_text(json.dumps(story))
     return articles
-
-
-def synced_desk(stories: dict[str, tuple[str, str, str]], folder: Path, embedder, reader):
-    """A Newsdesk over ``stories`` (id -> title, date, text), one JSON file each, synced."""
-    from qa import Newsdesk
-
-    articles = folder / "articles"
-    articles.mkdir()
-    for key, (title, date, text) in stories.items():
-        (articles / f"{key}.json").write_text(json.dumps({"id": key, "title": title, "date": date, "text": text}))
-    desk = Newsdesk(articles_dir=articles, index_dir=folder / "index", embedding_model=embedder, reader=reader)
-    desk.sync()
-    return desk
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,9 @@ import pytest
 
 from qa.answers import candidates
 from qa.answers.quoting import HEDGES, with_its_hedge
+from qa.render import answer_dict
 from qa.schema import Passage, Reading, Span
+from tests.conftest import synced_desk
 
 TEXT = "Firefighters sent around 30 vehicles, and more than 400 firefighters fought it until 19:00."
 
@@ -54,8 +56,6 @@ def test_candidate_answers_quote_the_hedge():
 
 
 def test_newsdesk_answers_with_the_hedge(tmp_path: Path, embedder, reader):
-    from tests.test_conversation import synced_desk
-
     story = ("Hotel fire in Delhi", "2024-02-12", "Firefighters sent around 30 vehicles to the hotel fire in Delhi.")
     desk = synced_desk({"delhi": story}, tmp_path, embedder, reader)
     reply = desk.answer("How many fire engines were sent to the hotel fire in Delhi?")
@@ -73,9 +73,6 @@ BOAT = {
 
 
 def test_other_figures_of_the_answers_article_are_shown_and_it_is_never_sure(tmp_path: Path, embedder, reader):
-    from qa.render import answer_dict
-    from tests.test_conversation import synced_desk
-
     desk = synced_desk(BOAT, tmp_path, embedder, reader)
     reply = desk.answer("How many crew members were rescued from the dive boat?")
     figures = {reply.text, *(c.quote for c in reply.rivals)}

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from qa.questions import QuestionError
-from tests.conftest import SEED_ID
+from tests.conftest import SEED_ID, synced_desk
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
@@ -74,8 +74,6 @@ QUOTED = {
 
 
 def test_a_quotation_in_the_question_is_found_word_for_word(tmp_path, embedder, reader):
-    from tests.test_conversation import synced_desk
-
     desk = synced_desk(QUOTED, tmp_path, embedder, reader)
     for question in ('Who said "We couldn\'t win"?', "Who said 'we couldn't win'?", "Who said “We couldn’t win”?"):
         assert desk.search(question, top_k=4)[0].article_id == "hospital", question

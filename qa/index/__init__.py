@@ -23,7 +23,7 @@ moment leaves the last commit loadable. Open formats only: FAISS's own files, Nu
 from qa.index.dense import DENSE_KINDS, DenseIndex, DenseSettings, Segment
 from qa.index.distributed import RayOptions, RayUnavailableError
 from qa.index.errors import IndexUnavailableError, StaleIndexError
-from qa.index.lexical import LexicalIndex, content_words
+from qa.index.lexical import LexicalIndex, content_words, quoted_phrases
 from qa.index.manifest import FORMAT_VERSION, MANIFEST_FILE, IndexSettings, Manifest, read_manifest
 from qa.index.searcher import (
     CHUNKS_FILE,
@@ -72,6 +72,7 @@ __all__ = [
     "current_generation",
     "index_is_stale",
     "live_settings",
+    "quoted_phrases",
     "read_manifest",
     "sync_index",
 ]
